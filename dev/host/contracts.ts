@@ -1,0 +1,98 @@
+/**
+ * The seams inside the local Functions host. The core (loader, invoker, settings) owns the
+ * programming model; each trigger kind is a listener that turns storage or clock events into
+ * invocations through the invoker, so the library's own conversions always run.
+ */
+
+/** The RPC-shaped typed data the Node.js worker hands the programming model. */
+export interface TypedData {
+  string?: string | null;
+  json?: string | null;
+  bytes?: Uint8Array | null;
+  int?: number | null;
+  double?: number | null;
+  http?: unknown;
+}
+
+/** A binding as registered through `@azure/functions-core` (`metadata.bindings[name]`). */
+export interface BindingInfo {
+  type: string;
+  direction: 'in' | 'out' | 'inout';
+  [option: string]: unknown;
+}
+
+export interface RegisteredFunction {
+  name: string;
+  bindings: Record<string, BindingInfo>;
+  /** The name of the trigger binding within `bindings`. */
+  triggerName: string;
+  trigger: BindingInfo;
+}
+
+export interface InvocationRequest {
+  functionName: string;
+  /** The trigger input, as the worker would receive it. */
+  triggerData: TypedData;
+  /** Trigger metadata, as the worker would receive it (PascalCase keys like the real host). */
+  triggerMetadata?: Record<string, TypedData>;
+}
+
+export interface InvocationOutcome {
+  invocationId: string;
+  functionName: string;
+  succeeded: boolean;
+  error?: Error;
+  durationMs: number;
+  /** The converted return value (`$return` binding or plain return), as RPC typed data. */
+  returnValue?: TypedData | null;
+  /** Output bindings by name, as RPC typed data, after the host has written them. */
+  outputs: Record<string, TypedData>;
+}
+
+export interface FunctionInvoker {
+  invoke(request: InvocationRequest): Promise<InvocationOutcome>;
+}
+
+export interface HostLogger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface ListenerContext {
+  invoker: FunctionInvoker;
+  log: HostLogger;
+  /** The parsed host.json (`extensions.queues` and the rest), defaults not yet applied. */
+  hostJson: HostJson;
+  /** Resolves a binding's `connection` setting name (default `AzureWebJobsStorage`) to a connection string. */
+  storageConnectionString(connectionSetting?: string): string;
+  /** Resolves `%Name%` tokens against app settings; throws naming the missing setting. */
+  resolveSettings(value: string): string;
+}
+
+/** One running trigger source (all functions of one trigger kind share a listener). */
+export interface TriggerListener {
+  readonly kind: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** True when the listener has nothing visible, in flight or unprocessed. */
+  isDrained(): Promise<boolean>;
+}
+
+export interface HostJson {
+  version?: string;
+  extensions?: {
+    queues?: {
+      batchSize?: number;
+      newBatchThreshold?: number;
+      maxDequeueCount?: number;
+      visibilityTimeout?: string;
+      maxPollingInterval?: string;
+      messageEncoding?: 'base64' | 'none';
+    };
+    blobs?: { maxDegreeOfParallelism?: number };
+    http?: { routePrefix?: string };
+  };
+  functionTimeout?: string;
+  [key: string]: unknown;
+}
