@@ -1,0 +1,26 @@
+/**
+ * The names of every app setting the product reads. `infra/` sets these in Azure and
+ * `local.settings.sample.json` sets them locally; a test keeps all three in step.
+ */
+export const AppSettings = {
+  storage: 'AzureWebJobsStorage',
+  storageAccountName: 'AzureWebJobsStorage__accountName',
+  storageCredential: 'AzureWebJobsStorage__credential',
+  storageClientId: 'AzureWebJobsStorage__clientId',
+  schedule: 'ARCHIVER_SCHEDULE',
+  blobTriggerSource: 'ARCHIVER_BLOB_TRIGGER_SOURCE',
+  graphEndpoint: 'GRAPH_ENDPOINT',
+  graphAuthorityHost: 'GRAPH_AUTHORITY_HOST',
+  graphTenantId: 'GRAPH_TENANT_ID',
+  graphClientId: 'GRAPH_CLIENT_ID',
+  graphClientSecret: 'GRAPH_CLIENT_SECRET',
+  graphDevToken: 'GRAPH_DEV_TOKEN',
+  managedIdentityClientId: 'AZURE_CLIENT_ID',
+  keyVaultUri: 'KEY_VAULT_URI',
+  appInsightsConnectionString: 'APPLICATIONINSIGHTS_CONNECTION_STRING',
+} as const;
+
+export type AppSettingName = (typeof AppSettings)[keyof typeof AppSettings];
+
+/** Daily at 01:00 UTC, like a nightly archive job; every few minutes works too. */
+export const DEFAULT_SCHEDULE = '0 0 1 * * *';
