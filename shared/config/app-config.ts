@@ -3,7 +3,13 @@ import { AppSettings, DEFAULT_SCHEDULE } from './app-settings';
 
 export type StorageConfig =
   | { kind: 'connection-string'; connectionString: string }
-  | { kind: 'managed-identity'; accountName: string; clientId?: string };
+  | {
+      kind: 'managed-identity';
+      accountName: string;
+      clientId?: string;
+      /** Needed outside the public cloud, where the storage DNS suffix differs. */
+      serviceUris?: { blob?: string; queue?: string; table?: string };
+    };
 
 export type GraphAuthConfig =
   /** Azure: the managed identity proves itself to the app registration through a federated credential. */
@@ -118,7 +124,17 @@ function readStorage(get: (n: string) => string | undefined, problems: SettingPr
   const accountName = get(AppSettings.storageAccountName);
   if (accountName) {
     const clientId = get(AppSettings.storageClientId);
-    return { kind: 'managed-identity', accountName, ...(clientId ? { clientId } : {}) };
+    const serviceUris = {
+      ...(get(AppSettings.storageBlobServiceUri) ? { blob: get(AppSettings.storageBlobServiceUri)! } : {}),
+      ...(get(AppSettings.storageQueueServiceUri) ? { queue: get(AppSettings.storageQueueServiceUri)! } : {}),
+      ...(get(AppSettings.storageTableServiceUri) ? { table: get(AppSettings.storageTableServiceUri)! } : {}),
+    };
+    return {
+      kind: 'managed-identity',
+      accountName,
+      ...(clientId ? { clientId } : {}),
+      ...(Object.keys(serviceUris).length ? { serviceUris } : {}),
+    };
   }
   problems.push({
     setting: AppSettings.storage,

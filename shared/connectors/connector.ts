@@ -1,0 +1,42 @@
+/** A configured TeleMessage archiver feeding one folder in each mapped mailbox. */
+export interface Connector {
+  id: string;
+  product: string;
+  /** The mailbox folder the items land in, e.g. "AT&T SMS/MMS Network Archiver". */
+  folderName: string;
+  /** TeleMessage API base URL. */
+  baseUrl: string;
+  username: string;
+  /** Name of the secret holding the TeleMessage password (Key Vault in Azure, an app setting locally). */
+  passwordSecretName: string;
+  enabled: boolean;
+  autoMapping: boolean;
+  /** ISO 3166 region for numbers written without a country code, e.g. "US". */
+  defaultRegion: string;
+  /** Every item archived before this instant is stored. */
+  checkpoint: string;
+  /** Fetch windows have been queued up to this instant. */
+  scheduledThrough: string;
+  createdAt: string;
+  updatedAt: string;
+  /** The custom mapping file in force, if any. */
+  mappingFile?: MappingFileRef;
+  lastRun?: LastRun;
+  /** When a fetch run last succeeded (alerting: none for 26 hours). */
+  lastSuccessAt?: string;
+}
+
+export interface MappingFileRef {
+  version: string;
+  appliedAt: string;
+  rows: number;
+}
+
+export interface LastRun {
+  runId: string;
+  from: string;
+  to: string;
+  status: 'queued' | 'running' | 'succeeded' | 'failed';
+  at: string;
+  error?: string;
+}

@@ -1,0 +1,91 @@
+import { RestError, TableClient } from '@azure/data-tables';
+
+interface JsonEntity {
+  partitionKey: string;
+  rowKey: string;
+  /** The record as JSON: one property keeps records free to grow without table migrations. */
+  json: string;
+}
+
+/**
+ * Records kept as JSON in Azure Table Storage, with optimistic concurrency on update so that
+ * concurrent invocations never lose each other's writes.
+ */
+export class JsonEntityTable<T> {
+  #ensured: Promise<void> | undefined;
+
+  constructor(private readonly table: TableClient) {}
+
+  async tryGet(partitionKey: string, rowKey: string): Promise<T | undefined> {
+    return (await this.#read(partitionKey, rowKey))?.value;
+  }
+
+  async list(filter: string): Promise<T[]> {
+    await this.#ensureTable();
+    const out: T[] = [];
+    for await (const e of this.table.listEntities<JsonEntity>({ queryOptions: { filter } })) out.push(JSON.parse(e.json) as T);
+    return out;
+  }
+
+  /** Returns false when a record with these keys already exists. */
+  async createIfAbsent(partitionKey: string, rowKey: string, value: T): Promise<boolean> {
+    await this.#ensureTable();
+    try {
+      await this.table.createEntity<JsonEntity>({ partitionKey, rowKey, json: JSON.stringify(value) });
+      return true;
+    } catch (err) {
+      if (err instanceof RestError && err.statusCode === 409) return false;
+      throw err;
+    }
+  }
+
+  async upsert(partitionKey: string, rowKey: string, value: T): Promise<void> {
+    await this.#ensureTable();
+    await this.table.upsertEntity<JsonEntity>({ partitionKey, rowKey, json: JSON.stringify(value) }, 'Replace');
+  }
+
+  /**
+   * Applies `change` to the current record and writes it only if nobody wrote in between,
+   * retrying otherwise. `change` returning undefined leaves the record as it is. Resolves
+   * undefined when the record does not exist.
+   */
+  async update(partitionKey: string, rowKey: string, change: (current: T) => T | undefined): Promise<T | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      const found = await this.#read(partitionKey, rowKey);
+      if (!found) return undefined;
+      const next = change(structuredClone(found.value));
+      if (next === undefined) return found.value;
+      try {
+        await this.table.updateEntity<JsonEntity>({ partitionKey, rowKey, json: JSON.stringify(next) }, 'Replace', { etag: found.etag });
+        return next;
+      } catch (err) {
+        if (err instanceof RestError && err.statusCode === 412 && attempt < 50) continue;
+        throw err;
+      }
+    }
+  }
+
+  async #read(partitionKey: string, rowKey: string): Promise<{ value: T; etag: string } | undefined> {
+    await this.#ensureTable();
+    try {
+      const e = await this.table.getEntity<JsonEntity>(partitionKey, rowKey);
+      return { value: JSON.parse(e.json) as T, etag: e.etag };
+    } catch (err) {
+      if (err instanceof RestError && err.statusCode === 404) return undefined;
+      throw err;
+    }
+  }
+
+  #ensureTable(): Promise<void> {
+    this.#ensured ??= this.table.createTable().catch((err: unknown) => {
+      this.#ensured = undefined;
+      throw err;
+    });
+    return this.#ensured;
+  }
+}
+
+/** OData string literal quoting for table filters. */
+export function odataString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
