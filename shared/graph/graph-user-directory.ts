@@ -1,0 +1,64 @@
+import type { Client } from '@microsoft/microsoft-graph-client';
+import { lookupForUser, type DirectoryLookup, type DirectoryUser, type UserDirectory } from '../mapping/directory';
+import { graphErrorCode, graphStatus } from './graph-errors';
+import { odataLiteral } from './mailbox-writer';
+
+const USER_FIELDS = 'id,userPrincipalName,mail,proxyAddresses,accountEnabled';
+
+interface GraphUser {
+  id: string;
+  userPrincipalName: string;
+  mail?: string | null;
+  proxyAddresses?: string[];
+  accountEnabled?: boolean;
+}
+
+/**
+ * The Entra directory through Graph: an address is looked up as a user principal name, then as
+ * a mail address, then as an SMTP proxy address; a found user's mailbox is probed through
+ * mailboxSettings, which Graph refuses for users without an Exchange Online mailbox.
+ */
+export class GraphUserDirectory implements UserDirectory {
+  constructor(private readonly client: Client) {}
+
+  async resolve(address: string): Promise<DirectoryLookup> {
+    const user = (await this.#byPrincipalName(address)) ?? (await this.#byFilter(`mail eq ${odataLiteral(address)}`))
+      ?? (await this.#byFilter(`proxyAddresses/any(p:p eq ${odataLiteral(`smtp:${address}`)})`));
+    if (!user) return { status: 'not-found' };
+    const directoryUser: DirectoryUser = {
+      id: user.id,
+      userPrincipalName: user.userPrincipalName,
+      mail: user.mail ?? null,
+      proxyAddresses: user.proxyAddresses ?? [],
+      accountEnabled: user.accountEnabled ?? false,
+      hasMailbox: user.accountEnabled === false ? false : await this.#hasMailbox(user.id),
+    };
+    if (!directoryUser.accountEnabled) return { status: 'account-disabled', userId: user.id, userPrincipalName: user.userPrincipalName };
+    return lookupForUser(directoryUser);
+  }
+
+  async #byPrincipalName(address: string): Promise<GraphUser | undefined> {
+    if (!address.includes('@')) return undefined;
+    try {
+      return (await this.client.api(`/users/${encodeURIComponent(address)}`).select(USER_FIELDS).get()) as GraphUser;
+    } catch (err) {
+      if (graphStatus(err) === 404) return undefined;
+      throw err;
+    }
+  }
+
+  async #byFilter(filter: string): Promise<GraphUser | undefined> {
+    const found = (await this.client.api('/users').filter(filter).select(USER_FIELDS).top(2).get()) as { value: GraphUser[] };
+    return found.value[0];
+  }
+
+  async #hasMailbox(userId: string): Promise<boolean> {
+    try {
+      await this.client.api(`/users/${encodeURIComponent(userId)}/mailboxSettings`).get();
+      return true;
+    } catch (err) {
+      if (graphErrorCode(err) === 'MailboxNotEnabledForRESTAPI' || graphStatus(err) === 404) return false;
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,47 @@
+/** What became of one stored item in the import stage. */
+export type ItemOutcomeStatus = 'imported' | 'unmapped' | 'quarantined' | 'failed';
+
+export interface UnmappedParticipant {
+  /** How the participant is shown to an administrator: name and number, email or WeChat id. */
+  participant: string;
+  reason: string;
+}
+
+export interface MailboxOutcome {
+  userId: string;
+  userPrincipalName: string;
+  via: 'mapping-file' | 'email';
+  status: 'imported' | 'alreadyImported' | 'failed';
+  messageId?: string;
+  error?: string;
+}
+
+export interface ItemOutcome {
+  connectorId: string;
+  itemId: string;
+  /** The blob holding the item in `archive-items`. */
+  blobName: string;
+  status: ItemOutcomeStatus;
+  archivedAt?: string;
+  mailboxes: MailboxOutcome[];
+  /** Participants that map to no mailbox, each with why; an item with no mailbox is unmapped as a whole. */
+  unmapped: UnmappedParticipant[];
+  /** Why a quarantined item was refused. */
+  reason?: string;
+  /** The last failure, for failed items. */
+  error?: string;
+  attempts: number;
+  firstProcessedAt: string;
+  updatedAt: string;
+}
+
+/** One copy of an item in one mailbox: written `pending` before Graph is asked to create it. */
+export interface MailboxDelivery {
+  connectorId: string;
+  itemId: string;
+  userId: string;
+  status: 'pending' | 'imported';
+  messageId?: string;
+  attempts: number;
+  updatedAt: string;
+}

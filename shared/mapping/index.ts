@@ -1,0 +1,7 @@
+export * from './phone-number';
+export * from './email-address';
+export * from './custom-mapping';
+export * from './directory';
+export * from './caching-user-directory';
+export * from './mapping-file';
+export * from './participant-mapper';
