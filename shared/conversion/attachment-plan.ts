@@ -1,0 +1,90 @@
+import type { AttachmentRef } from '../items';
+import { oneLine } from './safe-text';
+
+/**
+ * What becomes of one of the item's attachments:
+ * - `import`: the writer adds it to the message after creating it;
+ * - `keepInStorage`: it stays in the connector's archive storage and the body says so;
+ * - `unavailable`: the source no longer had it (404 at fetch); the body says so.
+ */
+export type AttachmentDisposition = 'import' | 'keepInStorage' | 'unavailable';
+
+/** Why an attachment is not imported. */
+export type NotImportedReason = 'tooLarge' | 'messageTooLarge' | 'policy' | 'unavailable';
+
+export interface PlannedAttachment {
+  /** The source attachment id (blob `archive-attachments/{connectorId}/{itemId}/{attachmentId}`). */
+  readonly attachmentId: string;
+  /** The attachment's name in the mailbox: the source file name on one line, path separators replaced. */
+  readonly name: string;
+  readonly contentType: string;
+  /** Bytes, as the item declares them. */
+  readonly size: number;
+  /** Lower-case hex SHA-256 the bytes must match. */
+  readonly sha256: string;
+  readonly disposition: AttachmentDisposition;
+  /** Present unless `disposition` is `import`. */
+  readonly reason?: NotImportedReason;
+}
+
+/** Graph's ceiling for one attachment (an upload session takes up to 150 MB). */
+export const MAX_GRAPH_ATTACHMENT_BYTES = 150 * 1024 * 1024;
+
+export interface AttachmentPlanOptions {
+  /** Attachments larger than this stay in storage. Default {@link MAX_GRAPH_ATTACHMENT_BYTES}. */
+  maxAttachmentBytes?: number;
+  /** Imported attachments of one message add up to at most this; later ones stay in storage. Default {@link MAX_GRAPH_ATTACHMENT_BYTES}. */
+  maxTotalAttachmentBytes?: number;
+  /**
+   * The caller's decision for an attachment, e.g. `unavailable` for one the fetch stage could not
+   * download, or `keepInStorage` by policy; undefined applies the size rules.
+   */
+  attachmentDisposition?: (attachment: AttachmentRef) => AttachmentDisposition | undefined;
+}
+
+const MAX_ATTACHMENT_NAME_LENGTH = 200;
+
+/** Decides, in the item's order, which attachments are imported and which are not, and why. */
+export function planAttachments(
+  attachments: readonly AttachmentRef[],
+  options: AttachmentPlanOptions = {},
+): PlannedAttachment[] {
+  const maxEach = options.maxAttachmentBytes ?? MAX_GRAPH_ATTACHMENT_BYTES;
+  const maxTotal = options.maxTotalAttachmentBytes ?? MAX_GRAPH_ATTACHMENT_BYTES;
+  let total = 0;
+  return attachments.map((attachment): PlannedAttachment => {
+    const base = {
+      attachmentId: attachment.id,
+      name: attachmentName(attachment.fileName),
+      contentType: attachment.contentType,
+      size: attachment.size,
+      sha256: attachment.sha256,
+    };
+    const decided = options.attachmentDisposition?.(attachment);
+    if (decided === 'unavailable') {
+      return { ...base, disposition: 'unavailable', reason: 'unavailable' };
+    }
+    if (decided === 'keepInStorage') {
+      return { ...base, disposition: 'keepInStorage', reason: 'policy' };
+    }
+    if (attachment.size > maxEach) {
+      return { ...base, disposition: 'keepInStorage', reason: 'tooLarge' };
+    }
+    if (total + attachment.size > maxTotal) {
+      return { ...base, disposition: 'keepInStorage', reason: 'messageTooLarge' };
+    }
+    total += attachment.size;
+    return { ...base, disposition: 'import' };
+  });
+}
+
+/** A file name fit for a mailbox attachment: one line, no path separators, extension kept when shortened. */
+export function attachmentName(fileName: string): string {
+  const flat = oneLine(fileName, Number.MAX_SAFE_INTEGER).replace(/[\\/]/g, '_');
+  if (flat.length <= MAX_ATTACHMENT_NAME_LENGTH) {
+    return flat.length > 0 ? flat : 'attachment';
+  }
+  const dot = flat.lastIndexOf('.');
+  const extension = dot > 0 && flat.length - dot <= 16 ? flat.slice(dot) : '';
+  return `${oneLine(flat.slice(0, flat.length - extension.length), MAX_ATTACHMENT_NAME_LENGTH - extension.length)}${extension}`;
+}

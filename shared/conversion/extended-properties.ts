@@ -1,0 +1,50 @@
+/**
+ * MAPI properties set on create through `singleValueExtendedProperties`: the ones that make an
+ * imported item look delivered (they cannot be changed afterwards) and the project's own named
+ * properties that carry source ids.
+ */
+
+/** Graph's shape for one entry of `singleValueExtendedProperties`; `value` is always a string. */
+export interface SingleValueExtendedProperty {
+  id: string;
+  value: string;
+}
+
+/**
+ * The property set (namespace) of this project's named properties. Fixed for good: items already
+ * imported are found again by it, so changing it would import everything a second time.
+ */
+export const SOURCE_PROPERTY_SET_GUID = 'ce5e44a8-51ac-47ca-84bc-a70cd49afeae';
+
+export const SOURCE_PROPERTY_NAMES = {
+  /** The TeleMessage item id; the writer filters on it to find an item after an ambiguous failure. */
+  itemId: 'TeleMessageItemId',
+  product: 'TeleMessageProduct',
+  /** {@link conversationKey} of the item's conversation, for finding the conversation's other items. */
+  conversationKey: 'TeleMessageConversationKey',
+} as const;
+
+/** PidTagMessageFlags; `1` (read) also clears "unsent", so the item is not a draft. */
+export const MESSAGE_FLAGS_PROPERTY_ID = 'Integer 0x0E07';
+/** PidTagMessageDeliveryTime, shown as the received time. */
+export const DELIVERY_TIME_PROPERTY_ID = 'SystemTime 0x0E06';
+/** PidTagClientSubmitTime, shown as the sent time. */
+export const CLIENT_SUBMIT_TIME_PROPERTY_ID = 'SystemTime 0x0039';
+
+/** `String {GUID} Name <name>` in the project's property set. */
+export function sourcePropertyId(name: string): string {
+  return `String {${SOURCE_PROPERTY_SET_GUID}} Name ${name}`;
+}
+
+/** The id of the named property holding the source item id. */
+export function sourceItemIdPropertyId(): string {
+  return sourcePropertyId(SOURCE_PROPERTY_NAMES.itemId);
+}
+
+/**
+ * The OData `$filter` that finds a folder's item by its source id (not yet percent-encoded for a
+ * URL; a `'` in the id is doubled as OData requires).
+ */
+export function sourceItemIdFilter(itemId: string): string {
+  return `singleValueExtendedProperties/any(ep: ep/id eq '${sourceItemIdPropertyId()}' and ep/value eq '${itemId.replace(/'/g, "''")}')`;
+}

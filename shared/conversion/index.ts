@@ -1,0 +1,47 @@
+export {
+  attachmentName,
+  MAX_GRAPH_ATTACHMENT_BYTES,
+  planAttachments,
+  type AttachmentDisposition,
+  type AttachmentPlanOptions,
+  type NotImportedReason,
+  type PlannedAttachment,
+} from './attachment-plan';
+export { conversationKey } from './conversation-key';
+export {
+  CLIENT_SUBMIT_TIME_PROPERTY_ID,
+  DELIVERY_TIME_PROPERTY_ID,
+  MESSAGE_FLAGS_PROPERTY_ID,
+  SOURCE_PROPERTY_NAMES,
+  SOURCE_PROPERTY_SET_GUID,
+  sourceItemIdFilter,
+  sourceItemIdPropertyId,
+  sourcePropertyId,
+  type SingleValueExtendedProperty,
+} from './extended-properties';
+export { escapeHtml, renderHtmlBody, textToHtml, type BodyContent, type BodyFact } from './html-body';
+export {
+  encodeHeaderValue,
+  MAX_HEADER_VALUE_LENGTH,
+  SOURCE_HEADER_NAMES,
+  sourceHeaderName,
+  type InternetMessageHeader,
+} from './message-headers';
+export {
+  MAX_RECIPIENT_NAME_LENGTH,
+  NON_ROUTABLE_DOMAINS,
+  participantAddress,
+  toGraphRecipient,
+  type GraphRecipient,
+} from './participant-address';
+export { oneLine, toWellFormed, truncateGraphemes } from './safe-text';
+export {
+  DEFAULT_MAX_BODY_TEXT_BYTES,
+  FULL_TEXT_ATTACHMENT_NAME,
+  MAX_SUBJECT_LENGTH,
+  toGraphMessage,
+  type ConvertedMessage,
+  type FullTextAttachment,
+  type GraphMessageCreateBody,
+  type ToGraphMessageOptions,
+} from './to-graph-message';
