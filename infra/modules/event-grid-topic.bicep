@@ -1,0 +1,61 @@
+// The Event Grid system topic of the pipeline storage account. On Flex Consumption a blob
+// trigger is fed by an Event Grid subscription on this topic (see event-subscription.bicep,
+// deployed in the second pass). The topic's own identity may write undeliverable events to a
+// dead-letter container, so a BlobCreated event that could not reach the app is not lost.
+
+@description('Name of the system topic.')
+param name string
+
+@description('Azure region; must be the region of the storage account.')
+param location string
+
+@description('Tags applied to the topic.')
+param tags object
+
+@description('Name of the pipeline storage account whose events the topic publishes.')
+param storageAccountName string
+
+@description('Container in the pipeline storage account that receives dead-lettered events.')
+param deadLetterContainerName string
+
+var storageBlobDataContributorRoleId = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+  name: storageAccountName
+
+  resource blobService 'blobServices' existing = {
+    name: 'default'
+
+    resource deadLetterContainer 'containers' existing = {
+      name: deadLetterContainerName
+    }
+  }
+}
+
+resource topic 'Microsoft.EventGrid/systemTopics@2022-06-15' = {
+  name: name
+  location: location
+  tags: tags
+  identity: {
+    type: 'SystemAssigned'
+  }
+  properties: {
+    source: storage.id
+    topicType: 'Microsoft.Storage.StorageAccounts'
+  }
+}
+
+// Only the dead-letter container, not the account: the topic never reads pipeline data.
+resource deadLetterWriter 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::blobService::deadLetterContainer.id, topic.id, storageBlobDataContributorRoleId)
+  scope: storage::blobService::deadLetterContainer
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataContributorRoleId)
+    principalId: topic.identity.principalId
+    principalType: 'ServicePrincipal'
+    description: 'Event Grid dead-lettering of undeliverable BlobCreated events'
+  }
+}
+
+@description('Name of the system topic.')
+output name string = topic.name
