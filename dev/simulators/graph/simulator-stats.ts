@@ -1,0 +1,70 @@
+import type { UserDirectory } from './user-directory';
+
+export interface SimulatorStatsSnapshot {
+  /** Requests answered (Graph, upload and each request inside `$batch`), control requests excluded. */
+  requests: number;
+  /** Answers by HTTP status; a dropped connection counts under `reset`. */
+  byStatus: Record<string, number>;
+  /** 429s from the mailbox limits (injected faults not included). */
+  throttled: number;
+  /** Requests an injected fault answered. */
+  faultsInjected: number;
+  /** Requests in progress, by userPrincipalName of the mailbox they count against. */
+  inFlight: Record<string, number>;
+}
+
+/** Live counters of what the simulator has answered. */
+export class SimulatorStats {
+  readonly #directory: UserDirectory;
+  readonly #inFlightOf: (userId: string) => number;
+  readonly #byStatus = new Map<string, number>();
+  #requests = 0;
+  #throttled = 0;
+  #faultsInjected = 0;
+
+  constructor(directory: UserDirectory, inFlightOf: (userId: string) => number) {
+    this.#directory = directory;
+    this.#inFlightOf = inFlightOf;
+  }
+
+  get requests(): number {
+    return this.#requests;
+  }
+
+  get throttled(): number {
+    return this.#throttled;
+  }
+
+  get faultsInjected(): number {
+    return this.#faultsInjected;
+  }
+
+  /** Requests in progress against a mailbox, by user id or userPrincipalName. */
+  inFlight(user: string): number {
+    const found = this.#directory.find(user);
+    return found === undefined ? 0 : this.#inFlightOf(found.id);
+  }
+
+  record(status: number | 'reset', how: { throttled: boolean; fault: boolean }): void {
+    this.#requests += 1;
+    const key = String(status);
+    this.#byStatus.set(key, (this.#byStatus.get(key) ?? 0) + 1);
+    if (how.throttled) this.#throttled += 1;
+    if (how.fault) this.#faultsInjected += 1;
+  }
+
+  snapshot(): SimulatorStatsSnapshot {
+    const inFlight: Record<string, number> = {};
+    for (const user of this.#directory.users) {
+      const count = this.#inFlightOf(user.id);
+      if (count > 0) inFlight[user.userPrincipalName] = count;
+    }
+    return {
+      requests: this.#requests,
+      byStatus: Object.fromEntries(this.#byStatus),
+      throttled: this.#throttled,
+      faultsInjected: this.#faultsInjected,
+      inFlight,
+    };
+  }
+}
