@@ -35,6 +35,13 @@ export interface InvocationRequest {
   triggerData: TypedData;
   /** Trigger metadata, as the worker would receive it (PascalCase keys like the real host). */
   triggerMetadata?: Record<string, TypedData>;
+  /**
+   * Why the function runs, for the `Executing 'Functions.<name>' (Reason='…')` line, e.g.
+   * `New queue message detected on 'fetch-jobs'.`; a default per trigger type when omitted.
+   */
+  reason?: string;
+  /** An extra `Trigger Details: …` line logged after the Executing line (timer past-due runs). */
+  triggerDetails?: string;
 }
 
 export interface InvocationOutcome {
@@ -68,7 +75,12 @@ export interface ListenerContext {
   storageConnectionString(connectionSetting?: string): string;
   /** Resolves `%Name%` tokens against app settings; throws naming the missing setting. */
   resolveSettings(value: string): string;
+  /** The host id, which names the host's state in `azure-webjobs-hosts` (receipts, timer status). */
+  hostId?: string;
 }
+
+/** What the host constructs for each trigger kind it supports. */
+export type TriggerListenerConstructor = new (functions: RegisteredFunction[], ctx: ListenerContext) => TriggerListener;
 
 /** One running trigger source (all functions of one trigger kind share a listener). */
 export interface TriggerListener {
@@ -94,5 +106,7 @@ export interface HostJson {
     http?: { routePrefix?: string };
   };
   functionTimeout?: string;
+  /** `logLevel` by category (`default`, `Host.Results`, `Function`, `Function.<name>.User`, …). */
+  logging?: { logLevel?: Record<string, string> };
   [key: string]: unknown;
 }
