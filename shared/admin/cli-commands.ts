@@ -1,0 +1,424 @@
+import { basename } from 'node:path';
+import { addConnector, disableConnector, enableConnector, getConnector, listConnectors, listRuns, runConnector } from './connector-admin';
+import { knownProducts, parseOnOff } from './connector-settings';
+import { InvalidAdminInputError } from './admin-errors';
+import type { AdminServices } from './admin-services';
+import {
+  formatConnector,
+  formatConnectorList,
+  formatCurrentMapping,
+  formatFailedItems,
+  formatMappingReport,
+  formatProblem,
+  formatRuns,
+  formatUnmappedItems,
+  formatVersions,
+  plural,
+} from './cli-format';
+import { listItemOutcomes, REPLAYABLE_STATUSES, replayItems, type ReplayableStatus } from './item-admin';
+import { applyMappingFile, listMappingVersions, showMapping, validateMappingFile } from './mapping-admin';
+
+export type CommandGroup = 'connectors' | 'mapping' | 'items';
+
+export const COMMAND_GROUPS: Readonly<Record<CommandGroup, string>> = {
+  connectors: 'add, list, show, enable, disable and run connectors',
+  mapping: 'validate and apply mapping files (mobile number to Microsoft 365 user)',
+  items: 'list unmapped and failed items, and replay them',
+};
+
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  /** Placeholder of the value in help, e.g. "ID". */
+  value?: string;
+  description: string;
+}
+
+export type OptionValues = Readonly<Record<string, string | boolean | undefined>>;
+
+export interface CommandContext {
+  readonly values: OptionValues;
+  /** Writes lines to standard output. */
+  out(lines: string | readonly string[]): void;
+  /** Reads the password piped to standard input (for --password-stdin). */
+  readPassword(): Promise<string>;
+  /** Reads a file given on the command line, relative to the current folder. */
+  readFile(path: string): Promise<Uint8Array>;
+  services(): Promise<AdminServices>;
+}
+
+export interface CommandSpec {
+  readonly group: CommandGroup;
+  readonly name: string;
+  readonly summary: string;
+  /** Further explanation shown by --help. */
+  readonly details?: readonly string[];
+  readonly options: Readonly<Record<string, OptionSpec>>;
+  readonly required?: readonly string[];
+  /** Whether the command takes --json. */
+  readonly json?: boolean;
+  readonly examples?: readonly string[];
+  run(ctx: CommandContext): Promise<number>;
+}
+
+const connectorIdOption: OptionSpec = { type: 'string', value: 'ID', description: 'the connector id' };
+
+
+function text(values: OptionValues, name: string): string | undefined {
+  const value = values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function need(values: OptionValues, name: string): string {
+  // The runner checks required options before a command runs.
+  return text(values, name) as string;
+}
+
+function printJson(ctx: CommandContext, value: unknown): void {
+  ctx.out(JSON.stringify(value, null, 2));
+}
+
+function replayableStatus(value: string | undefined): ReplayableStatus {
+  if (value === undefined) return 'unmapped';
+  if ((REPLAYABLE_STATUSES as readonly string[]).includes(value)) return value as ReplayableStatus;
+  throw new InvalidAdminInputError('status', `"${value}" must be one of ${REPLAYABLE_STATUSES.join(', ')}`);
+}
+
+function positiveInteger(value: string | undefined, field: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) throw new InvalidAdminInputError(field, `"${value}" must be a whole number of at least 1`);
+  return Number(value);
+}
+
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    group: 'connectors',
+    name: 'add',
+    summary: 'Add a connector after TeleMessage has accepted its credentials',
+    details: [
+      'The password is a secret: in Azure (KEY_VAULT_URI set) a Key Vault secret, locally the app setting',
+      'SECRET_<NAME> in local.settings.json. Without --password-stdin the secret must already exist.',
+      'With --password-stdin the password is read from standard input, checked with TeleMessage, and only',
+      'then stored (Key Vault: with your own Azure sign-in; locally: in local.settings.json).',
+      'A new connector starts fetching 24 hours before now, or at --start-from.',
+    ],
+    options: {
+      id: { type: 'string', value: 'ID', description: '2 to 63 lower-case letters, digits or dashes' },
+      product: { type: 'string', value: 'PRODUCT', description: `the TeleMessage archiver: ${knownProducts().join(' or ')}` },
+      'base-url': { type: 'string', value: 'URL', description: 'TeleMessage API root (https; http on loopback only)' },
+      username: { type: 'string', value: 'NAME', description: 'TeleMessage API user' },
+      'password-secret': { type: 'string', value: 'NAME', description: 'name of the secret holding the password' },
+      'password-stdin': { type: 'boolean', description: 'read the password from standard input and store it as the secret' },
+      'folder-name': { type: 'string', value: 'NAME', description: "mailbox folder (default: the product's, e.g. \"AT&T SMS/MMS Network Archiver\")" },
+      region: { type: 'string', value: 'CC', description: 'region of numbers without a country code (default US)' },
+      'auto-mapping': { type: 'string', value: 'on|off', description: "map participants by their own email address (default on)" },
+      'start-from': { type: 'string', value: 'ISO', description: 'first instant to fetch, e.g. 2026-01-01T00:00:00Z (default: 24 hours ago)' },
+      disabled: { type: 'boolean', description: 'add the connector disabled' },
+    },
+    required: ['id', 'product', 'base-url', 'username', 'password-secret'],
+    json: true,
+    examples: [
+      "printf '%s' \"$TM_PASSWORD\" | npm run connectors -- add --id att-main --product att-network \\",
+      '    --base-url https://archive.example.com --username contoso-api --password-secret telemessage-att-main --password-stdin',
+    ],
+    async run(ctx) {
+      const v = ctx.values;
+      const password = v['password-stdin'] === true ? await ctx.readPassword() : undefined;
+      const services = await ctx.services();
+      const autoMapping = text(v, 'auto-mapping');
+      const folderName = text(v, 'folder-name');
+      const region = text(v, 'region');
+      const startFrom = text(v, 'start-from');
+      const result = await addConnector(
+        {
+          id: need(v, 'id'),
+          product: need(v, 'product'),
+          baseUrl: need(v, 'base-url'),
+          username: need(v, 'username'),
+          passwordSecretName: need(v, 'password-secret'),
+          enabled: v['disabled'] !== true,
+          ...(password === undefined ? {} : { password }),
+          ...(folderName === undefined ? {} : { folderName }),
+          ...(region === undefined ? {} : { region }),
+          ...(autoMapping === undefined ? {} : { autoMapping: parseOnOff(autoMapping, 'auto-mapping') }),
+          ...(startFrom === undefined ? {} : { startFrom }),
+        },
+        services,
+      );
+      const c = result.connector;
+      if (v['json'] === true) {
+        printJson(ctx, c);
+        return 0;
+      }
+      const lines = [
+        `Connector "${c.id}" added (${c.enabled ? 'enabled' : 'disabled'}): ${c.product} into folder "${c.folderName}", fetching from ${c.checkpoint}.`,
+      ];
+      if (result.secretStoredIn !== undefined) {
+        lines.push(`The password is stored as secret "${c.passwordSecretName}" in ${result.secretStoredIn}.`);
+        if (services.config.secrets.kind === 'app-settings') {
+          lines.push('Restart the Functions host (func start / npm start) so that it reads the new setting.');
+        }
+      }
+      if (c.enabled) lines.push(`The next timer run fetches it; to start now: npm run connectors -- run --id ${c.id}`);
+      ctx.out(lines);
+      return 0;
+    },
+  },
+  {
+    group: 'connectors',
+    name: 'list',
+    summary: 'List the connectors with their checkpoint, last run and mapping file',
+    options: {},
+    json: true,
+    async run(ctx) {
+      const connectors = await listConnectors(await ctx.services());
+      if (ctx.values['json'] === true) printJson(ctx, connectors);
+      else if (connectors.length === 0) ctx.out('No connectors yet; add one with: npm run connectors -- add --help');
+      else ctx.out(formatConnectorList(connectors));
+      return 0;
+    },
+  },
+  {
+    group: 'connectors',
+    name: 'show',
+    summary: 'Show one connector (never its password: only the name of its secret)',
+    options: { id: connectorIdOption },
+    required: ['id'],
+    json: true,
+    async run(ctx) {
+      const connector = await getConnector(need(ctx.values, 'id'), await ctx.services());
+      if (ctx.values['json'] === true) printJson(ctx, connector);
+      else ctx.out(formatConnector(connector));
+      return 0;
+    },
+  },
+  {
+    group: 'connectors',
+    name: 'enable',
+    summary: 'Enable a connector (refused with automatic mapping off and no mapping file)',
+    options: { id: connectorIdOption },
+    required: ['id'],
+    async run(ctx) {
+      const c = await enableConnector(need(ctx.values, 'id'), await ctx.services());
+      ctx.out(`Connector "${c.id}" is enabled.`);
+      return 0;
+    },
+  },
+  {
+    group: 'connectors',
+    name: 'disable',
+    summary: 'Disable a connector: no new fetch windows are queued for it',
+    options: { id: connectorIdOption },
+    required: ['id'],
+    async run(ctx) {
+      const c = await disableConnector(need(ctx.values, 'id'), await ctx.services());
+      ctx.out(`Connector "${c.id}" is disabled.`);
+      return 0;
+    },
+  },
+  {
+    group: 'connectors',
+    name: 'run',
+    summary: 'Queue fetch jobs now: up to now, or a back-fill window with --from/--to',
+    details: [
+      'Without --from, the windows from the checkpoint to a few minutes ago are queued, as the timer would.',
+      'With --from (and --to, default now), that window is queued again, one job per UTC day; windows',
+      'already queued or running are skipped. Items already stored are not stored twice.',
+    ],
+    options: {
+      id: connectorIdOption,
+      from: { type: 'string', value: 'ISO', description: 'start of a back-fill window' },
+      to: { type: 'string', value: 'ISO', description: 'end of the back-fill window (default now)' },
+    },
+    required: ['id'],
+    json: true,
+    examples: ['npm run connectors -- run --id att-main', 'npm run connectors -- run --id att-main --from 2026-01-01T00:00:00Z --to 2026-01-08T00:00:00Z'],
+    async run(ctx) {
+      const from = text(ctx.values, 'from');
+      const to = text(ctx.values, 'to');
+      const result = await runConnector(
+        { id: need(ctx.values, 'id'), ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) },
+        await ctx.services(),
+      );
+      if (ctx.values['json'] === true) {
+        printJson(ctx, result);
+        return 0;
+      }
+      const lines =
+        result.queued.length === 0
+          ? [`Nothing new to queue for connector "${result.connectorId}".`]
+          : [`Queued ${plural(result.queued.length, 'fetch window')} for connector "${result.connectorId}":`, ...result.queued.map((w) => `  ${w.from}  to  ${w.to}`)];
+      if (result.skipped > 0) lines.push(`Skipped ${plural(result.skipped, 'window')} already queued or running.`);
+      ctx.out(lines);
+      return 0;
+    },
+  },
+  {
+    group: 'connectors',
+    name: 'runs',
+    summary: "List a connector's fetch runs, newest window first",
+    options: { id: connectorIdOption, limit: { type: 'string', value: 'N', description: 'show at most N runs' } },
+    required: ['id'],
+    json: true,
+    async run(ctx) {
+      const limit = positiveInteger(text(ctx.values, 'limit'), 'limit');
+      const runs = await listRuns(need(ctx.values, 'id'), await ctx.services(), limit === undefined ? {} : { limit });
+      if (ctx.values['json'] === true) printJson(ctx, runs);
+      else if (runs.length === 0) ctx.out('No runs yet.');
+      else ctx.out(formatRuns(runs));
+      return 0;
+    },
+  },
+  {
+    group: 'mapping',
+    name: 'validate',
+    summary: 'Check a mapping file and print its problems by line; changes nothing',
+    details: [
+      'Exit code 1 when the file has errors (it could not be applied), 0 otherwise (warnings allowed).',
+      'With Graph configured, each address is looked up in the directory; --no-directory skips that.',
+    ],
+    options: {
+      connector: connectorIdOption,
+      file: { type: 'string', value: 'FILE', description: 'the CSV mapping file' },
+      'no-directory': { type: 'boolean', description: 'do not look the addresses up in the directory' },
+    },
+    required: ['connector', 'file'],
+    json: true,
+    async run(ctx) {
+      const bytes = await ctx.readFile(need(ctx.values, 'file'));
+      const services = await ctx.services();
+      const directory = ctx.values['no-directory'] === true ? undefined : services.directory();
+      const report = await validateMappingFile(
+        { connectorId: need(ctx.values, 'connector'), bytes },
+        { connectors: services.connectors, ...(directory === undefined ? {} : { directory }) },
+      );
+      if (ctx.values['json'] === true) printJson(ctx, { ok: report.ok, problems: report.problems, stats: report.stats });
+      else ctx.out([...formatMappingReport(report), ...(directory === undefined ? ['(The addresses were not looked up in the directory.)'] : [])]);
+      return report.ok ? 0 : 1;
+    },
+  },
+  {
+    group: 'mapping',
+    name: 'apply',
+    summary: 'Apply a mapping file; a file with errors is refused and the mapping in force stays',
+    details: [
+      'The file is kept as a new version in Blob Storage (container mapping-files) and its mapping takes',
+      'effect for items imported from about a minute later. Replay unmapped items afterwards:',
+      '  npm run items -- replay --connector ID',
+    ],
+    options: {
+      connector: connectorIdOption,
+      file: { type: 'string', value: 'FILE', description: 'the CSV mapping file' },
+      'no-directory': { type: 'boolean', description: 'do not look the addresses up in the directory' },
+    },
+    required: ['connector', 'file'],
+    json: true,
+    async run(ctx) {
+      const file = need(ctx.values, 'file');
+      const bytes = await ctx.readFile(file);
+      const services = await ctx.services();
+      const directory = ctx.values['no-directory'] === true ? undefined : services.directory();
+      const applied = await applyMappingFile(
+        { connectorId: need(ctx.values, 'connector'), bytes, fileName: basename(file) },
+        { connectors: services.connectors, mappingFiles: services.mappingFiles, ...(directory === undefined ? {} : { directory }) },
+      );
+      if (ctx.values['json'] === true) {
+        const { mapping: _mapping, ...current } = applied.current;
+        printJson(ctx, { current, problems: applied.report.problems, stats: applied.report.stats });
+        return 0;
+      }
+      ctx.out([
+        ...applied.report.problems.map(formatProblem),
+        `Applied version ${applied.current.version} to connector "${applied.connector.id}": ${plural(applied.report.stats.entries, 'number')} from ${plural(applied.current.rows, 'row')}.`,
+        `To import the items that were unmapped: npm run items -- replay --connector ${applied.connector.id}`,
+      ]);
+      return 0;
+    },
+  },
+  {
+    group: 'mapping',
+    name: 'versions',
+    summary: 'List the mapping files applied to a connector (* marks the one in force)',
+    options: { connector: connectorIdOption },
+    required: ['connector'],
+    json: true,
+    async run(ctx) {
+      const listing = await listMappingVersions(need(ctx.values, 'connector'), await ctx.services());
+      if (ctx.values['json'] === true) printJson(ctx, listing);
+      else if (listing.versions.length === 0) ctx.out('No mapping file has been applied to this connector.');
+      else ctx.out(formatVersions(listing.current, listing.versions));
+      return 0;
+    },
+  },
+  {
+    group: 'mapping',
+    name: 'show',
+    summary: 'Show the mapping in force: its version and every number with its address',
+    options: { connector: connectorIdOption },
+    required: ['connector'],
+    json: true,
+    async run(ctx) {
+      const current = await showMapping(need(ctx.values, 'connector'), await ctx.services());
+      if (ctx.values['json'] === true) printJson(ctx, current ?? null);
+      else if (current === undefined) ctx.out('No mapping file is in force for this connector.');
+      else ctx.out(formatCurrentMapping(current));
+      return 0;
+    },
+  },
+  {
+    group: 'items',
+    name: 'unmapped',
+    summary: 'List the items that map to no mailbox, with each participant and why',
+    options: { connector: connectorIdOption },
+    required: ['connector'],
+    json: true,
+    async run(ctx) {
+      const outcomes = await listItemOutcomes(need(ctx.values, 'connector'), 'unmapped', await ctx.services());
+      if (ctx.values['json'] === true) printJson(ctx, outcomes);
+      else ctx.out(outcomes.length === 0 ? 'No unmapped items.' : [...formatUnmappedItems(outcomes), `${plural(outcomes.length, 'unmapped item')}.`]);
+      return 0;
+    },
+  },
+  {
+    group: 'items',
+    name: 'failed',
+    summary: 'List the items whose import failed, with the last error',
+    options: { connector: connectorIdOption },
+    required: ['connector'],
+    json: true,
+    async run(ctx) {
+      const outcomes = await listItemOutcomes(need(ctx.values, 'connector'), 'failed', await ctx.services());
+      if (ctx.values['json'] === true) printJson(ctx, outcomes);
+      else ctx.out(outcomes.length === 0 ? 'No failed items.' : [...formatFailedItems(outcomes), `${plural(outcomes.length, 'failed item')}.`]);
+      return 0;
+    },
+  },
+  {
+    group: 'items',
+    name: 'replay',
+    summary: 'Import the listed items again (after the mapping or the cause of failure is fixed)',
+    details: [
+      "Each item's stored blob is written again with the same bytes; the import stage picks it up as new",
+      'and skips mailboxes that already hold the item, so an item that now maps is imported exactly once.',
+      'Items that still do not map stay listed.',
+    ],
+    options: {
+      connector: connectorIdOption,
+      status: { type: 'string', value: 'unmapped|failed', description: 'which items to replay (default unmapped)' },
+    },
+    required: ['connector'],
+    json: true,
+    async run(ctx) {
+      const status = replayableStatus(text(ctx.values, 'status'));
+      const result = await replayItems({ connectorId: need(ctx.values, 'connector'), status }, await ctx.services());
+      if (ctx.values['json'] === true) {
+        printJson(ctx, result);
+      } else {
+        const lines = [`Queued ${result.replayed.length} of ${plural(result.listed, `${status} item`)} of connector "${result.connectorId}" for replay.`];
+        if (result.missing.length > 0) lines.push(`${plural(result.missing.length, 'item')} no longer in storage: ${result.missing.join(', ')}`);
+        for (const f of result.failed) lines.push(`${f.itemId}: could not be replayed: ${f.error}`);
+        ctx.out(lines);
+      }
+      return result.failed.length === 0 ? 0 : 1;
+    },
+  },
+];

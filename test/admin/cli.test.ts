@@ -1,0 +1,166 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AzuriteProcess } from '../../dev/azurite/azurite-process';
+import { TeleMessageSimulator } from '../../dev/simulators/telemessage';
+import { runCli } from '../../shared/admin/cli';
+import type { Connector } from '../../shared/connectors/connector';
+import { createAccountsScenario, TM_PASSWORD, TM_USERNAME } from './admin-fixture';
+
+/** The compiled CLI, from this file's folder (dist/test/admin). */
+const CLI = join(__dirname, '..', '..', 'shared', 'admin', 'cli.js');
+const WRONG_PASSWORD = 'Not-the-password-42!';
+
+let azurite: AzuriteProcess;
+let simulator: TeleMessageSimulator;
+let scenario: { dir: string; remove(): Promise<void> };
+let cwd: string;
+before(async () => {
+  scenario = await createAccountsScenario();
+  cwd = await mkdtemp(join(tmpdir(), 'admin-cli-'));
+  [azurite, simulator] = await Promise.all([AzuriteProcess.start(), TeleMessageSimulator.start({ scenarioDir: scenario.dir })]);
+});
+after(async () => {
+  await Promise.all([azurite?.stop(), simulator?.stop()]);
+  await Promise.all([scenario?.remove(), cwd === undefined ? undefined : rm(cwd, { recursive: true, force: true })]);
+});
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI in a folder of its own, with only the storage setting in its environment. */
+function cli(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', AzureWebJobsStorage: azurite.connectionString, ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(options.stdin ?? '');
+  });
+}
+
+/** The same command line in this process: quicker, for the commands whose output is checked in detail. */
+async function cliInProcess(args: string[]): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, {
+    stdout: (text) => void (stdout += `${text}\n`),
+    stderr: (text) => void (stderr += `${text}\n`),
+    readStdin: async () => '',
+    stdinIsTTY: false,
+    env: { AzureWebJobsStorage: azurite.connectionString },
+    cwd,
+  });
+  return { code, stdout, stderr };
+}
+
+function addArgs(id: string, extra: string[] = []): string[] {
+  return ['connectors', 'add', '--id', id, '--product', 'att-network', '--base-url', simulator.url, '--username', TM_USERNAME, '--password-secret', `tm-${id}`, ...extra];
+}
+
+describe('the administration command line', () => {
+  test('a wrong command line exits 2 with one line naming the mistake', async () => {
+    const noCommand = await cli(['connectors']);
+    assert.equal(noCommand.code, 2);
+    assert.match(noCommand.stdout, /Usage: npm run connectors -- <command>/);
+
+    const unknown = await cli(['connectors', 'list', '--colour']);
+    assert.equal(unknown.code, 2);
+    assert.equal(unknown.stderr, 'Error: unknown option --colour (see: npm run connectors -- list --help)\n');
+
+    const missing = await cliInProcess(['connectors', 'add', '--id', 'att-main']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /^Error: --product, --base-url, --username, --password-secret are required/);
+
+    const noSettings = await cliInProcess(['connectors', 'list', '--settings', 'elsewhere.json']);
+    assert.equal(noSettings.code, 1);
+    assert.equal(noSettings.stderr, `Error: --settings: ${join(cwd, 'elsewhere.json')} does not exist\n`);
+
+    const help = await cliInProcess(['mapping', 'apply', '--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^Usage: npm run mapping -- apply --connector ID --file FILE \[options\]/);
+  });
+
+  test('add refuses a bad URL with exit 1 and one clear line', async () => {
+    const run = await cli(addArgs('att-main', ['--base-url', 'http://archive.example.com']));
+    assert.equal(run.code, 1);
+    assert.equal(run.stderr, 'Error: --base-url: "http://archive.example.com" must use https (http is allowed on loopback only)\n');
+  });
+
+  test('add refuses credentials TeleMessage rejects, stores nothing, and never prints the password', async () => {
+    const run = await cli(addArgs('att-main', ['--password-stdin']), { stdin: `${WRONG_PASSWORD}\n` });
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /^Error: TeleMessage at http:\/\/127\.0\.0\.1:\d+ rejected the credentials of user "contoso-api"/);
+    assert.equal(run.stderr.split('\n').length, 2, 'one line');
+    assert.ok(!run.stdout.includes(WRONG_PASSWORD) && !run.stderr.includes(WRONG_PASSWORD));
+    await assert.rejects(access(join(cwd, 'local.settings.json')), 'no secret was written');
+  });
+
+  test('add stores the password in local.settings.json; list, run and mapping commands work on what it added', async () => {
+    const added = await cli(addArgs('att-main', ['--password-stdin']), { stdin: `${TM_PASSWORD}\n` });
+    assert.equal(added.stderr, '');
+    assert.equal(added.code, 0);
+    assert.match(added.stdout, /Connector "att-main" added \(enabled\): att-network into folder "AT&T SMS\/MMS Network Archiver"/);
+    assert.ok(!added.stdout.includes(TM_PASSWORD));
+    const settings = JSON.parse(await readFile(join(cwd, 'local.settings.json'), 'utf8')) as { Values: Record<string, string> };
+    assert.equal(settings.Values['SECRET_TM_ATT_MAIN'], TM_PASSWORD);
+
+    // Without --password-stdin the secret is now read from local.settings.json in the current folder.
+    const second = await cli(addArgs('att-second', ['--password-secret', 'tm-att-main', '--disabled', '--auto-mapping', 'off']));
+    assert.equal(second.code, 0, second.stderr);
+
+    const list = await cli(['connectors', 'list', '--json']);
+    assert.equal(list.code, 0, list.stderr);
+    const connectors = JSON.parse(list.stdout) as Connector[];
+    assert.deepEqual(connectors.map((c) => [c.id, c.enabled, c.autoMapping]), [['att-main', true, true], ['att-second', false, false]]);
+    const table = await cliInProcess(['connectors', 'list']);
+    assert.match(table.stdout, /^ID +PRODUCT +ENABLED +FOLDER/);
+
+    const enable = await cliInProcess(['connectors', 'enable', '--id', 'att-second']);
+    assert.equal(enable.code, 1);
+    assert.match(enable.stderr, /automatic user mapping off and no mapping file/);
+
+    const run = await cliInProcess(['connectors', 'run', '--id', 'att-main', '--from', '2026-01-01T00:00:00Z', '--to', '2026-01-03T00:00:00Z']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(
+      run.stdout,
+      'Queued 2 fetch windows for connector "att-main":\n' +
+        '  2026-01-01T00:00:00.000Z  to  2026-01-02T00:00:00.000Z\n' +
+        '  2026-01-02T00:00:00.000Z  to  2026-01-03T00:00:00.000Z\n',
+    );
+
+    await writeFile(join(cwd, 'bad.csv'), 'Mobile,UPN\n+1 202 555 0143,ana@contoso.com\n555-01,bob@contoso.com\n');
+    const validate = await cli(['mapping', 'validate', '--connector', 'att-second', '--file', 'bad.csv']);
+    assert.equal(validate.code, 1);
+    assert.match(validate.stdout, /^line 3: error: "555-01" is not a readable phone number/m);
+    assert.match(validate.stdout, /2 rows, 1 number mapped; 1 error, 0 warnings\. The file cannot be applied\./);
+    const refused = await cliInProcess(['mapping', 'apply', '--connector', 'att-second', '--file', 'bad.csv']);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /^Error: The mapping file was not applied to connector "att-second": it has 1 error; the mapping in force stays in force\.\n$/);
+
+    await writeFile(join(cwd, 'good.csv'), 'Mobile,UPN\n+1 202 555 0143,ana@contoso.com\n');
+    const applied = await cliInProcess(['mapping', 'apply', '--connector', 'att-second', '--file', 'good.csv']);
+    assert.equal(applied.code, 0, applied.stderr);
+    assert.match(applied.stdout, /^Applied version \d{8}T\d{9}Z-[0-9a-f]{8} to connector "att-second": 1 number from 1 row\./);
+    const enabled = await cliInProcess(['connectors', 'enable', '--id', 'att-second']);
+    assert.equal(enabled.code, 0, enabled.stderr);
+    const shown = await cliInProcess(['mapping', 'show', '--connector', 'att-second', '--json']);
+    assert.deepEqual((JSON.parse(shown.stdout) as { mapping: { entries: object } }).mapping.entries, { '+12025550143': 'ana@contoso.com' });
+
+    const unmapped = await cliInProcess(['items', 'unmapped', '--connector', 'att-second']);
+    assert.deepEqual([unmapped.code, unmapped.stdout], [0, 'No unmapped items.\n']);
+  });
+});

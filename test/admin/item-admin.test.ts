@@ -1,0 +1,104 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AzuriteProcess } from '../../dev/azurite/azurite-process';
+import { listItemOutcomes, replayItems } from '../../shared/admin/item-admin';
+import { itemBlobName } from '../../shared/archive-store/blob-names';
+import type { Connector } from '../../shared/connectors/connector';
+import { ConnectorNotFoundError } from '../../shared/connectors/connector-store';
+import type { ItemOutcome, ItemOutcomeStatus } from '../../shared/imports/item-outcome';
+import { StorageClients } from '../../shared/storage/storage-clients';
+import { isolatedStores } from './admin-fixture';
+
+let azurite: AzuriteProcess;
+let clients: StorageClients;
+before(async () => {
+  azurite = await AzuriteProcess.start();
+  clients = new StorageClients({ kind: 'connection-string', connectionString: azurite.connectionString });
+});
+after(async () => azurite?.stop());
+
+const CONNECTOR: Connector = {
+  id: 'att-main', product: 'att-network', folderName: 'AT&T SMS/MMS Network Archiver', baseUrl: 'https://tm.example',
+  username: 'u', passwordSecretName: 'p', enabled: true, autoMapping: true, defaultRegion: 'US',
+  checkpoint: '2026-03-09T00:00:00.000Z', scheduledThrough: '2026-03-09T00:00:00.000Z',
+  createdAt: '2026-03-09T00:00:00.000Z', updatedAt: '2026-03-09T00:00:00.000Z',
+};
+
+function outcome(itemId: string, status: ItemOutcomeStatus, extra: Partial<ItemOutcome> = {}): ItemOutcome {
+  return {
+    connectorId: CONNECTOR.id, itemId, blobName: itemBlobName(CONNECTOR.id, itemId), status, archivedAt: '2026-03-09T10:00:00Z',
+    mailboxes: [], unmapped: [], attempts: 1, firstProcessedAt: '2026-03-09T10:05:00Z', updatedAt: '2026-03-09T10:05:00Z', ...extra,
+  };
+}
+
+async function fixture() {
+  const f = isolatedStores(clients);
+  await f.connectors.create(CONNECTOR);
+  await f.items.createIfNotExists();
+  const store = async (itemId: string): Promise<string> => {
+    const body = JSON.stringify({ id: itemId, text: `item ${itemId} ✓` });
+    const blob = f.items.getBlockBlobClient(itemBlobName(CONNECTOR.id, itemId));
+    await blob.upload(body, Buffer.byteLength(body), {
+      blobHTTPHeaders: { blobContentType: 'application/json; charset=utf-8' },
+      metadata: { sha256: 'abc', fetchrunid: 'run-1' },
+    });
+    return (await blob.getProperties()).etag as string;
+  };
+  const state = async (itemId: string) => {
+    const blob = f.items.getBlobClient(itemBlobName(CONNECTOR.id, itemId));
+    const props = await blob.getProperties();
+    return { etag: props.etag, contentType: props.contentType, metadata: props.metadata, body: (await blob.downloadToBuffer()).toString('utf8') };
+  };
+  return { ...f, store, state };
+}
+
+test('items unmapped lists each unmapped item with its participants and why; items failed lists failures', async () => {
+  const f = await fixture();
+  await f.imports.putOutcome(outcome('tm-2', 'unmapped', { unmapped: [{ participant: 'Bob (+1 310 555 0199)', reason: '+1 310 555 0199: not in the mapping file, no email address' }] }));
+  await f.imports.putOutcome(outcome('tm-1', 'imported'));
+  await f.imports.putOutcome(outcome('tm-3', 'failed', { error: 'Graph answered 500 three times' }));
+  const unmapped = await listItemOutcomes('att-main', 'unmapped', f);
+  assert.deepEqual(unmapped.map((o) => [o.itemId, o.unmapped.map((u) => u.reason)]), [['tm-2', ['+1 310 555 0199: not in the mapping file, no email address']]]);
+  assert.deepEqual((await listItemOutcomes('att-main', 'failed', f)).map((o) => [o.itemId, o.error]), [['tm-3', 'Graph answered 500 three times']]);
+  await assert.rejects(listItemOutcomes('nope', 'unmapped', f), ConnectorNotFoundError);
+});
+
+test('replay rewrites exactly the unmapped items’ blobs: a new ETag, the same bytes, headers and metadata', async () => {
+  const f = await fixture();
+  const ids = ['tm-u1', 'tm/u2 #ü', 'tm-imported', 'tm-failed'];
+  const etags = new Map<string, string>();
+  for (const id of ids) etags.set(id, await f.store(id));
+  const before = new Map(await Promise.all(ids.map(async (id) => [id, await f.state(id)] as const)));
+  await f.imports.putOutcome(outcome('tm-u1', 'unmapped'));
+  await f.imports.putOutcome(outcome('tm/u2 #ü', 'unmapped'));
+  await f.imports.putOutcome(outcome('tm-gone', 'unmapped'));
+  await f.imports.putOutcome(outcome('tm-imported', 'imported'));
+  await f.imports.putOutcome(outcome('tm-failed', 'failed'));
+
+  const result = await replayItems({ connectorId: 'att-main' }, f);
+  assert.deepEqual(
+    { listed: result.listed, replayed: [...result.replayed].sort(), missing: result.missing, failed: result.failed },
+    { listed: 3, replayed: ['tm-u1', 'tm/u2 #ü'], missing: ['tm-gone'], failed: [] },
+  );
+  for (const id of ids) {
+    const after = await f.state(id);
+    const was = before.get(id)!;
+    const replayed = id === 'tm-u1' || id === 'tm/u2 #ü';
+    assert.equal(after.etag !== was.etag, replayed, `${id}: ETag ${replayed ? 'changes' : 'stays'}`);
+    assert.deepEqual({ ...after, etag: '' }, { ...was, etag: '' }, `${id}: same bytes, content type and metadata`);
+  }
+  assert.equal(await f.items.getBlobClient(itemBlobName('att-main', 'tm-gone')).exists(), false, 'a missing blob is not recreated');
+
+  const failed = await replayItems({ connectorId: 'att-main', status: 'failed' }, f);
+  assert.deepEqual([failed.listed, failed.replayed], [1, ['tm-failed']]);
+  assert.notEqual((await f.state('tm-failed')).etag, before.get('tm-failed')!.etag);
+});
+
+test('replay of a connector without unmapped items writes nothing', async () => {
+  const f = await fixture();
+  const etag = await f.store('tm-ok');
+  await f.imports.putOutcome(outcome('tm-ok', 'imported'));
+  const result = await replayItems({ connectorId: 'att-main' }, f);
+  assert.deepEqual([result.listed, result.replayed, result.missing], [0, [], []]);
+  assert.equal((await f.state('tm-ok')).etag, etag);
+});
