@@ -1,3 +1,4 @@
+import { PRODUCTS, type Product } from '../items/item-catalog';
 import type { Readable } from 'node:stream';
 
 /**
@@ -25,10 +26,11 @@ export interface ArchiveSource {
   verifyConnection(options?: { signal?: AbortSignal }): Promise<void>;
 }
 
-export const ARCHIVE_PRODUCTS = ['att-network', 'wechat'] as const;
+/** The products the source serves: every product of the item catalog, declared once there. */
+export const ARCHIVE_PRODUCTS = PRODUCTS;
 
 /** `att-network`: AT&T SMS/MMS Network Archiver; `wechat`: WeChat Archiver (WeChat and WeCom). */
-export type ArchiveProduct = (typeof ARCHIVE_PRODUCTS)[number];
+export type ArchiveProduct = Product;
 
 export function isArchiveProduct(value: unknown): value is ArchiveProduct {
   return typeof value === 'string' && (ARCHIVE_PRODUCTS as readonly string[]).includes(value);
