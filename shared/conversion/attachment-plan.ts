@@ -25,6 +25,14 @@ export interface PlannedAttachment {
   readonly disposition: AttachmentDisposition;
   /** Present unless `disposition` is `import`. */
   readonly reason?: NotImportedReason;
+  /**
+   * True for an imported image that the body shows: the writer adds it as a file attachment with
+   * `isInline: true` and {@link PlannedAttachment.contentId}, whichever way it uploads it. It is
+   * still one of the message's attachments. False for every other attachment (sent as is).
+   */
+  readonly isInline: boolean;
+  /** Present exactly when `isInline`: the body shows the image as `<img src="cid:<contentId>">`. */
+  readonly contentId?: string;
 }
 
 /** Graph's ceiling for one attachment (an upload session takes up to 150 MB). */
@@ -59,6 +67,7 @@ export function planAttachments(
       contentType: attachment.contentType,
       size: attachment.size,
       sha256: attachment.sha256,
+      isInline: false,
     };
     const decided = options.attachmentDisposition?.(attachment);
     if (decided === 'unavailable') {

@@ -30,6 +30,12 @@ export const MESSAGE_FLAGS_PROPERTY_ID = 'Integer 0x0E07';
 export const DELIVERY_TIME_PROPERTY_ID = 'SystemTime 0x0E06';
 /** PidTagClientSubmitTime, shown as the sent time. */
 export const CLIENT_SUBMIT_TIME_PROPERTY_ID = 'SystemTime 0x0039';
+/** PidTagConversationTopic: the conversation's name, the same on each of its items. */
+export const CONVERSATION_TOPIC_PROPERTY_ID = 'String 0x0070';
+/** PidTagConversationIndex (base64): the conversation's header and the item's place in it. */
+export const CONVERSATION_INDEX_PROPERTY_ID = 'Binary 0x0071';
+/** PidTagConversationIndexTracking: `true` makes Exchange take the conversation id from the index's GUID. */
+export const CONVERSATION_INDEX_TRACKING_PROPERTY_ID = 'Boolean 0x3016';
 
 /** `String {GUID} Name <name>` in the project's property set. */
 export function sourcePropertyId(name: string): string {

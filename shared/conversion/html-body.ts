@@ -1,3 +1,4 @@
+import { CONTENT_ID_PATTERN } from './inline-images';
 import { toWellFormed } from './safe-text';
 
 /** One row of the facts block: plain text label and one or more plain text values. */
@@ -13,7 +14,17 @@ export interface BodyContent {
   readonly text?: string;
   /** Plain text shown in italics where the text would be (e.g. "This MMS has no text."). */
   readonly note?: string;
+  /** Images shown after the text, in order; each is an inline attachment of the message. */
+  readonly images?: readonly BodyImage[];
   readonly facts: readonly BodyFact[];
+}
+
+/** An image the message carries as an inline attachment. */
+export interface BodyImage {
+  /** The attachment's Content-ID, as {@link inlineImageContentId} makes it. */
+  readonly contentId: string;
+  /** Plain text shown where the image cannot be (the file name). */
+  readonly alt: string;
 }
 
 const HTML_ESCAPES: Readonly<Record<string, string>> = {
@@ -59,8 +70,9 @@ const CELL_STYLE = 'padding:2pt 8pt 2pt 0;vertical-align:top;text-align:left';
 
 /**
  * The whole body: headline, the message text in its own direction-neutral block (so right-to-left
- * text and stray bidi controls cannot reorder what follows), then the facts as a table. Uses no
- * scripts, images, links, fonts or style sheets from anywhere.
+ * text and stray bidi controls cannot reorder what follows), the message's own images, then the
+ * facts as a table. Uses no scripts, links, fonts, style sheets or images from anywhere: an image
+ * is only ever a `cid:` reference to one of the message's own attachments.
  */
 export function renderHtmlBody(content: BodyContent): string {
   const parts: string[] = [
@@ -73,6 +85,9 @@ export function renderHtmlBody(content: BodyContent): string {
   } else if (content.note !== undefined) {
     parts.push(`<p dir="auto" style="${BLOCK_STYLE};font-style:italic;color:#555555">${textToHtml(content.note)}</p>`);
   }
+  for (const image of content.images ?? []) {
+    parts.push(`<p style="${BLOCK_STYLE}">${imageTag(image)}</p>`);
+  }
   parts.push('<hr>', '<table cellspacing="0" cellpadding="0" style="font-size:9pt;color:#444444;border-collapse:collapse">');
   for (const fact of content.facts) {
     const values = fact.values.map((value) => `<bdi>${textToHtml(value)}</bdi>`).join('<br>');
@@ -80,4 +95,17 @@ export function renderHtmlBody(content: BodyContent): string {
   }
   parts.push('</table>', '</body></html>');
   return parts.join('\n');
+}
+
+/**
+ * `<img src="cid:…" alt="…">`, scaled down to the reading pane where the client allows. The
+ * Content-ID is checked, not trusted: anything but the converter's own form is a programming
+ * error, and would otherwise be a way to point the body outside the message.
+ */
+function imageTag(image: BodyImage): string {
+  if (!CONTENT_ID_PATTERN.test(image.contentId)) {
+    throw new Error(`${JSON.stringify(image.contentId)} is not a Content-ID made by inlineImageContentId`);
+  }
+  const alt = escapeHtml(toWellFormed(image.alt).replace(/[\p{Cc}\u2028\u2029]/gu, ' '));
+  return `<img src="cid:${image.contentId}" alt="${alt}" style="max-width:100%;height:auto">`;
 }

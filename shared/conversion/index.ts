@@ -9,7 +9,19 @@ export {
 } from './attachment-plan';
 export { conversationKey } from './conversation-key';
 export {
+  CONVERSATION_INDEX_EPOCH,
+  CONVERSATION_INDEX_HEADER_BYTES,
+  CONVERSATION_INDEX_RESPONSE_LEVEL_BYTES,
+  conversationGuid,
+  conversationIndex,
+  conversationThreadingProperties,
+  type ConversationThreadingInput,
+} from './conversation-threading';
+export {
   CLIENT_SUBMIT_TIME_PROPERTY_ID,
+  CONVERSATION_INDEX_PROPERTY_ID,
+  CONVERSATION_INDEX_TRACKING_PROPERTY_ID,
+  CONVERSATION_TOPIC_PROPERTY_ID,
   DELIVERY_TIME_PROPERTY_ID,
   MESSAGE_FLAGS_PROPERTY_ID,
   SOURCE_PROPERTY_NAMES,
@@ -19,7 +31,15 @@ export {
   sourcePropertyId,
   type SingleValueExtendedProperty,
 } from './extended-properties';
-export { escapeHtml, renderHtmlBody, textToHtml, type BodyContent, type BodyFact } from './html-body';
+export { escapeHtml, renderHtmlBody, textToHtml, type BodyContent, type BodyFact, type BodyImage } from './html-body';
+export {
+  CONTENT_ID_DOMAIN,
+  CONTENT_ID_PATTERN,
+  INLINE_IMAGE_CONTENT_TYPES,
+  inlineImageContentId,
+  isInlineImageType,
+  withInlineImages,
+} from './inline-images';
 export {
   encodeHeaderValue,
   MAX_HEADER_VALUE_LENGTH,

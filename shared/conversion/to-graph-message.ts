@@ -21,6 +21,7 @@ import {
   type PlannedAttachment,
 } from './attachment-plan';
 import { conversationKey } from './conversation-key';
+import { conversationThreadingProperties } from './conversation-threading';
 import {
   CLIENT_SUBMIT_TIME_PROPERTY_ID,
   DELIVERY_TIME_PROPERTY_ID,
@@ -29,7 +30,8 @@ import {
   sourcePropertyId,
   type SingleValueExtendedProperty,
 } from './extended-properties';
-import { renderHtmlBody, textToHtml, type BodyFact } from './html-body';
+import { renderHtmlBody, textToHtml, type BodyFact, type BodyImage } from './html-body';
+import { withInlineImages } from './inline-images';
 import { encodeHeaderValue, SOURCE_HEADER_NAMES, sourceHeaderName, type InternetMessageHeader } from './message-headers';
 import { toGraphRecipient, type GraphRecipient } from './participant-address';
 import { oneLine } from './safe-text';
@@ -71,8 +73,16 @@ export interface ConvertedMessage {
   readonly folderName: string;
   /** See {@link conversationKey}; equal for every item of one conversation. */
   readonly conversationKey: string;
+  /**
+   * The conversation's name, equal for every item of one conversation whatever its kind; also in
+   * the create body as PidTagConversationTopic.
+   */
+  readonly conversationTopic: string;
   readonly createBody: GraphMessageCreateBody;
-  /** Every attachment of the item, in order, with what becomes of it; no bytes. */
+  /**
+   * Every attachment of the item, in order, with what becomes of it; no bytes. The ones with
+   * `isInline` are shown in the body and must be added with their `contentId` and `isInline: true`.
+   */
   readonly attachments: readonly PlannedAttachment[];
   readonly fullTextAttachment?: FullTextAttachment;
 }
@@ -88,6 +98,12 @@ export interface ToGraphMessageOptions extends AttachmentPlanOptions {
    * create request well under Graph's 4 MB.
    */
   maxBodyTextBytes?: number;
+  /**
+   * Imported images larger than this are attached but not shown in the body (e.g. 3 MB, to show
+   * only images small enough for a single-request attachment). Default: every imported image of
+   * a kind that shows images is shown.
+   */
+  maxInlineImageBytes?: number;
 }
 
 /** Longest subject produced, in UTF-16 units. */
@@ -105,7 +121,11 @@ const MAX_FACT_LENGTH = 2000;
 export function toGraphMessage(item: ArchivedItem, options: ToGraphMessageOptions = {}): ConvertedMessage {
   const module: ProductModule = productModule(item.product);
   const description = module.describe(item);
-  const attachments = planAttachments(item.attachments, options);
+  const planned = planAttachments(item.attachments, options);
+  const attachments = description.showsImagesInBody === true ? withInlineImages(planned, item, options.maxInlineImageBytes) : planned;
+  const images = attachments.flatMap((attachment): BodyImage[] =>
+    attachment.contentId === undefined ? [] : [{ contentId: attachment.contentId, alt: attachment.name }],
+  );
   const bodyText = fitTextToBody(item.text, options.maxBodyTextBytes ?? DEFAULT_MAX_BODY_TEXT_BYTES);
   const fullTextAttachment: FullTextAttachment | undefined = bodyText.truncated
     ? {
@@ -116,6 +136,7 @@ export function toGraphMessage(item: ArchivedItem, options: ToGraphMessageOption
       }
     : undefined;
   const key = conversationKey(item);
+  const topic = oneLine(module.conversationTopic(item), MAX_SUBJECT_LENGTH) || module.displayName;
   const sent = new Date(utcTimestampMillis(item.sentAt)).toISOString();
   const sender = toGraphRecipient(item.from);
 
@@ -126,6 +147,7 @@ export function toGraphMessage(item: ArchivedItem, options: ToGraphMessageOption
       content: renderHtmlBody({
         headline: oneLine(description.headline, MAX_HEADLINE_LENGTH),
         ...(item.text.length > 0 ? { text: bodyText.shown } : { note: description.noTextNote }),
+        images,
         facts: bodyFacts(item, module, description, attachments, bodyText, options),
       }),
     },
@@ -140,6 +162,7 @@ export function toGraphMessage(item: ArchivedItem, options: ToGraphMessageOption
       { id: sourcePropertyId(SOURCE_PROPERTY_NAMES.itemId), value: item.id },
       { id: sourcePropertyId(SOURCE_PROPERTY_NAMES.product), value: item.product },
       { id: sourcePropertyId(SOURCE_PROPERTY_NAMES.conversationKey), value: key },
+      ...conversationThreadingProperties({ conversationKey: key, topic, itemId: item.id, sentAt: item.sentAt }),
     ],
   };
 
@@ -149,6 +172,7 @@ export function toGraphMessage(item: ArchivedItem, options: ToGraphMessageOption
     kind: item.kind,
     folderName: options.folderName ?? module.defaultFolderName,
     conversationKey: key,
+    conversationTopic: topic,
     createBody,
     attachments,
     ...(fullTextAttachment === undefined ? {} : { fullTextAttachment }),
@@ -227,7 +251,7 @@ function attachmentLine(attachment: PlannedAttachment, item: ArchivedItem, optio
   const location = source !== undefined && options.storageLocation !== undefined ? ` at ${options.storageLocation(source)}` : '';
   switch (attachment.reason) {
     case undefined:
-      return line;
+      return attachment.isInline ? `${line}, shown above` : line;
     case 'unavailable':
       return `${line}: not imported, the source no longer had it`;
     case 'tooLarge':

@@ -13,6 +13,8 @@ export const attNetworkModule = defineProductModule({
     sms: (item) => describeCarrierMessage(item, 'SMS'),
     mms: (item) => describeCarrierMessage(item, 'MMS'),
   },
+  // One carrier conversation holds SMS and MMS alike, so its name names both.
+  conversationTopic: (item) => `SMS/MMS ${conversationPhrase(item)}`,
 });
 
 function describeCarrierMessage(item: MessageItem, service: 'SMS' | 'MMS'): KindDescription {
@@ -25,6 +27,8 @@ function describeCarrierMessage(item: MessageItem, service: 'SMS' | 'MMS'): Kind
     headline: headline(item, service),
     noTextNote: `This ${service} has no text.`,
     facts,
+    // An MMS's pictures are its content; an SMS carries none.
+    showsImagesInBody: service === 'MMS',
   };
 }
 

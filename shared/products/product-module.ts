@@ -16,6 +16,13 @@ export interface ProductModule<P extends Product = Product> {
   accepts(kind: string): boolean;
   /** Throws a plain Error for an item of another product or kind (a programming error). */
   describe(item: ArchivedItem): KindDescription;
+  /**
+   * The conversation's name, the same for every kind of item in it (a chat message, a call, a
+   * recall): the converter sets it as the message's conversation topic, so that Outlook and
+   * eDiscovery show a conversation's items under one heading. Plain text. Throws like
+   * {@link ProductModule.describe} for an item of another product.
+   */
+  conversationTopic(item: ArchivedItem): string;
 }
 
 /** How one item reads in the mailbox. All values are plain text. */
@@ -34,6 +41,12 @@ export interface KindDescription {
   readonly facts: readonly Fact[];
   /** Further source ids, each carried as an `x-telemessage-<name>` header (name: lower-case, digits, hyphens). */
   readonly sourceIds?: readonly SourceIdHeader[];
+  /**
+   * True when the item's pictures are its content, as in a chat message or an MMS: the pictures
+   * that are imported are then shown in the body as well as attached. Absent or false for items
+   * whose attachments are files in their own right (a shared file, a call recording).
+   */
+  readonly showsImagesInBody?: boolean;
 }
 
 export interface Fact {
@@ -62,6 +75,8 @@ export interface ProductModuleDefinition<P extends Product> {
   readonly defaultFolderName: string;
   /** One describer per kind of the product; the compiler insists on all of them. */
   readonly describers: KindDescribers<P>;
+  /** See {@link ProductModule.conversationTopic}; receives only items of this product. */
+  readonly conversationTopic: (item: ArchivedItem) => string;
 }
 
 /** Builds a {@link ProductModule} from one describer per kind. */
@@ -69,6 +84,11 @@ export function defineProductModule<P extends Product>(definition: ProductModule
   const describers = definition.describers as unknown as Readonly<Record<string, (item: ArchivedItem) => KindDescription>>;
   const kinds = Object.keys(describers) as KindOf<P>[];
   const accepts = (kind: string): boolean => Object.prototype.hasOwnProperty.call(describers, kind);
+  const check = (item: ArchivedItem): void => {
+    if (item.product !== definition.product || !accepts(item.kind)) {
+      throw new Error(`The ${definition.product} product module cannot describe a ${item.product} ${item.kind} item`);
+    }
+  };
   return Object.freeze({
     product: definition.product,
     displayName: definition.displayName,
@@ -76,10 +96,12 @@ export function defineProductModule<P extends Product>(definition: ProductModule
     kinds: Object.freeze(kinds),
     accepts,
     describe(item: ArchivedItem): KindDescription {
-      if (item.product !== definition.product || !accepts(item.kind)) {
-        throw new Error(`The ${definition.product} product module cannot describe a ${item.product} ${item.kind} item`);
-      }
+      check(item);
       return describers[item.kind](item);
+    },
+    conversationTopic(item: ArchivedItem): string {
+      check(item);
+      return definition.conversationTopic(item);
     },
   });
 }

@@ -17,6 +17,9 @@ export const wechatModule = defineProductModule({
     recall: describeRecall,
     system: describeSystemEvent,
   },
+  // A chat's name, whatever the kind of item: calls, files, recalls and group events of a chat
+  // sit in the same conversation as its messages.
+  conversationTopic: chatPhrase,
 });
 
 /** WeCom when the archived account is a WeCom user only, WeChat otherwise. */
@@ -50,6 +53,7 @@ function describeChat(item: MessageItem): KindDescription {
     headline: `${service(item)} message from ${participantName(item.from)} ${audiencePhrase(item)}${attachments}`,
     noTextNote: 'This message has no text.',
     facts: [],
+    showsImagesInBody: true,
   };
 }
 

@@ -141,7 +141,7 @@ describe('toGraphMessage: AT&T MMS', () => {
     assert.equal(message.createBody.subject, 'MMS with Ben Ng (+1 310 555 0199)');
     assert.equal(bodyTextOf(html), undefined);
     assert.match(html, /This MMS has no text\./);
-    assert.deepEqual(factValues(html, 'Attachments'), ['IMG_0042.jpg (image/jpeg, 470.8 KB)', 'clip.mp4 (video/mp4, 900 bytes)']);
+    assert.deepEqual(factValues(html, 'Attachments'), ['IMG_0042.jpg (image/jpeg, 470.8 KB), shown above', 'clip.mp4 (video/mp4, 900 bytes)']);
     assert.deepEqual(
       message.attachments.map(({ attachmentId, name, size, disposition }) => ({ attachmentId, name, size, disposition })),
       [
@@ -200,7 +200,7 @@ describe('toGraphMessage: AT&T MMS', () => {
     );
     const lines = factValues(message.createBody.body.content, 'Attachments') ?? [];
     assert.equal(lines[0], 'video.mov (video/quicktime, 4.9 KB): not imported (larger than 1,000 bytes), kept in archive storage at archive-attachments/conn-1/tm-mms-0002/big');
-    assert.equal(lines[1], 'a.jpg (image/jpeg, 600 bytes)');
+    assert.equal(lines[1], 'a.jpg (image/jpeg, 600 bytes), shown above');
     assert.match(lines[2], /^b\.jpg .*not imported \(the message's attachments would exceed 1,000 bytes\), kept in archive storage at archive-attachments\/conn-1\/tm-mms-0002\/b$/);
     assert.equal(lines[3], 'c.jpg (image/jpeg, 10 bytes): not imported, the source no longer had it');
   });

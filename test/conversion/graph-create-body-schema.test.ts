@@ -11,6 +11,10 @@ const ITEMS: Record<string, RawItem> = {
   'direct SMS': smsItem(),
   'SMS with hostile text': smsItem({ text: '<script>x</script>\r\n"\'😀', from: { phone: '+13105550199', displayName: '\u202E"<b>' } }),
   'group MMS without text': groupMmsItem({ text: '' }),
+  'MMS with images shown in the body and a video': groupMmsItem({
+    attachments: [attachment('p', 'IMG_1.jpg', 'image/jpeg', 10), attachment('v', 'clip.mp4', 'video/mp4', 10), attachment('g', '"<b>.gif', 'image/gif', 10)],
+  }),
+  'WeChat chat with an image': wechatItem('chat', { attachments: [attachment('i', '照片.png', 'image/png', 10)] }),
   'WeChat chat in a group of 40': wechatItem('chat', { conversation: { id: 'g', type: 'group', title: '项目组' }, to: wechatGroupOfForty() }),
   'WeChat file': wechatItem('file', { attachments: [attachment('f', '报告.pdf', 'application/pdf', 1234)] }),
   'WeChat call': wechatItem('call', { text: undefined, call: { media: 'voice', outcome: 'missed', startedAt: '2026-11-20T14:00:00Z' } }),

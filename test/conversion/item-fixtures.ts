@@ -124,14 +124,18 @@ function unescape(html: string): string {
     .replace(/&amp;/g, '&');
 }
 
-const RENDERER_ELEMENTS = new Set(['html', 'head', 'meta', 'body', 'p', 'div', 'hr', 'table', 'tr', 'th', 'td', 'bdi', 'br']);
+const RENDERER_ELEMENTS = new Set(['html', 'head', 'meta', 'body', 'p', 'div', 'hr', 'table', 'tr', 'th', 'td', 'bdi', 'br', 'img']);
 const RENDERER_ATTRIBUTES = new Set(['http-equiv', 'content', 'style', 'dir', 'cellspacing', 'cellpadding']);
+/** The only attributes an image may have; its source is only ever one of the message's own attachments. */
+const IMAGE_ATTRIBUTES = new Set(['src', 'alt', 'style']);
+const OWN_ATTACHMENT_SOURCE = /^cid:[0-9a-f]{32}@telemessage\.invalid$/;
 const TAG = /^<\/?([a-z]+)((?:\s+[a-z-]+="[^"<>]*")*)>/;
 
 /**
  * Everything in a rendered body that the renderer itself would not write: any `<` that does not
  * open one of its own elements, any other element or attribute, any reference to something
- * outside the message. Empty for a body in which no message content became markup.
+ * outside the message (an image may only show an attachment of the message, by `cid:`). Empty
+ * for a body in which no message content became markup.
  */
 export function foreignMarkup(html: string): string[] {
   const problems: string[] = [];
@@ -144,14 +148,28 @@ export function foreignMarkup(html: string): string[] {
     if (!RENDERER_ELEMENTS.has(tag[1])) {
       problems.push(`element <${tag[1]}>`);
     }
+    const allowed = tag[1] === 'img' ? IMAGE_ATTRIBUTES : RENDERER_ATTRIBUTES;
+    const attributes = new Map<string, string>();
     for (const [, name, value] of tag[2].matchAll(/([a-z-]+)="([^"]*)"/g)) {
-      if (!RENDERER_ATTRIBUTES.has(name)) {
+      attributes.set(name, value);
+      if (!allowed.has(name)) {
         problems.push(`attribute ${name} on <${tag[1]}>`);
       }
       if (/url\(|:\/\/|javascript:|expression\(/i.test(value)) {
         problems.push(`external reference in ${name} on <${tag[1]}>`);
       }
     }
+    if (tag[1] === 'img' && !OWN_ATTACHMENT_SOURCE.test(attributes.get('src') ?? '')) {
+      problems.push(`<img> whose source is not one of the message's attachments: ${attributes.get('src') ?? '(none)'}`);
+    }
   }
   return problems;
+}
+
+/** The sources and alt texts (unescaped) of the images a rendered body shows, in order. */
+export function bodyImages(html: string): { src: string; alt: string | undefined }[] {
+  return [...html.matchAll(/<img\b([^>]*)>/g)].map(([, attributes]) => {
+    const alt = /\salt="([^"]*)"/.exec(attributes)?.[1];
+    return { src: /\ssrc="([^"]*)"/.exec(attributes)?.[1] ?? '', alt: alt === undefined ? undefined : unescape(alt) };
+  });
 }
