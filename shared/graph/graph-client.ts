@@ -4,22 +4,52 @@ import { BearerTokenMiddleware } from './bearer-token-middleware';
 import { graphScope } from './graph-credential';
 
 export interface GraphClientOptions {
-  /** e.g. https://graph.microsoft.com/v1.0 or the simulator's http://127.0.0.1:PORT/v1.0 */
+  /**
+   * The service root with its version, e.g. https://graph.microsoft.com/v1.0 or the simulator's
+   * http://127.0.0.1:PORT/v1.0. A root without a version segment gets v1.0.
+   */
   endpoint: string;
   credential: TokenCredential;
   /** Retries of 429/503/504 answers, each after the server's Retry-After. */
   maxRetries?: number;
 }
 
+const VERSION_SEGMENT = /^(?:v\d+(?:\.\d+)?|beta)$/i;
+
 /** The Microsoft Graph SDK client, signed and retrying as the connector needs. */
 export function createGraphClient(options: GraphClientOptions): Client {
-  const endpoint = options.endpoint.replace(/\/+$/, '');
-  const version = endpoint.slice(endpoint.lastIndexOf('/') + 1);
-  const base = endpoint.slice(0, endpoint.lastIndexOf('/') + 1);
-  const auth = new BearerTokenMiddleware(options.credential, graphScope(endpoint));
+  const { baseUrl, version } = splitEndpoint(options.endpoint);
+  const auth = new BearerTokenMiddleware(options.credential, graphScope(baseUrl));
   const retry = new RetryHandler(new RetryHandlerOptions(1, options.maxRetries ?? 10));
   const http = new HTTPMessageHandler();
   auth.setNext(retry);
   retry.setNext(http);
-  return Client.initWithMiddleware({ baseUrl: base, defaultVersion: version, middleware: auth });
+  return Client.initWithMiddleware({ baseUrl, defaultVersion: version, middleware: auth });
+}
+
+/** `https://graph.microsoft.com/v1.0` → base `https://graph.microsoft.com/` and version `v1.0`. */
+export function splitEndpoint(endpoint: string): { baseUrl: string; version: string } {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch (error) {
+    throw new TypeError(`The Graph endpoint "${endpoint}" is not an absolute URL`, { cause: error });
+  }
+  const segments = url.pathname.split('/').filter((s) => s !== '');
+  const last = segments[segments.length - 1];
+  const version = last !== undefined && VERSION_SEGMENT.test(last) ? (segments.pop() as string) : 'v1.0';
+  return { baseUrl: `${url.origin}/${segments.map((s) => `${s}/`).join('')}`, version };
+}
+
+/** Per-request middleware options that switch the SDK's retries off (the caller retries itself). */
+export function withoutRetries(): RetryHandlerOptions {
+  return new RetryHandlerOptions(0, 0);
+}
+
+/**
+ * Per-request retry options for a request that must not be repeated blindly after a gateway
+ * timeout, which may come after the request took effect: 429 and 503 are retried, 504 is not.
+ */
+export function retryUnlessGatewayTimeout(maxRetries = 10): RetryHandlerOptions {
+  return new RetryHandlerOptions(1, maxRetries, (_delay, _attempt, _request, _options, response) => response.status !== 504);
 }

@@ -11,9 +11,32 @@ export function graphStatus(err: unknown): number | undefined {
   return undefined;
 }
 
+/**
+ * Whether repeating the call later may succeed: throttling (429), a server error (5xx), or no
+ * answer at all (the SDK reports a failed connection as status -1).
+ */
+export function isTransientGraphError(err: unknown): boolean {
+  if (!(err instanceof GraphError)) return false;
+  const status = err.statusCode;
+  return status === -1 || status === 429 || status >= 500;
+}
+
+/** The wait a failed call's `Retry-After` asks for, in milliseconds; undefined when it has none. */
+export function graphRetryAfterMs(err: unknown, now: number = Date.now()): number | undefined {
+  if (!(err instanceof GraphError)) return undefined;
+  const value = err.headers?.get('retry-after')?.trim();
+  if (value === undefined || value === '') return undefined;
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
 /** A failure of a Graph call, reduced to what an administrator needs (no tokens, no bodies). */
 export function describeGraphError(err: unknown): string {
-  if (err instanceof GraphError) return `Graph ${err.statusCode} ${err.code ?? ''}: ${err.message}`.replace(/\s+/g, ' ').trim();
+  if (err instanceof GraphError) {
+    const status = err.statusCode === -1 ? 'no answer' : String(err.statusCode);
+    return `Graph ${status} ${err.code ?? ''}: ${err.message}`.replace(/\s+/g, ' ').trim();
+  }
   if (err instanceof Error) return err.message;
   return String(err);
 }

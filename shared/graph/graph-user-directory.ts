@@ -1,7 +1,9 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { lookupForUser, type DirectoryLookup, type DirectoryUser, type UserDirectory } from '../mapping/directory';
+import type { KeyedLimiter } from '../concurrency/keyed-limiter';
 import { graphErrorCode, graphStatus } from './graph-errors';
-import { odataLiteral } from './mailbox-writer';
+import { mailboxLimiterFor } from './mailbox-limiter';
+import { odataLiteral, queryValue } from './mailbox-writer';
 
 const USER_FIELDS = 'id,userPrincipalName,mail,proxyAddresses,accountEnabled';
 
@@ -18,8 +20,20 @@ interface GraphUser {
  * a mail address, then as an SMTP proxy address; a found user's mailbox is probed through
  * mailboxSettings, which Graph refuses for users without an Exchange Online mailbox.
  */
+export interface GraphUserDirectoryOptions {
+  /**
+   * The per-mailbox limiter the mailbox probe runs under; default the client's shared one, so
+   * that probes and the mailbox writer together stay within Graph's 4 concurrent requests.
+   */
+  limiter?: KeyedLimiter;
+}
+
 export class GraphUserDirectory implements UserDirectory {
-  constructor(private readonly client: Client) {}
+  readonly #limiter: KeyedLimiter;
+
+  constructor(private readonly client: Client, options: GraphUserDirectoryOptions = {}) {
+    this.#limiter = options.limiter ?? mailboxLimiterFor(client);
+  }
 
   async resolve(address: string): Promise<DirectoryLookup> {
     const user = (await this.#byPrincipalName(address)) ?? (await this.#byFilter(`mail eq ${odataLiteral(address)}`))
@@ -48,13 +62,15 @@ export class GraphUserDirectory implements UserDirectory {
   }
 
   async #byFilter(filter: string): Promise<GraphUser | undefined> {
-    const found = (await this.client.api('/users').filter(filter).select(USER_FIELDS).top(2).get()) as { value: GraphUser[] };
+    // The SDK does not encode $filter: `+` in an address would reach Graph as a space.
+    const found = (await this.client.api('/users').filter(queryValue(filter)).select(USER_FIELDS).top(2).get()) as { value: GraphUser[] };
     return found.value[0];
   }
 
   async #hasMailbox(userId: string): Promise<boolean> {
     try {
-      await this.client.api(`/users/${encodeURIComponent(userId)}/mailboxSettings`).get();
+      // A mailbox request: it counts against the mailbox's concurrency like the writer's.
+      await this.#limiter.run(userId, () => this.client.api(`/users/${encodeURIComponent(userId)}/mailboxSettings`).get());
       return true;
     } catch (err) {
       if (graphErrorCode(err) === 'MailboxNotEnabledForRESTAPI' || graphStatus(err) === 404) return false;

@@ -1,63 +1,103 @@
 import type { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@microsoft/microsoft-graph-client';
-import { KeyedLimiter } from '../concurrency/keyed-limiter';
-import { graphErrorCode, graphStatus } from './graph-errors';
-import { uploadInChunks } from './upload-session';
+import type { KeyedLimiter } from '../concurrency/keyed-limiter';
+import { retryUnlessGatewayTimeout, withoutRetries } from './graph-client';
+import { graphErrorCode, graphRetryAfterMs, graphStatus, isTransientGraphError } from './graph-errors';
+import { DEFAULT_MAILBOX_CONCURRENCY, mailboxLimiterFor } from './mailbox-limiter';
+import { UploadSessionError, uploadInChunks } from './upload-session';
 
-/** Inline `contentBytes` keeps an attachment's request under Graph's 4 MB body limit. */
+/** Graph refuses request bodies over 4 MB. */
+export const MAX_REQUEST_BODY_BYTES = 4 * 1024 * 1024;
+/** Inline `contentBytes` is for attachments under 3 MB; larger ones go through an upload session. */
 export const INLINE_ATTACHMENT_LIMIT = 3 * 1024 * 1024;
 /** Graph's ceiling for an attachment uploaded through an upload session. */
 export const UPLOAD_SESSION_LIMIT = 150 * 1024 * 1024;
 
 export interface AttachmentSource {
+  /** Unique among the message's attachments: the name tells whether an earlier attempt added it. */
   name: string;
   contentType: string;
+  /** Bytes `open()` yields. */
   size: number;
+  /** An image the body shows through `cid:` {@link AttachmentSource.contentId}. */
+  isInline?: boolean;
+  contentId?: string;
   open(): Promise<Readable>;
 }
 
 export interface ExistingMessage {
   id: string;
-  attachments: Array<{ name: string; size: number }>;
+}
+
+export interface ExistingAttachment {
+  id: string;
+  name: string;
+  /** Graph's figure, which for Exchange is a little more than the content's bytes. */
+  size: number;
 }
 
 /** Files messages in mailboxes. One real implementation: Microsoft Graph. */
 export interface MailboxWriter {
   /** The id of the top-level folder with this name, created when missing. */
   ensureFolder(userId: string, displayName: string): Promise<string>;
+  /** The folder's message whose source-id extended property holds `sourceItemId`, if any. */
   findBySourceItemId(userId: string, folderId: string, sourceItemId: string): Promise<ExistingMessage | undefined>;
+  /** The attachments of a message (names and sizes, never the content). */
+  listAttachments(userId: string, messageId: string): Promise<ExistingAttachment[]>;
+  /**
+   * Creates the message and returns its id. A create whose answer was lost is not repeated
+   * blindly: the message is looked up by its source id first, so one call makes one message.
+   */
   createMessage(userId: string, folderId: string, message: object): Promise<string>;
   addAttachment(userId: string, messageId: string, attachment: AttachmentSource): Promise<void>;
-  deleteMessage(userId: string, messageId: string): Promise<void>;
 }
 
 export interface GraphMailboxWriterOptions {
   client: Client;
   /** The named extended property that carries the source item id, e.g. `String {GUID} Name TeleMessageItemId`. */
   sourceItemIdPropertyId: string;
-  /** Graph allows 4 concurrent requests per mailbox per application. */
+  /**
+   * Graph allows 4 concurrent requests per mailbox per application. Used only when the client
+   * has no shared limiter yet ({@link mailboxLimiterFor}).
+   */
   concurrencyPerMailbox?: number;
+  /** The per-mailbox limiter; default the client's shared one, which the directory's mailbox probe also uses. */
+  limiter?: KeyedLimiter;
   /** Bytes per upload-session PUT: a multiple of 320 KiB under 4 MB. */
   uploadChunkBytes?: number;
+  /** Attempts of one message create, the first included. Default 6. */
+  maxCreateAttempts?: number;
+  /** First backoff when a failed create carries no Retry-After; doubled per attempt. Default 1 s. */
+  retryDelayMs?: number;
 }
 
 export class GraphMailboxWriter implements MailboxWriter {
   readonly #client: Client;
   readonly #limiter: KeyedLimiter;
   readonly #folders = new Map<string, Promise<string>>();
+  /** `{userId}\n{folderId}` → the key of {@link #folders} it was cached under. */
+  readonly #folderKeys = new Map<string, string>();
+  readonly #maxCreateAttempts: number;
+  readonly #retryDelayMs: number;
 
   constructor(private readonly options: GraphMailboxWriterOptions) {
     this.#client = options.client;
-    this.#limiter = new KeyedLimiter(options.concurrencyPerMailbox ?? 4);
+    this.#limiter = options.limiter ?? mailboxLimiterFor(options.client, options.concurrencyPerMailbox ?? DEFAULT_MAILBOX_CONCURRENCY);
+    this.#maxCreateAttempts = options.maxCreateAttempts ?? 6;
+    this.#retryDelayMs = options.retryDelayMs ?? 1000;
   }
 
   ensureFolder(userId: string, displayName: string): Promise<string> {
-    const key = `${userId}\n${displayName.toLowerCase()}`;
+    const key = folderKey(userId, displayName);
     let id = this.#folders.get(key);
     if (!id) {
       id = this.#findOrCreateFolder(userId, displayName);
       this.#folders.set(key, id);
-      id.catch(() => this.#folders.delete(key));
+      id.then(
+        (folderId) => this.#folderKeys.set(`${userId}\n${folderId}`, key),
+        () => this.#folders.delete(key),
+      );
     }
     return id;
   }
@@ -67,11 +107,11 @@ export class GraphMailboxWriter implements MailboxWriter {
     if (existing) return existing;
     try {
       const created = (await this.#call(userId, () =>
-        this.#client.api(`/users/${encodeURIComponent(userId)}/mailFolders`).post({ displayName }),
+        this.#client.api(`${userPath(userId)}/mailFolders`).post({ displayName }),
       )) as { id: string };
       return created.id;
     } catch (err) {
-      // Another invocation created it first: use theirs.
+      // Another invocation created it first (or our own create took effect and its answer was lost): use it.
       if (graphStatus(err) === 409 || graphErrorCode(err) === 'ErrorFolderExists') {
         const raced = await this.#findFolder(userId, displayName);
         if (raced) return raced;
@@ -83,52 +123,99 @@ export class GraphMailboxWriter implements MailboxWriter {
   async #findFolder(userId: string, displayName: string): Promise<string | undefined> {
     const found = (await this.#call(userId, () =>
       this.#client
-        .api(`/users/${encodeURIComponent(userId)}/mailFolders`)
-        .filter(`displayName eq ${odataLiteral(displayName)}`)
+        .api(`${userPath(userId)}/mailFolders`)
+        .filter(queryValue(`displayName eq ${odataLiteral(displayName)}`))
         .select('id,displayName')
         .get(),
     )) as { value: Array<{ id: string; displayName: string }> };
     return found.value.find((f) => f.displayName.toLowerCase() === displayName.toLowerCase())?.id;
   }
 
+  /** A folder that answers 404 was deleted since it was cached: the next ensureFolder looks again. */
+  #forgetFolder(userId: string, folderId: string): void {
+    const key = this.#folderKeys.get(`${userId}\n${folderId}`);
+    if (key !== undefined) this.#folders.delete(key);
+  }
+
   async findBySourceItemId(userId: string, folderId: string, sourceItemId: string): Promise<ExistingMessage | undefined> {
     const propertyId = this.options.sourceItemIdPropertyId;
-    const found = (await this.#call(userId, () =>
-      this.#client
-        .api(`/users/${encodeURIComponent(userId)}/mailFolders/${encodeURIComponent(folderId)}/messages`)
-        .filter(`singleValueExtendedProperties/any(ep: ep/id eq ${odataLiteral(propertyId)} and ep/value eq ${odataLiteral(sourceItemId)})`)
-        .select('id')
-        .get(),
-    )) as { value: Array<{ id: string }> };
-    const message = found.value[0];
-    if (!message) return undefined;
-    const attachments = (await this.#call(userId, () =>
-      this.#client
-        .api(`/users/${encodeURIComponent(userId)}/messages/${encodeURIComponent(message.id)}/attachments`)
-        .select('name,size')
-        .get(),
-    )) as { value: Array<{ name: string; size: number }> };
-    return { id: message.id, attachments: attachments.value.map((a) => ({ name: a.name, size: a.size })) };
+    try {
+      const found = (await this.#call(userId, () =>
+        this.#client
+          .api(`${userPath(userId)}/mailFolders/${encodeURIComponent(folderId)}/messages`)
+          .filter(queryValue(`singleValueExtendedProperties/any(ep: ep/id eq ${odataLiteral(propertyId)} and ep/value eq ${odataLiteral(sourceItemId)})`))
+          .select('id')
+          .get(),
+      )) as { value: Array<{ id: string }> };
+      const message = found.value[0];
+      return message ? { id: message.id } : undefined;
+    } catch (err) {
+      if (graphStatus(err) === 404) this.#forgetFolder(userId, folderId);
+      throw err;
+    }
+  }
+
+  async listAttachments(userId: string, messageId: string): Promise<ExistingAttachment[]> {
+    const attachments: ExistingAttachment[] = [];
+    const path = `${userPath(userId)}/messages/${encodeURIComponent(messageId)}/attachments`;
+    type Page = { value: ExistingAttachment[]; '@odata.nextLink'?: string };
+    let page: Page;
+    try {
+      // $select keeps Graph from sending every attachment's content along.
+      page = (await this.#call(userId, () => this.#client.api(path).select('id,name,size').get())) as Page;
+    } catch (err) {
+      // A service that refuses $select here (the local Graph simulator does) is asked without it:
+      // heavier, but this runs only when an interrupted import is recovered.
+      if (graphStatus(err) !== 400) throw err;
+      page = (await this.#call(userId, () => this.#client.api(path).get())) as Page;
+    }
+    for (;;) {
+      attachments.push(...page.value.map((a) => ({ id: a.id, name: a.name, size: a.size })));
+      const next = page['@odata.nextLink'];
+      if (next === undefined) return attachments;
+      page = (await this.#call(userId, () => this.#client.api(next).get())) as typeof page;
+    }
   }
 
   async createMessage(userId: string, folderId: string, message: object): Promise<string> {
-    const created = (await this.#call(userId, () =>
-      this.#client.api(`/users/${encodeURIComponent(userId)}/mailFolders/${encodeURIComponent(folderId)}/messages`).post(message),
-    )) as { id: string };
-    return created.id;
+    const sourceItemId = sourceItemIdOf(message, this.options.sourceItemIdPropertyId);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const created = (await this.#call(userId, () =>
+          this.#client
+            .api(`${userPath(userId)}/mailFolders/${encodeURIComponent(folderId)}/messages`)
+            .middlewareOptions([withoutRetries()])
+            .post(message),
+        )) as { id: string };
+        return created.id;
+      } catch (err) {
+        if (graphStatus(err) === 404) this.#forgetFolder(userId, folderId);
+        // Without a source id a lost answer cannot be told from a refusal: only throttling is repeated.
+        const repeatable = sourceItemId === undefined ? graphStatus(err) === 429 : isTransientGraphError(err);
+        if (!repeatable || attempt >= this.#maxCreateAttempts) throw err;
+        await sleep(this.#retryDelay(err, attempt));
+        if (sourceItemId !== undefined) {
+          // The failed create may have taken effect before its answer was lost.
+          const existing = await this.findBySourceItemId(userId, folderId, sourceItemId);
+          if (existing) return existing.id;
+        }
+      }
+    }
   }
 
   async addAttachment(userId: string, messageId: string, attachment: AttachmentSource): Promise<void> {
-    const base = `/users/${encodeURIComponent(userId)}/messages/${encodeURIComponent(messageId)}/attachments`;
-    if (attachment.size < INLINE_ATTACHMENT_LIMIT) {
+    const base = `${userPath(userId)}/messages/${encodeURIComponent(messageId)}/attachments`;
+    if (fitsInline(attachment)) {
       const bytes = await readAll(await attachment.open());
+      if (bytes.length !== attachment.size) {
+        throw new RangeError(`Attachment "${attachment.name}" has ${bytes.length} bytes where ${attachment.size} were declared`);
+      }
       await this.#call(userId, () =>
-        this.#client.api(base).post({
-          '@odata.type': '#microsoft.graph.fileAttachment',
-          name: attachment.name,
-          contentType: attachment.contentType,
-          contentBytes: bytes.toString('base64'),
-        }),
+        this.#client
+          .api(base)
+          // A gateway timeout may come after the attachment was added: that one is not repeated here.
+          .middlewareOptions([retryUnlessGatewayTimeout()])
+          .post(inlineAttachmentBody(attachment, bytes.toString('base64'))),
       );
       return;
     }
@@ -137,21 +224,42 @@ export class GraphMailboxWriter implements MailboxWriter {
     }
     const session = (await this.#call(userId, () =>
       this.#client.api(`${base}/createUploadSession`).post({
-        AttachmentItem: { attachmentType: 'file', name: attachment.name, size: attachment.size, contentType: attachment.contentType },
+        AttachmentItem: {
+          attachmentType: 'file', name: attachment.name, size: attachment.size, contentType: attachment.contentType, ...inlineFields(attachment),
+        },
       }),
     )) as { uploadUrl: string };
-    await uploadInChunks({
-      uploadUrl: session.uploadUrl,
-      size: attachment.size,
-      source: await attachment.open(),
-      chunkBytes: this.options.uploadChunkBytes,
-      // The upload URL counts against the same mailbox's concurrency.
-      schedule: (task) => this.#limiter.run(userId, task),
-    });
+    const source = await attachment.open();
+    try {
+      await uploadInChunks({
+        uploadUrl: session.uploadUrl,
+        size: attachment.size,
+        source,
+        chunkBytes: this.options.uploadChunkBytes,
+        // The upload URL counts against the same mailbox's concurrency.
+        schedule: (task) => this.#limiter.run(userId, task),
+      });
+    } catch (err) {
+      if (err instanceof UploadSessionError && err.possiblyComplete && (await this.#hasAttachmentNamed(userId, messageId, attachment.name))) return;
+      throw err;
+    } finally {
+      source.destroy();
+    }
   }
 
-  async deleteMessage(userId: string, messageId: string): Promise<void> {
-    await this.#call(userId, () => this.#client.api(`/users/${encodeURIComponent(userId)}/messages/${encodeURIComponent(messageId)}`).delete());
+  async #hasAttachmentNamed(userId: string, messageId: string, name: string): Promise<boolean> {
+    try {
+      return (await this.listAttachments(userId, messageId)).some((a) => a.name === name);
+    } catch {
+      return false;
+    }
+  }
+
+  #retryDelay(err: unknown, attempt: number): number {
+    const asked = graphRetryAfterMs(err);
+    if (asked !== undefined) return asked;
+    const exponential = Math.min(30_000, this.#retryDelayMs * 2 ** (attempt - 1));
+    return Math.round(exponential / 2 + Math.random() * (exponential / 2));
   }
 
   #call<T>(userId: string, request: () => Promise<T>): Promise<T> {
@@ -162,6 +270,53 @@ export class GraphMailboxWriter implements MailboxWriter {
 /** An OData string literal: a `'` inside is written `''`. */
 export function odataLiteral(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
+}
+
+/**
+ * A query option's value as it must appear in the URL. The Graph SDK puts `.filter()` values
+ * into the query string unencoded, so `&`, `#`, `+` or `%` in a folder name or an id would
+ * break the query (or change its meaning); percent-encoding the whole value keeps it intact.
+ */
+export function queryValue(value: string): string {
+  return encodeURIComponent(value);
+}
+
+function userPath(userId: string): string {
+  return `/users/${encodeURIComponent(userId)}`;
+}
+
+function folderKey(userId: string, displayName: string): string {
+  return `${userId}\n${displayName.toLowerCase()}`;
+}
+
+function inlineAttachmentBody(attachment: AttachmentSource, contentBytes: string): Record<string, string | boolean> {
+  return {
+    '@odata.type': '#microsoft.graph.fileAttachment', name: attachment.name, contentType: attachment.contentType, ...inlineFields(attachment), contentBytes,
+  };
+}
+
+/** `isInline` and `contentId` of an image the body shows; nothing for an ordinary attachment. */
+function inlineFields(attachment: AttachmentSource): { isInline?: true; contentId?: string } {
+  if (attachment.isInline !== true) return {};
+  return { isInline: true, ...(attachment.contentId === undefined ? {} : { contentId: attachment.contentId }) };
+}
+
+/** Under 3 MB, and small enough that the base64 request stays within Graph's 4 MB body limit. */
+function fitsInline(attachment: AttachmentSource): boolean {
+  if (attachment.size >= INLINE_ATTACHMENT_LIMIT) return false;
+  const envelope = Buffer.byteLength(JSON.stringify(inlineAttachmentBody(attachment, '')), 'utf8');
+  return envelope + 4 * Math.ceil(attachment.size / 3) <= MAX_REQUEST_BODY_BYTES;
+}
+
+function sourceItemIdOf(message: object, propertyId: string): string | undefined {
+  const properties = (message as { singleValueExtendedProperties?: unknown }).singleValueExtendedProperties;
+  if (!Array.isArray(properties)) return undefined;
+  for (const property of properties as unknown[]) {
+    if (typeof property !== 'object' || property === null) continue;
+    const { id, value } = property as { id?: unknown; value?: unknown };
+    if (typeof id === 'string' && id.toLowerCase() === propertyId.toLowerCase() && typeof value === 'string') return value;
+  }
+  return undefined;
 }
 
 async function readAll(stream: Readable): Promise<Buffer> {

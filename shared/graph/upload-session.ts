@@ -3,6 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 /** 12 × 320 KiB: Graph wants multiples of 320 KiB and at most 4 MB per PUT. */
 export const DEFAULT_UPLOAD_CHUNK_BYTES = 12 * 320 * 1024;
+/** Longest wait for one chunk's answer. */
+export const DEFAULT_CHUNK_TIMEOUT_MS = 120_000;
 
 export interface ChunkedUploadOptions {
   uploadUrl: string;
@@ -11,49 +13,166 @@ export interface ChunkedUploadOptions {
   chunkBytes?: number | undefined;
   /** Runs each PUT (the caller bounds concurrency per mailbox). */
   schedule?: <T>(task: () => Promise<T>) => Promise<T>;
+  /** Attempts per chunk, the first included, for throttling, server errors and lost connections. */
   maxAttemptsPerChunk?: number;
+  chunkTimeoutMs?: number;
+  signal?: AbortSignal;
 }
 
 export class UploadSessionError extends Error {
   override readonly name = 'UploadSessionError';
+  /** The HTTP status of the last answer; undefined when there was none. */
+  readonly status: number | undefined;
+  /**
+   * True when the last chunk may have been stored although its answer was lost (the session
+   * was gone when the chunk was sent again): the attachment may exist on the message.
+   */
+  readonly possiblyComplete: boolean;
+
+  constructor(message: string, details: { status?: number; possiblyComplete?: boolean } = {}) {
+    super(message);
+    this.status = details.status;
+    this.possiblyComplete = details.possiblyComplete ?? false;
+  }
+}
+
+interface PutAnswer {
+  status: number;
+  retryAfterMs: number | undefined;
+  /** The first byte the session expects next, when the answer says. */
+  nextExpected: number | undefined;
+  detail: string;
 }
 
 /**
  * Sends a stream to a Graph upload session in sequential ranges, holding one chunk in memory
  * at a time. The upload URL is pre-authenticated, so no Authorization header is ever sent.
+ *
+ * A chunk whose answer is lost may still have been stored. Sending it again then meets 416
+ * with the range the session expects next, and the upload carries on from there, so no byte is
+ * sent to the session twice and none is skipped.
  */
 export async function uploadInChunks(options: ChunkedUploadOptions): Promise<void> {
   const chunkBytes = options.chunkBytes ?? DEFAULT_UPLOAD_CHUNK_BYTES;
+  if (!Number.isSafeInteger(chunkBytes) || chunkBytes < 1) throw new RangeError(`chunkBytes must be a positive integer, got ${chunkBytes}`);
   const schedule = options.schedule ?? (<T>(task: () => Promise<T>) => task());
   const maxAttempts = options.maxAttemptsPerChunk ?? 6;
-  let offset = 0;
+  const total = options.size;
+  /** Where the current chunk starts in the stream. */
+  let chunkStart = 0;
+  /** The first byte the session does not have yet. */
+  let next = 0;
   for await (const chunk of rechunk(options.source, chunkBytes)) {
-    const end = offset + chunk.length - 1;
-    if (end >= options.size) throw new UploadSessionError(`The attachment stream is longer than its declared ${options.size} bytes`);
-    for (let attempt = 1; ; attempt++) {
-      const response = await schedule(() =>
-        fetch(options.uploadUrl, {
-          method: 'PUT',
-          headers: { 'Content-Range': `bytes ${offset}-${end}/${options.size}`, 'Content-Length': String(chunk.length) },
-          body: chunk,
-        }).catch((err: unknown) => err as Error),
-      );
-      if (!(response instanceof Error) && response.ok) {
-        await response.arrayBuffer();
-        break;
+    const chunkEnd = chunkStart + chunk.length;
+    if (chunkEnd > total) throw new UploadSessionError(`The attachment stream is longer than its declared ${total} bytes`);
+    let failures = 0;
+    let lastFailed = false;
+    while (next < chunkEnd) {
+      options.signal?.throwIfAborted();
+      const first = next;
+      const body = chunk.subarray(first - chunkStart);
+      const last = chunkEnd - 1;
+      const answer = await schedule(() => put(options, body, first, last, total));
+      if (answer.status === 200 || answer.status === 201 || answer.status === 202) {
+        lastFailed = false;
+        next = answer.status === 201 ? total : Math.max(last + 1, answer.nextExpected ?? 0);
+        continue;
       }
-      const status = response instanceof Error ? 0 : response.status;
-      const detail = response instanceof Error ? response.message : await response.text();
-      const transient = status === 0 || status === 429 || status >= 500;
-      if (!transient || attempt >= maxAttempts) {
-        throw new UploadSessionError(`Upload of bytes ${offset}-${end}/${options.size} failed (${status || 'network'}): ${detail.slice(0, 300)}`);
+      if (answer.status === 416 && answer.nextExpected !== undefined && answer.nextExpected >= chunkStart && answer.nextExpected <= chunkEnd) {
+        // The session already holds part or all of this chunk: an earlier answer was lost.
+        if (answer.nextExpected <= next && ++failures >= maxAttempts) {
+          throw new UploadSessionError(`Upload of bytes ${first}-${last}/${total} made no progress: ${answer.detail}`, { status: 416 });
+        }
+        next = answer.nextExpected;
+        lastFailed = false;
+        continue;
       }
-      const retryAfter = response instanceof Error ? null : Number(response.headers.get('retry-after'));
-      await sleep(retryAfter && retryAfter > 0 ? retryAfter * 1000 : Math.min(30_000, 250 * 2 ** attempt));
+      const transient = answer.status === 0 || answer.status === 429 || answer.status >= 500;
+      if (answer.status === 404 && lastFailed && chunkEnd === total) {
+        throw new UploadSessionError(
+          `The upload session was gone when the last bytes ${first}-${last}/${total} were sent again; the attachment may already be complete`,
+          { status: 404, possiblyComplete: true },
+        );
+      }
+      if (!transient || ++failures >= maxAttempts) {
+        throw new UploadSessionError(
+          `Upload of bytes ${first}-${last}/${total} failed (${answer.status === 0 ? 'no answer' : answer.status}): ${answer.detail}`,
+          answer.status === 0 ? {} : { status: answer.status },
+        );
+      }
+      lastFailed = true;
+      const backoff = Math.min(30_000, 250 * 2 ** failures);
+      await sleep(answer.retryAfterMs ?? backoff, undefined, options.signal ? { signal: options.signal } : undefined);
     }
-    offset = end + 1;
+    chunkStart = chunkEnd;
   }
-  if (offset !== options.size) throw new UploadSessionError(`The attachment stream ended at ${offset} of its declared ${options.size} bytes`);
+  if (chunkStart !== total) throw new UploadSessionError(`The attachment stream ended at ${chunkStart} of its declared ${total} bytes`);
+  if (next !== total) throw new UploadSessionError(`The upload session holds ${next} of ${total} bytes after the last chunk`);
+}
+
+async function put(options: ChunkedUploadOptions, body: Uint8Array, first: number, last: number, total: number): Promise<PutAnswer> {
+  const timeout = AbortSignal.timeout(options.chunkTimeoutMs ?? DEFAULT_CHUNK_TIMEOUT_MS);
+  const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
+  let response: Response;
+  try {
+    // No Authorization header: the URL carries its own credential.
+    response = await fetch(options.uploadUrl, {
+      method: 'PUT',
+      headers: { 'Content-Range': `bytes ${first}-${last}/${total}`, 'Content-Type': 'application/octet-stream' },
+      body,
+      signal,
+    });
+  } catch (error) {
+    options.signal?.throwIfAborted();
+    return { status: 0, retryAfterMs: undefined, nextExpected: undefined, detail: error instanceof Error ? error.message : String(error) };
+  }
+  let text = '';
+  try {
+    text = await response.text();
+  } catch {
+    options.signal?.throwIfAborted();
+    if (response.ok) return { status: 0, retryAfterMs: undefined, nextExpected: undefined, detail: 'the answer was cut short' };
+  }
+  return {
+    status: response.status,
+    retryAfterMs: retryAfterMs(response.headers.get('retry-after')),
+    nextExpected: nextExpectedOffset(text),
+    detail: errorDetail(text),
+  };
+}
+
+function retryAfterMs(header: string | null): number | undefined {
+  if (header === null || !/^\s*\d+\s*$/.test(header)) return undefined;
+  return Number(header) * 1000;
+}
+
+/** `nextExpectedRanges` (Graph), `NextExpectedRanges` (Outlook's upload endpoint), or the same inside `error`. */
+function nextExpectedOffset(text: string): number | undefined {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof body !== 'object' || body === null) return undefined;
+  const record = body as Record<string, unknown>;
+  const error = typeof record.error === 'object' && record.error !== null ? (record.error as Record<string, unknown>) : {};
+  const ranges = record.nextExpectedRanges ?? record.NextExpectedRanges ?? error.nextExpectedRanges ?? error.NextExpectedRanges;
+  if (!Array.isArray(ranges) || typeof ranges[0] !== 'string') return undefined;
+  const match = /^(\d+)/.exec(ranges[0]);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** The error's code and message, never the whole body. */
+function errorDetail(text: string): string {
+  try {
+    const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
+    const code = typeof body.error?.code === 'string' ? body.error.code : '';
+    const message = typeof body.error?.message === 'string' ? body.error.message : '';
+    return `${code} ${message}`.trim().slice(0, 300);
+  } catch {
+    return text.slice(0, 120);
+  }
 }
 
 async function* rechunk(source: Readable, size: number): AsyncGenerator<Buffer> {

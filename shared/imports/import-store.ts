@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import { JsonEntityTable, odataString } from '../storage/json-entity-table';
 import type { ItemOutcome, ItemOutcomeStatus, MailboxDelivery } from './item-outcome';
@@ -10,9 +11,22 @@ export interface ImportStore {
   putDelivery(delivery: MailboxDelivery): Promise<void>;
 }
 
-/** Row keys may not hold / \ # ?: item ids are percent-encoded, which keeps them distinct. */
+/** Longest encoded id kept whole in a row key; a table key holds at most 1 KiB. */
+const MAX_KEY_PART = 400;
+
+/**
+ * Row keys may not hold / \ # ?: item ids are percent-encoded, which keeps them distinct. An id
+ * whose encoding is too long for a key keeps a readable prefix and ends with `^` and the SHA-256
+ * of the id; `encodeURIComponent` always escapes `^`, so no plain encoding takes that form.
+ */
 function rowSafe(value: string): string {
-  return encodeURIComponent(value);
+  const encoded = encodeURIComponent(value);
+  if (encoded.length <= MAX_KEY_PART) return encoded;
+  let prefix = encoded.slice(0, MAX_KEY_PART - 65);
+  // Do not cut a %XX escape in half.
+  const percent = prefix.lastIndexOf('%');
+  if (percent > prefix.length - 3) prefix = prefix.slice(0, percent);
+  return `${prefix}^${createHash('sha256').update(value, 'utf8').digest('hex')}`;
 }
 
 /**

@@ -1,0 +1,15 @@
+import { app, type InvocationContext } from '@azure/functions';
+import { archiverServices } from '../shared/app/archiver-services';
+import { parseFetchJob } from '../shared/scheduling/fetch-job';
+import { Queues } from '../shared/storage/storage-names';
+
+app.storageQueue('fetchWindow', {
+  queueName: Queues.fetchJobs,
+  connection: 'AzureWebJobsStorage',
+  handler: async (message: unknown, context: InvocationContext): Promise<void> => {
+    const job = parseFetchJob(message);
+    const attempt = Number(context.triggerMetadata?.dequeueCount ?? 1);
+    const run = await archiverServices().fetcher.fetchWindow(job, { attempt });
+    context.log(`Connector ${run.connectorId} window ${run.from} to ${run.to}: fetched ${run.fetched}, stored ${run.stored}, already stored ${run.alreadyStored}`);
+  },
+});

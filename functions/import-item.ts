@@ -1,0 +1,16 @@
+import { app, type InvocationContext } from '@azure/functions';
+import { appConfig, archiverServices } from '../shared/app/archiver-services';
+import { Containers } from '../shared/storage/storage-names';
+
+app.storageBlob('importItem', {
+  path: `${Containers.items}/{name}`,
+  connection: 'AzureWebJobsStorage',
+  // Flex Consumption delivers blobs through Event Grid; Core Tools and the local host poll.
+  ...(appConfig().blobTriggerSource === 'EventGrid' ? { source: 'EventGrid' as const } : {}),
+  handler: async (blob: Buffer, context: InvocationContext): Promise<void> => {
+    const name = String(context.triggerMetadata?.name ?? '');
+    const outcome = await archiverServices().importer.importBlob(name, blob);
+    const mailboxes = outcome.mailboxes.map((m) => m.status).join(', ');
+    context.log(`Item ${outcome.itemId} of connector ${outcome.connectorId}: ${outcome.status}${mailboxes ? ` (${mailboxes})` : ''}`);
+  },
+});

@@ -1,0 +1,15 @@
+import { app, type InvocationContext, type Timer } from '@azure/functions';
+import { appConfig, archiverServices } from '../shared/app/archiver-services';
+import { reportPipelineHealth } from '../shared/telemetry/pipeline-health';
+
+app.timer('scheduleFetch', {
+  schedule: appConfig().schedule,
+  handler: async (timer: Timer, context: InvocationContext): Promise<void> => {
+    const services = archiverServices();
+    const scheduled = await services.scheduler.scheduleAll();
+    for (const s of scheduled) {
+      context.log(`Connector ${s.connectorId}: queued ${s.queued.length} fetch window(s), ${s.skipped} already in flight${timer.isPastDue ? ' (past due)' : ''}`);
+    }
+    await reportPipelineHealth({ connectors: services.connectors, queues: services.storage.queues, telemetry: services.telemetry });
+  },
+});

@@ -1,0 +1,158 @@
+import type { Connector } from '../connectors/connector';
+import type { ConnectorStore } from '../connectors/connector-store';
+import type { ArchiveStore } from '../archive-store/archive-store';
+import type { ArchiveSource } from '../source/archive-source';
+import { isArchiveProduct } from '../source/archive-source';
+import type { FetchRun } from '../runs/fetch-run';
+import type { RunStore } from '../runs/run-store';
+import type { FetchJob } from '../scheduling/fetch-job';
+import type { Telemetry } from '../telemetry/telemetry';
+
+export interface FetchWindowServiceOptions {
+  connectors: ConnectorStore;
+  runs: RunStore;
+  store: ArchiveStore;
+  /** The source client for a connector (its secret resolved); one per invocation. */
+  sourceFor(connector: Connector): Promise<ArchiveSource>;
+  telemetry: Telemetry;
+  /** The host's maxDequeueCount: the attempt that fails at this count marks the run failed. */
+  maxAttempts?: number;
+  pageSize?: number;
+  clock?: () => Date;
+}
+
+export interface FetchAttempt {
+  /** The queue message's dequeue count (1 on the first attempt). */
+  attempt: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * The fetch stage: stores every item of one connector's window (attachments first, JSON last),
+ * then records the run and advances the checkpoint. A failure leaves the checkpoint where it
+ * was and rethrows, so the host retries the job and finally moves it to the poison queue.
+ */
+export class FetchWindowService {
+  readonly #clock: () => Date;
+  readonly #maxAttempts: number;
+
+  constructor(private readonly options: FetchWindowServiceOptions) {
+    this.#clock = options.clock ?? (() => new Date());
+    this.#maxAttempts = options.maxAttempts ?? 5;
+  }
+
+  async fetchWindow(queued: FetchJob, attempt: FetchAttempt): Promise<FetchRun> {
+    const { connectors, runs, store } = this.options;
+    const started = this.#clock();
+    // One spelling per instant: run keys and checkpoint comparisons are strings.
+    const job: FetchJob = { ...queued, from: canonicalInstant(queued.from, 'from'), to: canonicalInstant(queued.to, 'to') };
+    const connector = await connectors.get(job.connectorId);
+    if (!isArchiveProduct(connector.product)) throw new Error(`Connector "${connector.id}" has unknown product "${connector.product}"`);
+    const product = connector.product;
+
+    const existing = await runs.get(job.connectorId, job);
+    if (existing?.status === 'succeeded') {
+      // Delivered again after it succeeded: store nothing, but finish what an interrupted
+      // attempt may have left undone (the checkpoint is advanced after the run is recorded).
+      await this.#advanceCheckpoint(connector.id, existing, started, { recordLastRun: false });
+      return existing;
+    }
+    const runId = existing?.runId ?? job.runId;
+    if (!existing) {
+      // A job queued by hand or from an older schedule: record it like any other.
+      await runs.createIfAbsent({
+        connectorId: job.connectorId, runId, from: job.from, to: job.to, status: 'queued', attempts: 0,
+        queuedAt: started.toISOString(), fetched: 0, stored: 0, alreadyStored: 0, missingAttachments: 0,
+      });
+    }
+    await runs.update(job.connectorId, job, (r) => ({ ...r, status: 'running', attempts: attempt.attempt, startedAt: started.toISOString() }));
+
+    const counts = { fetched: 0, stored: 0, alreadyStored: 0, missingAttachments: 0 };
+    try {
+      const source = await this.options.sourceFor(connector);
+      const items = source.listItems(product, { from: new Date(job.from), to: new Date(job.to) }, {
+        ...(this.options.pageSize ? { limit: this.options.pageSize } : {}),
+        ...(attempt.signal ? { signal: attempt.signal } : {}),
+      });
+      for await (const item of items) {
+        counts.fetched++;
+        const result = await store.storeItem({ connectorId: connector.id, product, item, source }, attempt.signal ? { signal: attempt.signal } : {});
+        if (result.outcome === 'stored') counts.stored++;
+        else counts.alreadyStored++;
+        counts.missingAttachments += result.attachments.missing.length;
+      }
+    } catch (err) {
+      await this.#recordFailure(connector, job, runId, attempt.attempt, started, counts, err);
+      throw err;
+    }
+
+    const finished = this.#clock();
+    const run = await runs.update(job.connectorId, job, (r) => ({
+      ...r, ...counts, status: 'succeeded', finishedAt: finished.toISOString(),
+      durationMs: finished.getTime() - started.getTime(), error: undefined,
+    } as FetchRun));
+    await this.#advanceCheckpoint(connector.id, run, finished);
+    this.options.telemetry.event('FetchRun', runProperties(run, product, 'succeeded'), {
+      itemsFetched: counts.fetched, itemsStored: counts.stored, durationMs: run.durationMs ?? 0,
+    });
+    return run;
+  }
+
+  /** Moves the checkpoint over every contiguous stored window starting at it. */
+  async #advanceCheckpoint(connectorId: string, run: FetchRun, now: Date, options: { recordLastRun?: boolean } = {}): Promise<void> {
+    const { connectors, runs } = this.options;
+    const current = await connectors.get(connectorId);
+    const fromAtLeast = new Date(Date.parse(current.checkpoint)).toISOString();
+    const succeeded = (await runs.list(connectorId, { fromAtLeast })).filter((r) => r.status === 'succeeded');
+    const recordLastRun = options.recordLastRun ?? true;
+    await connectors.update(connectorId, (c) => {
+      let checkpoint = Date.parse(c.checkpoint);
+      for (;;) {
+        const next = succeeded.find((r) => Date.parse(r.from) <= checkpoint && Date.parse(r.to) > checkpoint);
+        if (!next) break;
+        checkpoint = Date.parse(next.to);
+      }
+      const moved = checkpoint > Date.parse(c.checkpoint);
+      if (!moved && !recordLastRun) return undefined;
+      if (moved) c.checkpoint = new Date(checkpoint).toISOString();
+      if (!recordLastRun) return c;
+      c.lastRun = { runId: run.runId, from: run.from, to: run.to, status: 'succeeded', at: now.toISOString() };
+      c.lastSuccessAt = now.toISOString();
+      return c;
+    });
+  }
+
+  async #recordFailure(
+    connector: Connector, job: FetchJob, runId: string, attempt: number, started: Date,
+    counts: { fetched: number; stored: number; alreadyStored: number; missingAttachments: number }, err: unknown,
+  ): Promise<void> {
+    const final = attempt >= this.#maxAttempts;
+    const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    const now = this.#clock();
+    try {
+      const run = await this.options.runs.update(job.connectorId, job, (r) => ({
+        ...r, ...counts, status: final ? 'failed' : 'running', attempts: attempt, error, finishedAt: now.toISOString(),
+        durationMs: now.getTime() - started.getTime(),
+      }));
+      await this.options.connectors.update(connector.id, (c) => {
+        c.lastRun = { runId, from: job.from, to: job.to, status: final ? 'failed' : 'running', at: now.toISOString(), error };
+        return c;
+      });
+      this.options.telemetry.event('FetchRun', { ...runProperties(run, connector.product, final ? 'failed' : 'retrying'), error }, {
+        itemsFetched: counts.fetched, itemsStored: counts.stored, durationMs: run.durationMs ?? 0,
+      });
+    } catch {
+      // Recording is best effort here: the original failure is what the host must see.
+    }
+  }
+}
+
+function canonicalInstant(value: string, field: string): string {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw new RangeError(`Fetch job field "${field}" is not an instant: "${value}"`);
+  return new Date(ms).toISOString();
+}
+
+function runProperties(run: FetchRun, product: string, status: string): Record<string, string> {
+  return { connectorId: run.connectorId, runId: run.runId, product, windowFrom: run.from, windowTo: run.to, status };
+}

@@ -1,0 +1,261 @@
+import { CachingUserDirectory } from '../mapping/caching-user-directory';
+import type { CustomMapping } from '../mapping/custom-mapping';
+import type { UserDirectory } from '../mapping/directory';
+import { mapItemParticipants, type ItemMapping, type MappedMailbox } from '../mapping/participant-mapper';
+import { parseRegionCode } from '../mapping/phone-number';
+import { mapWithConcurrency } from '../concurrency/bounded-map';
+import type { ArchiveMetadata } from '../archive-store/stored-item';
+import type { ConnectorStore } from '../connectors/connector-store';
+import type { Connector } from '../connectors/connector';
+import { toGraphMessage, type ConvertedMessage, type ToGraphMessageOptions } from '../conversion';
+import { ItemValidationError, parseArchivedItem, type ArchivedItem, type Participant } from '../items';
+import { participantFullLabel } from '../products';
+import type { AttachmentSource, MailboxWriter } from '../graph/mailbox-writer';
+import { describeGraphError } from '../graph/graph-errors';
+import type { ImportStore } from '../imports/import-store';
+import type { ItemOutcome, MailboxOutcome } from '../imports/item-outcome';
+import type { Telemetry } from '../telemetry/telemetry';
+import { itemOfBlobName, readArchiveMetadata, type StoredItemAccess } from './stored-item-reader';
+import { uniqueAttachmentNames } from './unique-names';
+import { Readable } from 'node:stream';
+
+export interface MappingSource {
+  getCurrentMapping(connectorId: string): Promise<CustomMapping | undefined>;
+}
+
+export interface ImportItemServiceOptions {
+  connectors: ConnectorStore;
+  imports: ImportStore;
+  writer: MailboxWriter;
+  directory: UserDirectory;
+  mappings: MappingSource;
+  storage: StoredItemAccess;
+  telemetry: Telemetry;
+  /** How long directory answers are reused: one "run" of the import stage. */
+  directoryCacheMs?: number;
+  /** Mailboxes of one item written in parallel (Graph's per-mailbox limit is kept by the writer). */
+  mailboxConcurrency?: number;
+  /** Limits of the conversion: attachment sizes that stay in storage, body text length, images shown in the body. */
+  conversion?: Pick<ToGraphMessageOptions, 'maxAttachmentBytes' | 'maxTotalAttachmentBytes' | 'maxBodyTextBytes' | 'maxInlineImageBytes'>;
+  clock?: () => Date;
+}
+
+export class ItemImportFailedError extends Error {
+  override readonly name = 'ItemImportFailedError';
+}
+
+/**
+ * The import stage for one stored item: validate, convert, map participants to mailboxes and
+ * create the message in the connector's folder of each, exactly once per mailbox, recording
+ * the outcome. An item that maps to nobody stays stored and is listed; a malformed one is
+ * quarantined with the reason; a failure is recorded and rethrown so the host retries.
+ */
+export class ImportItemService {
+  readonly #clock: () => Date;
+  #directory: { cache: CachingUserDirectory; until: number } | undefined;
+
+  constructor(private readonly options: ImportItemServiceOptions) {
+    this.#clock = options.clock ?? (() => new Date());
+  }
+
+  async importBlob(blobName: string, bytes: Uint8Array): Promise<ItemOutcome> {
+    const started = this.#clock();
+    const names = itemOfBlobName(blobName, bytes);
+    if (!names) throw new ItemImportFailedError(`"${blobName}" is not an item blob name ({connectorId}/{itemId}.json)`);
+    const { connectorId, itemId } = names;
+    const previous = await this.options.imports.getOutcome(connectorId, itemId);
+    const base: ItemOutcome = {
+      connectorId, itemId, blobName, status: 'failed', mailboxes: [], unmapped: [],
+      attempts: (previous?.attempts ?? 0) + 1,
+      firstProcessedAt: previous?.firstProcessedAt ?? started.toISOString(),
+      updatedAt: started.toISOString(),
+    };
+
+    const connector = await this.options.connectors.tryGet(connectorId);
+    if (!connector) return this.#quarantine(base, bytes, `connector "${connectorId}" does not exist`, started);
+
+    let item: ArchivedItem;
+    let archive: ArchiveMetadata | undefined;
+    try {
+      const json = parseJson(bytes, itemId);
+      item = parseArchivedItem(json, { expectedProduct: connector.product as ArchivedItem['product'] });
+      if (item.id !== itemId) throw new ItemValidationError({ itemId: item.id, field: 'id', reason: `does not match the blob name's item id "${itemId}"` });
+      archive = readArchiveMetadata(json, itemId, connectorId);
+    } catch (err) {
+      if (!(err instanceof ItemValidationError)) throw err;
+      return this.#quarantine(base, bytes, err.message, started);
+    }
+    base.archivedAt = item.archivedAt;
+
+    let mapping: ItemMapping<Participant>;
+    try {
+      mapping = await mapItemParticipants(participantsOf(item), {
+        mapping: (await this.options.mappings.getCurrentMapping(connectorId)) ?? null,
+        autoMapping: connector.autoMapping,
+        defaultRegion: parseRegionCode(connector.defaultRegion),
+        directory: this.#runDirectory(),
+      });
+    } catch (err) {
+      // The directory or the mapping file could not answer: record why, and let the host retry.
+      await this.#finish({ ...base, status: 'failed', error: `participant mapping failed: ${describeGraphError(err)}` }, connector, started);
+      throw err;
+    }
+    base.unmapped = mapping.unmapped.map((u) => ({ participant: participantFullLabel(u.participant), reason: u.reason }));
+    if (mapping.status === 'unmapped') {
+      return this.#finish({ ...base, status: 'unmapped' }, connector, started);
+    }
+
+    const missing = new Set((archive?.missingAttachments ?? []).map((m) => m.id));
+    const converted = toGraphMessage(item, {
+      ...this.options.conversion,
+      folderName: connector.folderName,
+      attachmentDisposition: (a) => (missing.has(a.id) ? 'unavailable' : undefined),
+      storageLocation: (a) => `${connectorId}/${itemId}/${a.id}`,
+    });
+    const uploads = this.#plannedUploads(connector.id, converted);
+
+    const outcomes = await mapWithConcurrency(mapping.mailboxes, this.options.mailboxConcurrency ?? 4, (mailbox) =>
+      this.#deliver(connector, converted, uploads, mailbox),
+    );
+    const failed = outcomes.filter((o) => o.status === 'failed');
+    const outcome: ItemOutcome = {
+      ...base,
+      mailboxes: outcomes,
+      status: failed.length > 0 ? 'failed' : 'imported',
+      ...(failed.length > 0 ? { error: failed.map((f) => `${f.userPrincipalName}: ${f.error}`).join('; ') } : {}),
+    };
+    await this.#finish(outcome, connector, started);
+    if (failed.length > 0) throw new ItemImportFailedError(`Item ${itemId} of connector ${connectorId} failed for ${failed.length} mailbox(es): ${outcome.error}`);
+    return outcome;
+  }
+
+  /** The attachments each copy of the message gets, in order, with names unique within the message. */
+  #plannedUploads(connectorId: string, converted: ConvertedMessage): AttachmentSource[] {
+    const sources: AttachmentSource[] = converted.attachments
+      .filter((a) => a.disposition === 'import')
+      .map((a) => ({
+        name: a.name,
+        contentType: a.contentType,
+        size: a.size,
+        // Images the body shows keep their Content-ID, whichever way they are uploaded.
+        ...(a.isInline ? { isInline: true, ...(a.contentId === undefined ? {} : { contentId: a.contentId }) } : {}),
+        open: () => this.options.storage.openAttachment(connectorId, converted.itemId, a.attachmentId),
+      }));
+    const fullText = converted.fullTextAttachment;
+    if (fullText) {
+      const text = Buffer.from(fullText.text, 'utf8');
+      sources.push({ name: fullText.name, contentType: fullText.contentType, size: text.length, open: async () => Readable.from([text]) });
+    }
+    const names = uniqueAttachmentNames(sources.map((s) => s.name));
+    return sources.map((s, i) => ({ ...s, name: names[i] as string }));
+  }
+
+  /**
+   * One copy in one mailbox, exactly once even when a previous attempt's outcome was lost: a
+   * `pending` record is written before the create, and an attempt that finds one looks for the
+   * message by its source id, then adds only the attachments it does not have yet.
+   */
+  async #deliver(
+    connector: Connector, converted: ConvertedMessage, uploads: readonly AttachmentSource[], mailbox: MappedMailbox<Participant>,
+  ): Promise<MailboxOutcome> {
+    const { imports, writer } = this.options;
+    const result: MailboxOutcome = { userId: mailbox.userId, userPrincipalName: mailbox.userPrincipalName, via: mailbox.via, status: 'failed' };
+    try {
+      const delivery = await imports.getDelivery(connector.id, converted.itemId, mailbox.userId);
+      if (delivery?.status === 'imported') return { ...result, status: 'alreadyImported', ...(delivery.messageId ? { messageId: delivery.messageId } : {}) };
+
+      const folderId = await writer.ensureFolder(mailbox.userId, connector.folderName);
+      let messageId: string | undefined;
+      let present = new Set<string>();
+      if (delivery?.status === 'pending') {
+        // A previous attempt may have created the message before its outcome was recorded.
+        const existing = await writer.findBySourceItemId(mailbox.userId, folderId, converted.itemId);
+        if (existing) {
+          messageId = existing.id;
+          if (uploads.length > 0) present = new Set((await writer.listAttachments(mailbox.userId, existing.id)).map((a) => a.name));
+        }
+      }
+      const attempts = (delivery?.attempts ?? 0) + 1;
+      await imports.putDelivery({
+        connectorId: connector.id, itemId: converted.itemId, userId: mailbox.userId, status: 'pending', attempts,
+        ...(messageId ? { messageId } : {}), updatedAt: this.#clock().toISOString(),
+      });
+      messageId ??= await writer.createMessage(mailbox.userId, folderId, converted.createBody);
+      for (const upload of uploads) {
+        if (!present.has(upload.name)) await writer.addAttachment(mailbox.userId, messageId, upload);
+      }
+      await this.#recordImported(connector.id, converted.itemId, mailbox.userId, messageId, attempts);
+      return { ...result, status: 'imported', messageId };
+    } catch (err) {
+      return { ...result, error: describeGraphError(err) };
+    }
+  }
+
+  async #recordImported(connectorId: string, itemId: string, userId: string, messageId: string, attempts: number): Promise<void> {
+    await this.options.imports.putDelivery({
+      connectorId, itemId, userId, status: 'imported', messageId, attempts, updatedAt: this.#clock().toISOString(),
+    });
+  }
+
+  async #quarantine(base: ItemOutcome, bytes: Uint8Array, reason: string, started: Date): Promise<ItemOutcome> {
+    await this.options.storage.quarantine(base.connectorId, base.itemId, bytes, reason);
+    const outcome: ItemOutcome = { ...base, status: 'quarantined', reason };
+    await this.options.imports.putOutcome(outcome);
+    this.#emit(outcome, started);
+    return outcome;
+  }
+
+  async #finish(outcome: ItemOutcome, _connector: Connector, started: Date): Promise<ItemOutcome> {
+    const done: ItemOutcome = { ...outcome, updatedAt: this.#clock().toISOString() };
+    await this.options.imports.putOutcome(done);
+    this.#emit(done, started);
+    return done;
+  }
+
+  #emit(outcome: ItemOutcome, started: Date): void {
+    const now = this.#clock().getTime();
+    const status = outcome.status === 'imported' && outcome.mailboxes.every((m) => m.status === 'alreadyImported') ? 'alreadyImported' : outcome.status;
+    this.options.telemetry.event(
+      'ItemImport',
+      { connectorId: outcome.connectorId, itemId: outcome.itemId, outcome: status, ...(outcome.status === 'failed' ? { error: failureCategory(outcome) } : {}) },
+      {
+        mailboxes: outcome.mailboxes.filter((m) => m.status === 'imported').length,
+        durationMs: now - started.getTime(),
+        ...(outcome.archivedAt ? { lagSeconds: Math.round((now - Date.parse(outcome.archivedAt)) / 1000) } : {}),
+      },
+    );
+  }
+
+  #runDirectory(): CachingUserDirectory {
+    const now = this.#clock().getTime();
+    if (!this.#directory || this.#directory.until < now) {
+      this.#directory = { cache: new CachingUserDirectory(this.options.directory), until: now + (this.options.directoryCacheMs ?? 10 * 60_000) };
+    }
+    return this.#directory.cache;
+  }
+}
+
+function participantsOf(item: ArchivedItem): Participant[] {
+  return [item.account, item.from, ...item.to];
+}
+
+/** The stored item's JSON; a blob that is not JSON is refused without quoting it (it may hold message text). */
+function parseJson(bytes: Uint8Array, itemId: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(bytes).toString('utf8'));
+  } catch (err) {
+    const position = err instanceof SyntaxError ? /at position (\d+)/.exec(err.message)?.[1] : undefined;
+    throw new ItemValidationError({
+      itemId, field: '$', reason: `is not valid JSON${position === undefined ? '' : ` (at position ${position})`}`,
+    });
+  }
+}
+
+
+/**
+ * What failed, in words fit for telemetry: Graph's own messages can name users and addresses,
+ * which never go to Application Insights (the outcome record keeps the detail).
+ */
+function failureCategory(outcome: ItemOutcome): string {
+  return outcome.mailboxes.some((m) => m.status === 'failed') ? 'mailbox write failed' : 'participant mapping failed';
+}

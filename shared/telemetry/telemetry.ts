@@ -1,0 +1,25 @@
+/**
+ * Structured telemetry for administrators (Application Insights customEvents/customMetrics).
+ * Properties carry ids, counts and outcomes only: never message text, phone numbers or addresses.
+ */
+export interface Telemetry {
+  event(name: TelemetryEventName, properties: Record<string, string>, measurements?: Record<string, number>): void;
+  metric(name: TelemetryMetricName, value: number, dimensions: Record<string, string>): void;
+}
+
+export type TelemetryEventName = 'FetchRun' | 'ItemImport';
+export type TelemetryMetricName = 'ConnectorLagSeconds' | 'PoisonMessages';
+
+/** Keeps what was emitted, for tests and for the local host's console. */
+export class RecordingTelemetry implements Telemetry {
+  readonly events: Array<{ name: TelemetryEventName; properties: Record<string, string>; measurements: Record<string, number> }> = [];
+  readonly metrics: Array<{ name: TelemetryMetricName; value: number; dimensions: Record<string, string> }> = [];
+
+  event(name: TelemetryEventName, properties: Record<string, string>, measurements: Record<string, number> = {}): void {
+    this.events.push({ name, properties, measurements });
+  }
+
+  metric(name: TelemetryMetricName, value: number, dimensions: Record<string, string>): void {
+    this.metrics.push({ name, value, dimensions });
+  }
+}
