@@ -52,6 +52,24 @@ describe('Graph simulator: attachments', () => {
     return toReply(response);
   }
 
+  test('listing attachments honours $select and refuses an unknown property', async () => {
+    const messageId = await newMessage('select');
+    await f.call('POST', attachmentsOf(messageId), {
+      '@odata.type': '#microsoft.graph.fileAttachment',
+      name: 'note.txt',
+      contentType: 'text/plain',
+      contentBytes: Buffer.from('hello').toString('base64'),
+    });
+    const listed = await f.call('GET', `${attachmentsOf(messageId)}?$select=name,size`);
+    assert.equal(listed.status, 200);
+    const [only] = (listed.json as { value: Array<Record<string, unknown>> }).value;
+    assert.deepEqual(Object.keys(only!).sort(), ['@odata.type', 'id', 'name', 'size']);
+    assert.equal(only!.name, 'note.txt');
+    assert.equal(only!.size, 5);
+    const refused = await f.call('GET', `${attachmentsOf(messageId)}?$select=colour`);
+    assert.equal(refused.status, 400);
+  });
+
   test('a small file attachment is stored under its sha256 and marks the message', async () => {
     const messageId = await newMessage('small');
     const content = randomBytes(50_000);

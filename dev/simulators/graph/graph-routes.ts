@@ -303,10 +303,11 @@ export class GraphRoutes {
   // ---- attachments ----------------------------------------------------------------------------
 
   #listAttachments(request: GraphRequest, message: MessageRecord): GraphResponse {
-    checkQueryOptions(request.query, [], 'attachments');
+    checkQueryOptions(request.query, ['$select'], 'attachments');
+    const select = parseSelect(request.query, this.#messageExpandable.get('attachments')!, 'microsoft.graph.attachment');
     return ok({
       '@odata.context': `${this.#o.serviceRoot}/$metadata#attachments`,
-      value: message.attachments.map(attachmentView),
+      value: message.attachments.map((a) => selectProperties(attachmentView(a), select)),
     });
   }
 
@@ -520,4 +521,14 @@ function ok(body: JsonObject): GraphResponse {
 
 function created(body: JsonObject): GraphResponse {
   return { status: 201, body };
+}
+
+/** The properties `$select` names, plus the ones Graph always returns (`@odata.type`, `id`). */
+function selectProperties(view: JsonObject, select: readonly string[] | undefined): JsonObject {
+  if (!select) return view;
+  const kept: JsonObject = {};
+  for (const [key, value] of Object.entries(view)) {
+    if (key === '@odata.type' || key === 'id' || select.includes(key)) kept[key] = value;
+  }
+  return kept;
 }
