@@ -11,6 +11,7 @@ import { FetchScheduler } from '../scheduling/fetch-scheduler';
 import { FetchWindowService } from '../fetch/fetch-window-service';
 import { ImportItemService, type MappingSource } from '../import/import-item-service';
 import { BlobStoredItemAccess } from '../import/stored-item-reader';
+import { ItemQuarantine } from '../imports/item-quarantine';
 import { BlobArchiveStore } from '../archive-store/blob-archive-store';
 import { TeleMessageClient } from '../source/telemessage-client';
 import { AppSettingsSecretStore, KeyVaultSecretStore, type SecretStore } from '../secrets/secret-store';
@@ -51,6 +52,8 @@ export function createArchiverServices(config: AppConfig): ArchiverServices {
   const graph = createGraphClient({ endpoint: config.graph.endpoint, credential: createGraphCredential(config.graph) });
   const mappings = new BlobMappingFileStore(storage.blobs.getContainerClient(Containers.mappingFiles));
 
+  const storedItems = new BlobStoredItemAccess(storage.blobs);
+  const quarantine = new ItemQuarantine(storedItems, imports);
   const sourceFor = async (connector: Connector): Promise<TeleMessageClient> =>
     new TeleMessageClient({ baseUrl: connector.baseUrl, username: connector.username, password: await secrets.get(connector.passwordSecretName) });
 
@@ -59,13 +62,16 @@ export function createArchiverServices(config: AppConfig): ArchiverServices {
     scheduler: new FetchScheduler({ connectors, runs, queue: new StorageFetchJobQueue(storage.queue(Queues.fetchJobs)) }),
     fetcher: new FetchWindowService({
       connectors, runs, telemetry, sourceFor,
+      quarantine: async (connectorId, itemId, item, reason) => {
+        await quarantine.quarantine(connectorId, itemId, item, reason);
+      },
       store: new BlobArchiveStore({ blobServiceClient: storage.blobs }),
     }),
     importer: new ImportItemService({
       connectors, imports, telemetry, mappings,
       writer: new GraphMailboxWriter({ client: graph, sourceItemIdPropertyId: sourceItemIdPropertyId() }),
       directory: new GraphUserDirectory(graph),
-      storage: new BlobStoredItemAccess(storage.blobs),
+      storage: storedItems,
     }),
   };
 }

@@ -7,6 +7,7 @@ import type { FetchRun } from '../runs/fetch-run';
 import type { RunStore } from '../runs/run-store';
 import type { FetchJob } from '../scheduling/fetch-job';
 import type { Telemetry } from '../telemetry/telemetry';
+import { ArchiveItemValidationError, AttachmentIntegrityError } from '../archive-store/archive-store-errors';
 
 export interface FetchWindowServiceOptions {
   connectors: ConnectorStore;
@@ -15,6 +16,12 @@ export interface FetchWindowServiceOptions {
   /** The source client for a connector (its secret resolved); one per invocation. */
   sourceFor(connector: Connector): Promise<ArchiveSource>;
   telemetry: Telemetry;
+  /**
+   * Keeps an item that can never be stored (its attachments do not match what it declares, or
+   * it is malformed) where an administrator sees it, so that one bad item does not hold the
+   * connector's checkpoint back forever. Used on the last attempt only: earlier attempts retry.
+   */
+  quarantine(connectorId: string, itemId: string, item: unknown, reason: string): Promise<void>;
   /** The host's maxDequeueCount: the attempt that fails at this count marks the run failed. */
   maxAttempts?: number;
   pageSize?: number;
@@ -67,7 +74,8 @@ export class FetchWindowService {
     }
     await runs.update(job.connectorId, job, (r) => ({ ...r, status: 'running', attempts: attempt.attempt, startedAt: started.toISOString() }));
 
-    const counts = { fetched: 0, stored: 0, alreadyStored: 0, missingAttachments: 0 };
+    const counts: RunCounts = { fetched: 0, stored: 0, alreadyStored: 0, missingAttachments: 0, quarantined: 0 };
+    const lastAttempt = attempt.attempt >= this.#maxAttempts;
     try {
       const source = await this.options.sourceFor(connector);
       const items = source.listItems(product, { from: new Date(job.from), to: new Date(job.to) }, {
@@ -76,7 +84,15 @@ export class FetchWindowService {
       });
       for await (const item of items) {
         counts.fetched++;
-        const result = await store.storeItem({ connectorId: connector.id, product, item, source }, attempt.signal ? { signal: attempt.signal } : {});
+        let result;
+        try {
+          result = await store.storeItem({ connectorId: connector.id, product, item, source }, attempt.signal ? { signal: attempt.signal } : {});
+        } catch (err) {
+          if (!lastAttempt || !(err instanceof AttachmentIntegrityError || err instanceof ArchiveItemValidationError)) throw err;
+          await this.options.quarantine(connector.id, item.id, item, err.message);
+          counts.quarantined = (counts.quarantined ?? 0) + 1;
+          continue;
+        }
         if (result.outcome === 'stored') counts.stored++;
         else counts.alreadyStored++;
         counts.missingAttachments += result.attachments.missing.length;
@@ -124,7 +140,7 @@ export class FetchWindowService {
 
   async #recordFailure(
     connector: Connector, job: FetchJob, runId: string, attempt: number, started: Date,
-    counts: { fetched: number; stored: number; alreadyStored: number; missingAttachments: number }, err: unknown,
+    counts: RunCounts, err: unknown,
   ): Promise<void> {
     const final = attempt >= this.#maxAttempts;
     const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
@@ -146,6 +162,8 @@ export class FetchWindowService {
     }
   }
 }
+
+type RunCounts = Pick<FetchRun, 'fetched' | 'stored' | 'alreadyStored' | 'missingAttachments' | 'quarantined'>;
 
 function canonicalInstant(value: string, field: string): string {
   const ms = Date.parse(value);

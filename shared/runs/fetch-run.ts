@@ -15,6 +15,8 @@ export interface FetchRun extends FetchWindow {
   stored: number;
   alreadyStored: number;
   missingAttachments: number;
+  /** Items refused on the run's last attempt (attachments not matching, malformed), kept in `quarantine`. */
+  quarantined?: number;
   durationMs?: number;
   error?: string;
 }

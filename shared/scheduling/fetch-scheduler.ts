@@ -14,6 +14,12 @@ export interface FetchSchedulerOptions {
   settlingMs?: number;
   /** A window queued this long ago and never started is queued again (its message was lost). */
   requeueAfterMs?: number;
+  /**
+   * A window `running` this long is queued again: its last attempt died (killed, timed out)
+   * without recording an outcome, and the host will not deliver the job again. Twice the
+   * function timeout.
+   */
+  requeueRunningAfterMs?: number;
   clock?: () => Date;
 }
 
@@ -32,11 +38,13 @@ export interface ScheduledConnector {
 export class FetchScheduler {
   readonly #settlingMs: number;
   readonly #requeueAfterMs: number;
+  readonly #requeueRunningAfterMs: number;
   readonly #clock: () => Date;
 
   constructor(private readonly options: FetchSchedulerOptions) {
     this.#settlingMs = options.settlingMs ?? 5 * 60_000;
     this.#requeueAfterMs = options.requeueAfterMs ?? 60 * 60_000;
+    this.#requeueRunningAfterMs = options.requeueRunningAfterMs ?? 2 * 60 * 60_000;
     this.#clock = options.clock ?? (() => new Date());
   }
 
@@ -55,7 +63,9 @@ export class FetchScheduler {
 
     // Earlier windows not yet stored: failed ones, and queued ones whose message went missing.
     for (const run of await this.options.runs.list(connector.id, { fromAtLeast: connector.checkpoint })) {
-      const stale = run.status === 'queued' && now.getTime() - Date.parse(run.queuedAt) > this.#requeueAfterMs;
+      const stale =
+        (run.status === 'queued' && now.getTime() - Date.parse(run.queuedAt) > this.#requeueAfterMs) ||
+        (run.status === 'running' && now.getTime() - Date.parse(run.startedAt ?? run.queuedAt) > this.#requeueRunningAfterMs);
       if (run.status === 'failed' || stale) {
         await this.#requeue(run, now);
         result.queued.push({ from: run.from, to: run.to });

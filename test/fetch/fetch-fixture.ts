@@ -13,6 +13,9 @@ import { TeleMessageClient } from '../../shared/source/telemessage-client';
 import { StorageClients } from '../../shared/storage/storage-clients';
 import { Containers, Tables } from '../../shared/storage/storage-names';
 import { RecordingTelemetry } from '../../shared/telemetry/telemetry';
+import { TableImportStore } from '../../shared/imports/import-store';
+import { ItemQuarantine } from '../../shared/imports/item-quarantine';
+import { BlobStoredItemAccess } from '../../shared/import/stored-item-reader';
 import { ScenarioBuilder, TEST_PASSWORD, TEST_USERNAME, type TestScenario } from '../source/telemessage-test-scenario';
 
 /** Day windows of the test scenario: [`day(n)`, `day(n + 1)`). */
@@ -31,6 +34,8 @@ export function during(n: number, minute: number): string {
  */
 export class FetchFixture {
   readonly telemetry = new RecordingTelemetry();
+  readonly imports: TableImportStore;
+  readonly quarantine: ItemQuarantine;
   readonly connectors: TableConnectorStore;
   readonly runs: TableRunStore;
   readonly store: BlobArchiveStore;
@@ -46,6 +51,8 @@ export class FetchFixture {
     this.connectors = new TableConnectorStore(storage.table(Tables.connectors));
     this.runs = new TableRunStore(storage.table(Tables.runs));
     this.store = new BlobArchiveStore({ blobServiceClient: storage.blobs });
+    this.imports = new TableImportStore(storage.table(Tables.imports));
+    this.quarantine = new ItemQuarantine(new BlobStoredItemAccess(storage.blobs), this.imports);
   }
 
   static async start(build: (scenario: ScenarioBuilder) => Promise<void>): Promise<FetchFixture> {
@@ -73,6 +80,9 @@ export class FetchFixture {
       runs: this.runs,
       store: this.store,
       telemetry: this.telemetry,
+      quarantine: async (connectorId, itemId, item, reason) => {
+        await this.quarantine.quarantine(connectorId, itemId, item, reason);
+      },
       sourceFor: async (connector) =>
         new TeleMessageClient({
           baseUrl: connector.baseUrl,

@@ -211,6 +211,23 @@ describe('FetchWindowService (TeleMessage simulator, Azurite)', () => {
     assert.match((await fx.runs.get(connector.id, job))?.error ?? '', /att-d5-corrupt/);
   });
 
+  test('on the last attempt an item that can never be stored is quarantined with the reason, and the window completes', async () => {
+    const connector = await fx.createConnector(day(5));
+    const job = await fx.queue(connector.id, day(5), day(6));
+
+    const run = await fx.service().fetchWindow(job, { attempt: 5 });
+
+    assert.equal(run.status, 'succeeded');
+    assert.equal(run.quarantined, 1);
+    assert.equal((await fx.itemBlobs(connector.id)).size, 0, 'the bad item is not handed to the import stage');
+    assert.equal(await fx.checkpoint(connector.id), day(6), 'one bad item does not hold the checkpoint back');
+    const outcome = await fx.imports.getOutcome(connector.id, 'tm-d5-1');
+    assert.equal(outcome?.status, 'quarantined');
+    assert.match(outcome?.reason ?? '', /att-d5-corrupt/);
+    const kept = await fx.readJson('quarantine', outcome!.blobName);
+    assert.equal(kept.id, 'tm-d5-1', 'the item as TeleMessage listed it is kept');
+  });
+
   test('the checkpoint advances over contiguous succeeded windows only: a later window finishing first does not move it', async () => {
     const connector = await fx.createConnector(day(0));
     const first = await fx.queue(connector.id, day(0), day(1));

@@ -90,6 +90,21 @@ test('a failed window is queued again; a disabled connector is not scheduled', a
   assert.deepEqual(await f.scheduler.scheduleAll(), []);
 });
 
+test('a window left running by an attempt that died is queued again after twice the function timeout', async () => {
+  const f = fixture('2026-11-21T00:00:00.000Z', '2026-11-21T09:00:00.000Z');
+  await f.connectors.create(f.connector);
+  await f.scheduler.scheduleAll();
+  const [job] = await f.drain();
+  await f.runs.update('att-main', job!, (r) => ({ ...r, status: 'running', attempts: 5, startedAt: '2026-11-21T09:01:00.000Z' }));
+  f.setNow('2026-11-21T10:30:00.000Z');
+  const early = await f.scheduler.scheduleAll();
+  assert.ok(!early[0]!.queued.some((w) => w.from === job!.from), 'still within its time: not queued twice');
+  f.setNow('2026-11-21T11:02:00.000Z');
+  const late = await f.scheduler.scheduleAll();
+  assert.ok(late[0]!.queued.some((w) => w.from === job!.from && w.to === job!.to), 'queued again once stale');
+  assert.equal((await f.runs.get('att-main', job!))?.status, 'queued');
+});
+
 test('a back-fill window is split per day and skips windows already in flight', async () => {
   const f = fixture('2026-11-21T00:00:00.000Z', '2026-11-21T09:00:00.000Z');
   await f.connectors.create(f.connector);

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { buildCycleReport, connectorReport, reportTotals } from '../../dev/demo/report';
+import type { ItemOutcome, MailboxOutcome } from '../../shared/imports/item-outcome';
+import type { FetchRun } from '../../shared/runs/fetch-run';
+
+const SINCE = new Date('2026-03-11T10:00:00Z');
+const CONNECTOR = { id: 'contoso-att', product: 'att-network' };
+
+function run(from: string, to: string, counts: Partial<FetchRun> = {}): FetchRun {
+  return {
+    connectorId: CONNECTOR.id, runId: `run-${from}`, from, to, status: 'succeeded', attempts: 1, queuedAt: '2026-03-11T10:00:01.000Z',
+    fetched: 0, stored: 0, alreadyStored: 0, missingAttachments: 0, ...counts,
+  };
+}
+
+function mailbox(upn: string, status: MailboxOutcome['status']): MailboxOutcome {
+  return { userId: upn, userPrincipalName: upn, via: 'email', status };
+}
+
+function outcome(itemId: string, archivedAt: string | undefined, fields: Partial<ItemOutcome>): ItemOutcome {
+  return {
+    connectorId: CONNECTOR.id, itemId, blobName: `${CONNECTOR.id}/${itemId}.json`, status: 'imported', mailboxes: [], unmapped: [],
+    attempts: 1, firstProcessedAt: '2026-03-11T10:00:05.000Z', updatedAt: '2026-03-11T10:00:05.000Z',
+    ...(archivedAt === undefined ? {} : { archivedAt }), ...fields,
+  };
+}
+
+describe('the cycle report', () => {
+  const windows = [run('2026-03-10T10:00:00.000Z', '2026-03-11T00:00:00.000Z', { fetched: 3, stored: 3 }), run('2026-03-11T00:00:00.000Z', '2026-03-11T09:55:00.000Z', { fetched: 4, stored: 2 })];
+
+  test('counts each outcome of the cycle once, by kind, with the reasons', () => {
+    const report = connectorReport(CONNECTOR, windows, [
+      outcome('a', '2026-03-10T12:00:00Z', { mailboxes: [mailbox('ana', 'imported'), mailbox('ben', 'imported')] }),
+      // One copy new, one left by an interrupted attempt: the item was imported in this cycle, with two copies.
+      outcome('b', '2026-03-11T01:00:00Z', { mailboxes: [mailbox('ana', 'alreadyImported'), mailbox('dana', 'imported')] }),
+      outcome('c', '2026-03-11T02:00:00Z', { mailboxes: [mailbox('ana', 'alreadyImported')] }),
+      outcome('d', '2026-03-11T03:00:00Z', { status: 'unmapped', unmapped: [{ participant: 'Jordan Lee (+1 310 555 0199)', reason: 'not in the mapping file, no email address' }] }),
+      outcome('e', undefined, { status: 'quarantined', reason: 'field "archivedAt": not an RFC 3339 instant' }),
+      outcome('f', '2026-03-11T04:00:00Z', { status: 'failed', error: 'ana: Graph 500' }),
+    ], SINCE);
+    assert.deepEqual(report, {
+      id: 'contoso-att',
+      product: 'att-network',
+      windows: windows.map((w) => ({ from: w.from, to: w.to })),
+      fetched: 7,
+      stored: 5,
+      imported: { items: 2, messages: 4 },
+      alreadyImported: 1,
+      unmapped: [{ itemId: 'd', reasons: ['Jordan Lee (+1 310 555 0199): not in the mapping file, no email address'] }],
+      quarantined: [{ itemId: 'e', reason: 'field "archivedAt": not an RFC 3339 instant' }],
+      failed: [{ itemId: 'f', error: 'ana: Graph 500' }],
+    });
+  });
+
+  test('leaves out items outside the windows and items processed before the cycle', () => {
+    const report = connectorReport(CONNECTOR, windows, [
+      outcome('outside', '2026-03-09T12:00:00Z', { mailboxes: [mailbox('ana', 'imported')] }),
+      outcome('at-end', '2026-03-11T09:55:00Z', { mailboxes: [mailbox('ana', 'imported')] }),
+      // Listed again by a later window, but imported by an earlier cycle.
+      outcome('earlier', '2026-03-10T12:00:00Z', { mailboxes: [mailbox('ana', 'imported')], updatedAt: '2026-03-11T09:00:00.000Z' }),
+      outcome('old-quarantine', undefined, { status: 'quarantined', reason: 'bad', updatedAt: '2026-03-11T09:00:00.000Z' }),
+      outcome('in', '2026-03-10T10:00:00Z', { mailboxes: [mailbox('ana', 'imported')] }),
+    ], SINCE);
+    assert.deepEqual([report.imported, report.alreadyImported, report.quarantined], [{ items: 1, messages: 1 }, 0, []]);
+  });
+
+  test('builds every connector from its runs queued since the cycle began', async () => {
+    const earlier = { ...run('2026-03-09T00:00:00.000Z', '2026-03-10T00:00:00.000Z', { fetched: 9, stored: 9 }), queuedAt: '2026-03-10T10:00:00.000Z' };
+    const report = await buildCycleReport({
+      connectors: [CONNECTOR, { id: 'contoso-wechat', product: 'wechat' }],
+      runs: { list: async (id: string) => (id === CONNECTOR.id ? [earlier, ...windows] : []) },
+      imports: { listOutcomes: async (id: string) => (id === CONNECTOR.id ? [outcome('a', '2026-03-10T12:00:00Z', { mailboxes: [mailbox('ana', 'imported')] })] : []) },
+      since: SINCE,
+    });
+    assert.deepEqual(report.connectors.map((c) => [c.id, c.windows.length, c.fetched, c.imported.items]), [['contoso-att', 2, 7, 1], ['contoso-wechat', 0, 0, 0]]);
+    assert.deepEqual(reportTotals(report), { fetched: 7, stored: 5, importedItems: 1, messages: 1, alreadyImported: 0, unmapped: 0, quarantined: 0, failed: 0 });
+  });
+});

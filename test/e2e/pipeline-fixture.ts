@@ -1,0 +1,177 @@
+import * as path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { LocalEnvironment } from '../../dev/demo/local-environment';
+import { readGraphExport, type ExportedMailbox } from '../../dev/demo/graph-export';
+import { buildCycleReport, type CycleReport } from '../../dev/demo/report';
+import { applyScenarioConnectors } from '../../dev/demo/scenario-connectors';
+import { rebaseOffsetMs } from '../../dev/demo/demo-cycle';
+import { loadScenario, type Scenario } from '../../dev/scenario/scenario';
+import type { HostProcess } from '../../dev/host/host-process';
+import { StorageFetchJobQueue } from '../../shared/scheduling/fetch-job-queue';
+import { Containers, Queues } from '../../shared/storage/storage-names';
+
+/** Long enough for a blob scan (1 s) and a queue poll (2 s) to have happened with nothing to do. */
+const SETTLE_MS = 2_500;
+
+/**
+ * The product on a scenario, through the local host in a child process, with the handles a test
+ * needs: the simulators (for faults), the stores, host restarts, the report and the export.
+ */
+export class E2ePipeline {
+  readonly #secrets: Record<string, string>;
+
+  private constructor(
+    readonly environment: LocalEnvironment,
+    readonly scenario: Scenario,
+    readonly workdir: string,
+    secrets: Record<string, string>,
+    /** How far the TeleMessage simulator moved the scenario's timestamps. */
+    readonly rebaseOffsetMs: number,
+  ) {
+    this.#secrets = secrets;
+  }
+
+  /** Azurite in memory, both simulators, the scenario's connectors; no host yet. */
+  static async start(scenarioDir: string, workdir: string): Promise<E2ePipeline> {
+    const scenario = await loadScenario(scenarioDir);
+    const environment = await LocalEnvironment.start({ scenarioDir, graphDataDir: path.join(workdir, 'graph'), rebaseToNow: singleDayAnchor(scenario, new Date()) });
+    try {
+      const setup = await applyScenarioConnectors({
+        scenarioDir,
+        connectors: scenario.connectors,
+        baseUrl: environment.teleMessage.url,
+        connectorStore: environment.stores.connectors,
+        mappingFiles: environment.stores.mappingFiles,
+      });
+      return new E2ePipeline(environment, scenario, workdir, setup.secrets, rebaseOffsetMs(scenario, environment.teleMessage));
+    } catch (error) {
+      await environment.stop();
+      throw error;
+    }
+  }
+
+  get graphDataDir(): string {
+    return this.environment.graphDataDir;
+  }
+
+  /** Starts a host (after any earlier one was stopped or killed) on the same storage and mailboxes. */
+  startHost(): Promise<HostProcess> {
+    return this.environment.startHost({ secrets: this.#secrets });
+  }
+
+  get host(): HostProcess {
+    const host = this.environment.host;
+    if (host === undefined) throw new Error('No host was started');
+    return host;
+  }
+
+  /** Fires the timer once; resolves with the instant the cycle started (for the report). */
+  async fire(): Promise<Date> {
+    const since = new Date();
+    await this.host.fireFunction('scheduleFetch');
+    return since;
+  }
+
+  /** Waits until the pipeline is drained; a timeout carries the host's last failures, for diagnosis. */
+  async drain(timeoutMs = 60_000): Promise<void> {
+    try {
+      await this.host.waitForDrained({ timeoutMs, settleMs: SETTLE_MS });
+    } catch (error) {
+      const failures = this.host.output.filter((line) => /^Exception:|Failed,|failed/.test(line)).slice(-10);
+      throw new Error(`${(error as Error).message}\nThe host's last failures:\n${failures.join('\n')}`, { cause: error });
+    }
+  }
+
+  report(since: Date): Promise<CycleReport> {
+    return buildCycleReport({
+      connectors: this.scenario.connectors.map((c) => ({ id: c.id, product: c.product })),
+      runs: this.environment.stores.runs,
+      imports: this.environment.stores.imports,
+      since,
+    });
+  }
+
+  /** The mailboxes as the running Graph simulator holds them now. */
+  mailboxesNow(): ExportedMailbox[] {
+    const mailboxes: ExportedMailbox[] = [];
+    for (const user of this.scenario.directoryUsers) {
+      const mailbox = this.environment.graph.mailbox(user.userPrincipalName);
+      if (mailbox !== undefined) mailboxes.push({ userPrincipalName: user.userPrincipalName, file: '', mailbox });
+    }
+    return mailboxes;
+  }
+
+  /** Item JSON blobs the fetch stage has written so far. */
+  async storedItemCount(): Promise<number> {
+    let count = 0;
+    for await (const blob of this.environment.stores.storage.blobs.getContainerClient(Containers.items).listBlobsFlat()) {
+      if (blob.name.endsWith('.json')) count += 1;
+    }
+    return count;
+  }
+
+  /** Stops everything, then reads the export as written to disk. */
+  async stopAndReadExport(): Promise<ExportedMailbox[]> {
+    await this.environment.stop();
+    return readGraphExport(this.graphDataDir);
+  }
+
+  stop(): Promise<void> {
+    return this.environment.stop();
+  }
+
+  /**
+   * What time does for work a killed host left behind, so a test need not wait for it: the
+   * blob-receipt leases it held (30 s) are broken, as if they had run out, and the fetch jobs it
+   * had received (invisible for the host's 10-minute processing timeout) are put back on the
+   * queue as the same jobs, as if their invisibility had ended.
+   */
+  async releaseWorkOfKilledHost(): Promise<{ leasesBroken: number; jobsRequeued: number }> {
+    const hosts = BlobServiceClient.fromConnectionString(this.environment.azurite.connectionString).getContainerClient('azure-webjobs-hosts');
+    let leasesBroken = 0;
+    for await (const blob of hosts.listBlobsFlat()) {
+      if (blob.properties.leaseState !== 'leased') continue;
+      await hosts.getBlobClient(blob.name).getBlobLeaseClient().breakLease(0);
+      leasesBroken += 1;
+    }
+    const queue = this.environment.stores.storage.queue(Queues.fetchJobs);
+    await queue.clearMessages();
+    const jobs = new StorageFetchJobQueue(queue);
+    let jobsRequeued = 0;
+    for (const connector of this.scenario.connectors) {
+      for (const run of await this.environment.stores.runs.list(connector.id)) {
+        if (run.status === 'succeeded' || run.status === 'failed') continue;
+        await jobs.enqueue({ connectorId: run.connectorId, runId: run.runId, from: run.from, to: run.to });
+        jobsRequeued += 1;
+      }
+    }
+    return { leasesBroken, jobsRequeued };
+  }
+}
+
+const DAY_MS = 24 * 3_600_000;
+
+/**
+ * Where the simulator puts the scenario's newest item: an hour ago, as with `rebaseToNow: true`,
+ * unless the scenario would then straddle a UTC midnight; then just before that midnight. The
+ * scheduler splits windows at midnight, so this keeps every item in one window on any day.
+ */
+export function singleDayAnchor(scenario: Scenario, now: Date): Date {
+  const times = [...scenario.items['att-network'], ...scenario.items.wechat].map((l) => Date.parse(l.item.archivedAt));
+  const span = times.length === 0 ? 0 : Math.max(...times) - Math.min(...times);
+  const anchor = Math.floor(now.getTime() / 1000) * 1000 - 3_600_000;
+  const sameDay = Math.floor((anchor - span) / DAY_MS) === Math.floor(anchor / DAY_MS);
+  return new Date(sameDay ? anchor : Math.floor(anchor / DAY_MS) * DAY_MS - 1000);
+}
+
+/** Polls `probe` every 20 ms until it returns a value other than undefined. */
+export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await delay(20);
+  }
+}
