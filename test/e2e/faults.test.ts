@@ -43,8 +43,9 @@ describe('faults in the middle of a cycle', () => {
     const teleMessage = pipeline.environment.teleMessage;
     const graph = pipeline.environment.graph;
 
-    // Attachments are downloaded between the first page and the second. The first download is held
-    // back long enough to place the listing faults, so they hit the second page of the window.
+    // Attachments are downloaded while the first page is being stored, before the second page is
+    // asked for. The first download is held back long enough to place the listing faults, so they
+    // hit the second page of the window.
     teleMessage.faults.add({ route: 'attachment', kind: 'latency', latencyMs: 1_500, times: 1 });
     teleMessage.faults.add({ route: 'attachment', kind: 'status-503', retryAfterSeconds: 1, times: 1 });
     teleMessage.faults.add({ route: 'attachment', kind: 'reset', times: 1 });
@@ -57,7 +58,7 @@ describe('faults in the middle of a cycle', () => {
 
     await pipeline.startHost();
     const since = await pipeline.fire();
-    await waitFor('the first page of the window', () => (teleMessage.stats.requests('list') >= 1 ? true : undefined));
+    await waitFor('the first attachment download (the first page is in)', () => (teleMessage.stats.requests('attachment') >= 1 ? true : undefined));
     teleMessage.faults.add({ route: 'list', kind: 'status-429', retryAfterSeconds: 1, times: 1 });
     teleMessage.faults.add({ route: 'list', kind: 'expire-token', times: 1 });
     teleMessage.faults.add({ route: 'list', kind: 'status-503', retryAfterSeconds: 1, times: 1 });

@@ -1,0 +1,156 @@
+/**
+ * The demo command: one complete cycle of the product on a scenario, then a report.
+ *   npm run demo -- [--scenario DIR] [--workdir DIR] [--start-from INSTANT] [--timeout-seconds N] [--verbose]
+ * Defaults: the bundled scenario dev/scenarios/demo and the work folder .work/demo. A second run
+ * on the same work folder continues from the first one's storage and mailboxes.
+ */
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_DRAIN_TIMEOUT_MS, runDemoCycle, type DemoCycleResult } from './demo/demo-cycle';
+import { defaultDemoWorkdir, demoScenarioDir } from './demo/paths';
+import { reportTotals } from './demo/report';
+import { parseInstant } from '../shared/admin/connector-settings';
+import { DrainTimeoutError } from './host/errors';
+import { HostProcessError } from './host/host-process';
+
+const USAGE = `Usage: npm run demo -- [--scenario DIR] [--workdir DIR] [--start-from INSTANT] [--timeout-seconds N] [--verbose]
+
+  --scenario DIR         scenario folder (default dev/scenarios/demo)
+  --workdir DIR          where Azurite's data, the Graph export (graph/) and report.json go (default .work/demo)
+  --start-from INSTANT   back-fill start for connectors created by this run, e.g. 2026-03-01T00:00:00Z
+                         (default: each connector's startFrom, else 24 hours before it is created)
+  --timeout-seconds N    how long the pipeline may take to drain (default ${DEFAULT_DRAIN_TIMEOUT_MS / 1000})
+  --verbose              show the Functions host's own output`;
+
+interface DemoArguments {
+  scenarioDir: string;
+  workdir: string;
+  startFrom?: string;
+  drainTimeoutMs: number;
+  verbose: boolean;
+}
+
+class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+function parseDemoArguments(argv: string[]): DemoArguments | 'help' {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        scenario: { type: 'string' },
+        workdir: { type: 'string' },
+        'start-from': { type: 'string' },
+        'timeout-seconds': { type: 'string' },
+        verbose: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.help) return 'help';
+  const text = (name: string): string | undefined => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  const timeout = text('timeout-seconds');
+  let drainTimeoutMs = DEFAULT_DRAIN_TIMEOUT_MS;
+  if (timeout !== undefined) {
+    if (!/^\d+$/.test(timeout) || Number(timeout) < 1) throw new UsageError(`--timeout-seconds must be a whole number of seconds, got "${timeout}"`);
+    drainTimeoutMs = Number(timeout) * 1000;
+  }
+  const startFrom = text('start-from');
+  if (startFrom !== undefined) {
+    try {
+      if (parseInstant(startFrom, '--start-from') > new Date()) throw new UsageError(`--start-from ${startFrom} is in the future`);
+    } catch (error) {
+      throw error instanceof UsageError ? error : new UsageError((error as Error).message);
+    }
+  }
+  return {
+    scenarioDir: path.resolve(text('scenario') ?? demoScenarioDir()),
+    workdir: path.resolve(text('workdir') ?? defaultDemoWorkdir()),
+    ...(startFrom === undefined ? {} : { startFrom }),
+    drainTimeoutMs,
+    verbose: values.verbose === true,
+  };
+}
+
+/** A failure of the host itself, where its own output tells more. */
+function hostTrouble(error: unknown): boolean {
+  return error instanceof DrainTimeoutError || error instanceof HostProcessError;
+}
+
+function summary(result: DemoCycleResult): string[] {
+  const lines: string[] = ['', 'Cycle complete.'];
+  for (const c of result.report.connectors) {
+    lines.push(
+      `  ${c.id} (${c.product}): ${c.windows.length} window(s); fetched ${c.fetched}, stored ${c.stored}; ` +
+        `imported ${c.imported.items} item(s) as ${c.imported.messages} message(s), ${c.alreadyImported} already imported; ` +
+        `${c.unmapped.length} unmapped, ${c.quarantined.length} quarantined, ${c.failed.length} failed`,
+    );
+  }
+  const totals = reportTotals(result.report);
+  if (totals.failed > 0) lines.push(`  ${totals.failed} item(s) failed to import: see "failed" in the report.`);
+  lines.push('', 'Mailboxes (Graph simulator export):');
+  if (result.mailboxFiles.length === 0) lines.push('  none written yet');
+  for (const m of result.mailboxFiles) lines.push(`  ${m.file}`);
+  lines.push('', `Report: ${result.reportFile}`);
+  return lines;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let args: DemoArguments | 'help';
+  try {
+    args = parseDemoArguments(argv);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (args === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+
+  const abort = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (abort.signal.aborted) process.exit(130);
+    process.stderr.write(`${signal} received: stopping (again to exit at once)…\n`);
+    abort.abort(new Error(`interrupted by ${signal}`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  process.stdout.write(`Scenario: ${args.scenarioDir}\nWork folder: ${args.workdir}\n`);
+  try {
+    const result = await runDemoCycle({
+      scenarioDir: args.scenarioDir,
+      workdir: args.workdir,
+      ...(args.startFrom === undefined ? {} : { startFrom: args.startFrom }),
+      drainTimeoutMs: args.drainTimeoutMs,
+      echoHost: args.verbose,
+      signal: abort.signal,
+      log: (line) => process.stdout.write(`${line}\n`),
+    });
+    process.stdout.write(`${summary(result).join('\n')}\n`);
+    return 0;
+  } catch (error) {
+    const message = abort.signal.aborted
+      ? 'The demo was interrupted.'
+      : `The demo failed: ${(error as Error)?.message ?? String(error)}${hostTrouble(error) && !args.verbose ? '\n(--verbose shows the Functions host\'s own output)' : ''}`;
+    process.stderr.write(`${message}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

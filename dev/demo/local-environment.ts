@@ -1,0 +1,244 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { AzuriteProcess } from '../azurite/azurite-process';
+import { HostProcess } from '../host/host-process';
+import { GraphSimulator } from '../simulators/graph/graph-simulator';
+import { TeleMessageSimulator } from '../simulators/telemessage/telemessage-simulator';
+import { AppSettings } from '../../shared/config/app-settings';
+import { TableConnectorStore } from '../../shared/connectors/connector-store';
+import { TableImportStore } from '../../shared/imports/import-store';
+import { TableRunStore } from '../../shared/runs/run-store';
+import { BlobMappingFileStore } from '../../shared/admin/mapping-file-store';
+import { StorageClients } from '../../shared/storage/storage-clients';
+import { Containers, Tables } from '../../shared/storage/storage-names';
+import { repoRoot } from './paths';
+
+/** Any non-empty bearer token passes the Graph simulator; this one says what it is. */
+export const GRAPH_SIMULATOR_TOKEN = 'local-graph-simulator';
+
+/** Pins the host's state in `azure-webjobs-hosts` (blob receipts, timer status), so a restarted host continues. */
+export const LOCAL_HOST_ID = 'telemessage-archiver-local';
+
+/** Once a year, on 1 January: for runs where only the on-demand fire of `scheduleFetch` should happen. */
+export const SCHEDULE_ON_DEMAND_ONLY = '0 0 0 1 1 *';
+
+export interface LocalEnvironmentOptions {
+  scenarioDir: string;
+  /** Azurite's data folder, kept between runs; omitted means in memory. */
+  azuriteLocation?: string;
+  /** The Graph simulator's data folder: mailboxes, attachment files and its request log. */
+  graphDataDir: string;
+  /** Passed to the TeleMessage simulator: true moves the scenario so its newest item is one hour old. */
+  rebaseToNow?: boolean | Date;
+  /** 0 or omitted: a free port. */
+  teleMessagePort?: number;
+  graphPort?: number;
+  /** Default: the repository root (host.json, package.json `main`). */
+  appRoot?: string;
+}
+
+export interface StartHostOptions {
+  /** Six-field NCRONTAB for `scheduleFetch`; default {@link SCHEDULE_ON_DEMAND_ONLY}. */
+  schedule?: string;
+  /** `SECRET_<NAME>` app settings: the TeleMessage passwords, handed to the host process only. */
+  secrets: Readonly<Record<string, string>>;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Copy the host's output to this process's stdout/stderr. */
+  echo?: boolean;
+  /** Further app settings, winning over the environment's. */
+  settings?: Readonly<Record<string, string>>;
+}
+
+/** The pipeline's stores over the environment's Azurite, for setting up connectors and reading results. */
+export interface LocalStores {
+  storage: StorageClients;
+  connectors: TableConnectorStore;
+  runs: TableRunStore;
+  imports: TableImportStore;
+  mappingFiles: BlobMappingFileStore;
+}
+
+/**
+ * Everything the function app needs on one machine: Azurite, the TeleMessage simulator and the
+ * Graph simulator, plus the local Functions host in a child process, wired the way app settings
+ * wire the product. The demo command, the run command and the end-to-end tests all use it.
+ */
+export class LocalEnvironment {
+  readonly azurite: AzuriteProcess;
+  readonly teleMessage: TeleMessageSimulator;
+  readonly graph: GraphSimulator;
+  readonly scenarioDir: string;
+  readonly graphDataDir: string;
+  readonly appRoot: string;
+  readonly stores: LocalStores;
+  #host: HostProcess | undefined;
+  #stopping: Promise<void> | undefined;
+
+  private constructor(parts: {
+    azurite: AzuriteProcess;
+    teleMessage: TeleMessageSimulator;
+    graph: GraphSimulator;
+    options: LocalEnvironmentOptions;
+  }) {
+    this.azurite = parts.azurite;
+    this.teleMessage = parts.teleMessage;
+    this.graph = parts.graph;
+    this.scenarioDir = parts.options.scenarioDir;
+    this.graphDataDir = parts.options.graphDataDir;
+    this.appRoot = parts.options.appRoot ?? repoRoot();
+    const storage = new StorageClients({ kind: 'connection-string', connectionString: parts.azurite.connectionString });
+    this.stores = {
+      storage,
+      connectors: new TableConnectorStore(storage.table(Tables.connectors)),
+      runs: new TableRunStore(storage.table(Tables.runs)),
+      imports: new TableImportStore(storage.table(Tables.imports)),
+      mappingFiles: new BlobMappingFileStore(storage.blobs.getContainerClient(Containers.mappingFiles), { cacheMs: 0 }),
+    };
+  }
+
+  /** Starts Azurite and both simulators; whatever started is stopped again if a later step fails. */
+  static async start(options: LocalEnvironmentOptions): Promise<LocalEnvironment> {
+    const started: { stop(): Promise<void> }[] = [];
+    try {
+      const azurite = await AzuriteProcess.start(options.azuriteLocation === undefined ? {} : { location: options.azuriteLocation });
+      started.push(azurite);
+      const teleMessage = await TeleMessageSimulator.start({
+        scenarioDir: options.scenarioDir,
+        port: options.teleMessagePort ?? 0,
+        ...(options.rebaseToNow === undefined ? {} : { rebaseToNow: options.rebaseToNow }),
+      });
+      started.push(teleMessage);
+      const graph = await GraphSimulator.start({ scenarioDir: options.scenarioDir, dataDir: options.graphDataDir, port: options.graphPort ?? 0 });
+      started.push(graph);
+      const environment = new LocalEnvironment({ azurite, teleMessage, graph, options });
+      await environment.provisionStorage();
+      return environment;
+    } catch (error) {
+      for (const part of started.reverse()) await part.stop().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /**
+   * Creates the containers the pipeline writes to, as infra/ does in Azure (the app itself
+   * assumes they exist). Queues and tables are created on first use.
+   */
+  async provisionStorage(): Promise<void> {
+    for (const name of Object.values(Containers)) {
+      await this.stores.storage.blobs.getContainerClient(name).createIfNotExists();
+    }
+  }
+
+  /**
+   * The app settings of the host process. Every setting the app reads is named, most of them
+   * empty, so that neither this process's environment nor a developer's local.settings.json can
+   * point the run at Key Vault, Application Insights or real Graph credentials.
+   */
+  hostSettings(options: Pick<StartHostOptions, 'schedule' | 'secrets' | 'settings'>): Record<string, string> {
+    const cleared = Object.fromEntries(Object.values(AppSettings).map((name) => [name, '']));
+    return {
+      ...cleared,
+      FUNCTIONS_WORKER_RUNTIME: 'node',
+      [AppSettings.storage]: this.azurite.connectionString,
+      [AppSettings.schedule]: options.schedule ?? SCHEDULE_ON_DEMAND_ONLY,
+      [AppSettings.blobTriggerSource]: 'LogsAndContainerScan',
+      [AppSettings.graphEndpoint]: this.graph.url,
+      [AppSettings.graphDevToken]: GRAPH_SIMULATOR_TOKEN,
+      ...options.secrets,
+      ...options.settings,
+    };
+  }
+
+  /** The host currently started by {@link startHost}, if any. */
+  get host(): HostProcess | undefined {
+    return this.#host;
+  }
+
+  /**
+   * Starts the local Functions host in a child process, on the environment's storage and
+   * simulators. A host started earlier is stopped first (a killed one is simply replaced), so a
+   * test can crash a host and start the next one on the same data.
+   */
+  async startHost(options: StartHostOptions): Promise<HostProcess> {
+    if (this.#stopping) throw new Error('The local environment is stopping.');
+    const previous = this.#host;
+    if (previous !== undefined) await previous.stop();
+    this.#host = await HostProcess.start({
+      appRoot: this.appRoot,
+      port: options.port ?? 0,
+      hostId: LOCAL_HOST_ID,
+      env: this.hostSettings(options),
+      startTimeoutMs: 60_000,
+      ...(options.echo ? { echo: true } : {}),
+    });
+    return this.#host;
+  }
+
+  /**
+   * Stops the host (letting running invocations finish), then the simulators (the Graph simulator
+   * writes every mailbox file before it resolves), then Azurite. Safe to call more than once; the
+   * first call's options count.
+   */
+  stop(options: StopOptions = {}): Promise<void> {
+    this.#stopping ??= (async () => {
+      const failures: unknown[] = [];
+      const attempt = async (step: () => Promise<unknown>): Promise<void> => {
+        try {
+          await step();
+        } catch (error) {
+          failures.push(error);
+        }
+      };
+      const host = this.#host;
+      if (host !== undefined) {
+        if (options.interrupted) await attempt(() => letHostFinishItsOwnStop(host));
+        await attempt(() => host.stop());
+      }
+      await attempt(() => this.teleMessage.stop());
+      await attempt(() => this.graph.stop());
+      await attempt(() => this.azurite.stop());
+      if (failures.length > 0) {
+        throw new AggregateError(failures, `The local environment did not stop cleanly: ${failures.map(describe).join('; ')}`);
+      }
+    })();
+    return this.#stopping;
+  }
+}
+
+export interface StopOptions {
+  /**
+   * This process was interrupted from a terminal (Ctrl-C), which signals the host process too. The
+   * host then stops on its own, letting running invocations finish; a second signal would make it
+   * exit at once, so it is given time to finish instead.
+   */
+  interrupted?: boolean;
+}
+
+const SELF_STOP_LINE = /(SIGINT|SIGTERM) received: stopping the host/;
+
+async function letHostFinishItsOwnStop(host: HostProcess): Promise<void> {
+  const pid = host.pid;
+  if (pid === undefined) return;
+  const stopping = await host.waitForOutput(SELF_STOP_LINE, 1_000).then(
+    () => true,
+    () => false,
+  );
+  if (stopping) await waitForProcessExit(pid, 30_000);
+}
+
+/** Resolves once no process has this id (signal 0 probes without sending anything), or after the timeout. */
+async function waitForProcessExit(pid: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await delay(100);
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message.split('\n')[0]! : String(error);
+}
