@@ -45,11 +45,3 @@ export function splitEndpoint(endpoint: string): { baseUrl: string; version: str
 export function withoutRetries(): RetryHandlerOptions {
   return new RetryHandlerOptions(0, 0);
 }
-
-/**
- * Per-request retry options for a request that must not be repeated blindly after a gateway
- * timeout, which may come after the request took effect: 429 and 503 are retried, 504 is not.
- */
-export function retryUnlessGatewayTimeout(maxRetries = 10): RetryHandlerOptions {
-  return new RetryHandlerOptions(1, maxRetries, (_delay, _attempt, _request, _options, response) => response.status !== 504);
-}

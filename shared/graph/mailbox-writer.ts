@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { KeyedLimiter } from '../concurrency/keyed-limiter';
-import { retryUnlessGatewayTimeout, withoutRetries } from './graph-client';
+import { withoutRetries } from './graph-client';
 import { graphErrorCode, graphRetryAfterMs, graphStatus, isTransientGraphError } from './graph-errors';
 import { DEFAULT_MAILBOX_CONCURRENCY, mailboxLimiterFor } from './mailbox-limiter';
 import { UploadSessionError, uploadInChunks } from './upload-session';
@@ -202,13 +202,19 @@ export class GraphMailboxWriter implements MailboxWriter {
       if (bytes.length !== attachment.size) {
         throw new RangeError(`Attachment "${attachment.name}" has ${bytes.length} bytes where ${attachment.size} were declared`);
       }
-      await this.#call(userId, () =>
-        this.#client
-          .api(base)
-          // A gateway timeout may come after the attachment was added: that one is not repeated here.
-          .middlewareOptions([retryUnlessGatewayTimeout()])
-          .post(inlineAttachmentBody(attachment, bytes.toString('base64'))),
-      );
+      const body = inlineAttachmentBody(attachment, bytes.toString('base64'));
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.#call(userId, () => this.#client.api(base).middlewareOptions([withoutRetries()]).post(body));
+          break;
+        } catch (err) {
+          if (!isTransientGraphError(err) || attempt >= this.#maxCreateAttempts) throw err;
+          await sleep(this.#retryDelay(err, attempt));
+          // Only a 429 is surely refused; after a 503, 504 or a lost answer the attachment may have
+          // been added (names are unique within a message, so the name tells).
+          if (graphStatus(err) !== 429 && (await this.#hasAttachmentNamed(userId, messageId, attachment.name))) break;
+        }
+      }
       return;
     }
     if (attachment.size > UPLOAD_SESSION_LIMIT) {

@@ -161,6 +161,21 @@ describe('GraphMailboxWriter: attachments', () => {
     assert.equal(matching(entries, 'POST', 'createUploadSession').length, 0);
   });
 
+  test('an inline attachment whose answer is lost after it was added (503, then a dropped connection) is added once', async () => {
+    const writer = fx.writer();
+    const folderId = await writer.ensureFolder(BEN.id, 'Inline lost');
+    const messageId = await writer.createMessage(BEN.id, folderId, deliveredMessage('tm-inline-lost'));
+    fx.sim.faults.add({ kind: 'status-503', phase: 'after', match: { method: 'POST', pathIncludes: '/attachments' }, times: 1, retryAfterSeconds: 0 });
+    await writer.addAttachment(BEN.id, messageId, memoryAttachment('a.jpg', bytesOf(2_000), 'image/jpeg'));
+    fx.sim.faults.add({ kind: 'reset', phase: 'after', match: { method: 'POST', pathIncludes: '/attachments' }, times: 1 });
+    await writer.addAttachment(BEN.id, messageId, memoryAttachment('b.jpg', bytesOf(3_000), 'image/jpeg'));
+    fx.sim.faults.add({ kind: 'status-429', match: { method: 'POST', pathIncludes: '/attachments' }, times: 1, retryAfterSeconds: 0 });
+    await writer.addAttachment(BEN.id, messageId, memoryAttachment('c.jpg', bytesOf(4_000), 'image/jpeg'));
+
+    const [message] = fx.messages(BEN, 'Inline lost');
+    assert.deepEqual(message?.attachments.map((a) => a.name).sort(), ['a.jpg', 'b.jpg', 'c.jpg']);
+  });
+
   test('a 40 MB attachment goes through an upload session in chunks of at most 4 MiB, without Authorization', async () => {
     const writer = fx.writer();
     const folderId = await writer.ensureFolder(ANA.id, 'Large');
