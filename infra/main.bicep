@@ -37,6 +37,11 @@ param graphTenantId string = tenant().tenantId
 @description('When the scheduleFetch timer runs: six-field NCRONTAB {second} {minute} {hour} {day} {month} {day-of-week}, in UTC.')
 param schedule string = '0 0 1 * * *'
 
+@description('Minutes before now at which fetch windows end: items archived more recently may still be arriving at TeleMessage.')
+@minValue(0)
+@maxValue(1440)
+param settlingMinutes int = 5
+
 @description('Second pass only: create the Event Grid subscription that delivers BlobCreated events to the importItem function. Requires the code to be published first.')
 param deployEventSubscription bool = false
 
@@ -224,6 +229,7 @@ module functionApp 'modules/function-app.bicep' = {
     pipelineQueueEndpoint: pipelineStorage.outputs.queueEndpoint
     pipelineTableEndpoint: pipelineStorage.outputs.tableEndpoint
     schedule: schedule
+    settlingMinutes: settlingMinutes
     graphEndpoint: clouds[cloud].graphEndpoint
     graphAuthorityHost: clouds[cloud].authorityHost
     graphTenantId: graphTenantId

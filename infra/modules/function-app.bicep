@@ -43,6 +43,9 @@ param pipelineTableEndpoint string
 @description('Six-field NCRONTAB schedule of the scheduleFetch timer (UTC).')
 param schedule string
 
+@description('Minutes before now at which fetch windows end, so items still arriving at TeleMessage are not missed.')
+param settlingMinutes int
+
 @description('Microsoft Graph base URL including the version segment (/v1.0), from national-clouds.json.')
 param graphEndpoint string
 
@@ -95,6 +98,7 @@ var appSettings = {
   AzureWebJobsStorage__queueServiceUri: pipelineQueueEndpoint
   AzureWebJobsStorage__tableServiceUri: pipelineTableEndpoint
   ARCHIVER_SCHEDULE: schedule
+  ARCHIVER_SETTLING_MINUTES: string(settlingMinutes)
   // Flex Consumption supports only the Event Grid source for blob triggers.
   ARCHIVER_BLOB_TRIGGER_SOURCE: 'EventGrid'
   GRAPH_ENDPOINT: graphEndpoint

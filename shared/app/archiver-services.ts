@@ -59,7 +59,9 @@ export function createArchiverServices(config: AppConfig): ArchiverServices {
 
   return {
     config, storage, connectors, runs, imports, secrets, mappings, telemetry,
-    scheduler: new FetchScheduler({ connectors, runs, queue: new StorageFetchJobQueue(storage.queue(Queues.fetchJobs)) }),
+    scheduler: new FetchScheduler({
+      connectors, runs, queue: new StorageFetchJobQueue(storage.queue(Queues.fetchJobs)), settlingMs: config.settlingMinutes * 60_000,
+    }),
     fetcher: new FetchWindowService({
       connectors, runs, telemetry, sourceFor,
       quarantine: async (connectorId, itemId, item, reason) => {

@@ -1,5 +1,5 @@
 import { ConfigurationError, SettingProblem } from './configuration-error';
-import { AppSettings, DEFAULT_SCHEDULE } from './app-settings';
+import { AppSettings, DEFAULT_SCHEDULE, DEFAULT_SETTLING_MINUTES } from './app-settings';
 
 export type StorageConfig =
   | { kind: 'connection-string'; connectionString: string }
@@ -25,6 +25,8 @@ export type BlobTriggerSource = 'EventGrid' | 'LogsAndContainerScan';
 export interface AppConfig {
   storage: StorageConfig;
   schedule: string;
+  /** Fetch windows end this many minutes before now. */
+  settlingMinutes: number;
   blobTriggerSource: BlobTriggerSource;
   graph: {
     endpoint: string;
@@ -63,6 +65,12 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
       setting: AppSettings.schedule,
       message: `must be a six-field NCRONTAB expression "{second} {minute} {hour} {day} {month} {day-of-week}", got "${schedule}"`,
     });
+  }
+
+  const settlingText = get(AppSettings.settlingMinutes);
+  const settlingMinutes = settlingText === undefined ? DEFAULT_SETTLING_MINUTES : Number(settlingText);
+  if (!Number.isInteger(settlingMinutes) || settlingMinutes < 0 || settlingMinutes > 1440) {
+    problems.push({ setting: AppSettings.settlingMinutes, message: `must be a whole number of minutes from 0 to 1440, got "${settlingText}"` });
   }
 
   const source = get(AppSettings.blobTriggerSource) ?? 'LogsAndContainerScan';
@@ -109,6 +117,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
   return {
     storage: storage!,
     schedule,
+    settlingMinutes,
     blobTriggerSource: source as BlobTriggerSource,
     graph: { endpoint: endpoint.replace(/\/+$/, ''), authorityHost, tenantId, clientId, auth: auth! },
     secrets: vaultUri ? { kind: 'key-vault', vaultUri } : { kind: 'app-settings' },

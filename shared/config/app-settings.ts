@@ -11,6 +11,7 @@ export const AppSettings = {
   storageQueueServiceUri: 'AzureWebJobsStorage__queueServiceUri',
   storageTableServiceUri: 'AzureWebJobsStorage__tableServiceUri',
   schedule: 'ARCHIVER_SCHEDULE',
+  settlingMinutes: 'ARCHIVER_SETTLING_MINUTES',
   blobTriggerSource: 'ARCHIVER_BLOB_TRIGGER_SOURCE',
   graphEndpoint: 'GRAPH_ENDPOINT',
   graphAuthorityHost: 'GRAPH_AUTHORITY_HOST',
@@ -27,3 +28,6 @@ export type AppSettingName = (typeof AppSettings)[keyof typeof AppSettings];
 
 /** Daily at 01:00 UTC, like a nightly archive job; every few minutes works too. */
 export const DEFAULT_SCHEDULE = '0 0 1 * * *';
+
+/** Items archived in the last minutes may still be arriving at TeleMessage: windows end this long before now. */
+export const DEFAULT_SETTLING_MINUTES = 5;

@@ -60,3 +60,10 @@ test('the development token is refused against a real Graph endpoint, and its va
     (err: unknown) => err instanceof ConfigurationError && /GRAPH_DEV_TOKEN: is for the local Graph simulator only/.test(err.message) && !err.message.includes('s3cr3t-token'),
   );
 });
+
+test('the settling margin defaults to five minutes and refuses what is not a whole number of minutes', () => {
+  assert.equal(loadAppConfig(local).settlingMinutes, 5);
+  assert.equal(loadAppConfig({ ...local, ARCHIVER_SETTLING_MINUTES: '1' }).settlingMinutes, 1);
+  assert.throws(() => loadAppConfig({ ...local, ARCHIVER_SETTLING_MINUTES: 'soon' }), /ARCHIVER_SETTLING_MINUTES: must be a whole number of minutes/);
+  assert.throws(() => loadAppConfig({ ...local, ARCHIVER_SETTLING_MINUTES: '-3' }), /ARCHIVER_SETTLING_MINUTES/);
+});

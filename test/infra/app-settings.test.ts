@@ -62,6 +62,7 @@ const PLAUSIBLE_VALUES: Record<string, string> = {
   AzureWebJobsStorage__queueServiceUri: 'https://stq4k2xw7yl3ab6data.queue.core.usgovcloudapi.net/',
   AzureWebJobsStorage__tableServiceUri: 'https://stq4k2xw7yl3ab6data.table.core.usgovcloudapi.net/',
   ARCHIVER_SCHEDULE: DEFAULT_SCHEDULE,
+  ARCHIVER_SETTLING_MINUTES: '5',
   GRAPH_TENANT_ID: '0b1c2d3e-4f50-4617-8283-94a5b6c7d8e9',
   GRAPH_CLIENT_ID: '11112222-3333-4444-8555-666677778888',
   AZURE_CLIENT_ID: IDENTITY_CLIENT_ID,
