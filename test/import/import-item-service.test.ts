@@ -216,7 +216,8 @@ describe('ImportItemService (Azurite, Graph simulator)', () => {
     async () => {
       const photo = bytesOf(30_000, 5);
       const { blobName, bytes, itemId } = await fx.store(mmsItem([attachmentEntry('att-next', 'next.jpg', photo)]), { 'att-next': photo });
-      fx.graph.sim.faults.add({ kind: 'status-500', match: { method: 'POST', pathIncludes: '/attachments' }, times: 1 });
+      // Every attempt the writer makes in this invocation fails (it retries a 500 up to 6 times).
+      fx.graph.sim.faults.add({ kind: 'status-500', match: { method: 'POST', pathIncludes: '/attachments' }, times: 6 });
 
       await assert.rejects(fx.service().importBlob(blobName, bytes));
       const outcome = await fx.service().importBlob(blobName, bytes);
