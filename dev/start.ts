@@ -193,7 +193,7 @@ async function main(argv: string[]): Promise<number> {
     if (args.captureSeconds > 0) {
       say(
         `The simulated TeleMessage captures a new SMS about every ${args.captureSeconds} s; the connector leaves TeleMessage ` +
-          '5 minutes to settle, so each one is imported about 5 to 6 minutes after it was captured.',
+          'a minute to settle (ARCHIVER_SETTLING_MINUTES=1), so each one is imported a minute or two after it was captured.',
       );
     }
     say('Press Ctrl-C to stop.\n');
