@@ -91,6 +91,13 @@ function summary(result: DemoCycleResult): string[] {
         `imported ${c.imported.items} item(s) as ${c.imported.messages} message(s), ${c.alreadyImported} already imported; ` +
         `${c.unmapped.length} unmapped, ${c.quarantined.length} quarantined, ${c.failed.length} failed`,
     );
+    if (c.replayed !== undefined) {
+      const r = c.replayed;
+      lines.push(
+        `    replayed from earlier windows: imported ${r.imported.items} item(s) as ${r.imported.messages} message(s), ` +
+          `${r.alreadyImported} already imported; ${r.unmapped.length} still unmapped, ${r.quarantined.length} quarantined, ${r.failed.length} failed`,
+      );
+    }
   }
   const totals = reportTotals(result.report);
   if (totals.failed > 0) lines.push(`  ${totals.failed} item(s) failed to import: see "failed" in the report.`);

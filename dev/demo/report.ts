@@ -10,7 +10,7 @@ export interface CycleReport {
   connectors: ConnectorCycleReport[];
 }
 
-export interface ConnectorCycleReport {
+export interface ConnectorCycleReport extends ItemResults {
   id: string;
   product: string;
   /** The fetch windows of this cycle, oldest first. */
@@ -19,7 +19,17 @@ export interface ConnectorCycleReport {
   fetched: number;
   /** Items the fetch stage newly wrote to storage (items already stored by an earlier run are not counted). */
   stored: number;
-  /** Items of those windows that now have a copy in every mailbox they map to, at least one copy new; `messages` counts their copies. */
+  /**
+   * Items of earlier windows that the import stage processed during this cycle: those whose blobs
+   * `npm run items -- replay` rewrote, or that an interrupted earlier cycle left unprocessed.
+   * Present only when there are any.
+   */
+  replayed?: ItemResults;
+}
+
+/** What the import stage made of a set of items. */
+export interface ItemResults {
+  /** Items that now have a copy in every mailbox they map to, at least one copy new; `messages` counts their copies. */
   imported: { items: number; messages: number };
   /** Items whose every mailbox already held them (imported by an earlier run or attempt). */
   alreadyImported: number;
@@ -41,6 +51,12 @@ export interface BuildCycleReportOptions {
    * and failed ones queued again).
    */
   since: Date;
+  /**
+   * When the import stage may have begun working for this cycle: the host's start, which can come
+   * before `since`, as a starting host picks up rewritten blobs at once. Items of earlier windows
+   * processed from then on are reported as `replayed`. Default `since`.
+   */
+  processedSince?: Date;
 }
 
 /**
@@ -48,69 +64,80 @@ export interface BuildCycleReportOptions {
  * cycle when the import stage processed it during the cycle and its `archivedAt` lies in one of
  * the cycle's windows (an item quarantined before its `archivedAt` could be read needs only the
  * first). So items stored by an earlier cycle and listed again, as after a restart with the
- * scenario rebased, are not counted again, nor are replays of items of other windows.
+ * scenario rebased, are not counted again. Items of other windows that the import stage processed
+ * during the cycle (replays) are reported apart, as `replayed`.
  */
 export async function buildCycleReport(options: BuildCycleReportOptions): Promise<CycleReport> {
   const report: CycleReport = { connectors: [] };
   for (const connector of options.connectors) {
     const runs = (await options.runs.list(connector.id)).filter((run) => Date.parse(run.queuedAt) >= options.since.getTime());
     const outcomes = await options.imports.listOutcomes(connector.id);
-    report.connectors.push(connectorReport(connector, runs, outcomes, options.since));
+    report.connectors.push(connectorReport(connector, runs, outcomes, options.since, options.processedSince));
   }
   return report;
 }
 
-/** The report of one connector from its runs of the cycle and all its import outcomes. */
+/**
+ * The report of one connector from its runs of the cycle and all its import outcomes. Outcomes
+ * updated from `processedSince` (default `since`) on that do not belong to the cycle's windows
+ * are the `replayed` part.
+ */
 export function connectorReport(
   connector: Pick<Connector, 'id' | 'product'>,
   cycleRuns: readonly FetchRun[],
   outcomes: readonly ItemOutcome[],
   since: Date,
+  processedSince: Date = since,
 ): ConnectorCycleReport {
   const windows = cycleRuns.map((run) => ({ from: run.from, to: run.to })).sort((a, b) => Date.parse(a.from) - Date.parse(b.from));
   const bounds = windows.map((w) => [Date.parse(w.from), Date.parse(w.to)] as const);
-  const inCycle = (outcome: ItemOutcome): boolean => {
-    // Only what the import stage did during the cycle: an item listed again but stored long ago was not processed now.
-    if (Date.parse(outcome.updatedAt) < since.getTime()) return false;
+  const inWindows = (outcome: ItemOutcome): boolean => {
     const archived = outcome.archivedAt === undefined ? Number.NaN : Date.parse(outcome.archivedAt);
     return Number.isNaN(archived) || bounds.some(([from, to]) => archived >= from && archived < to);
   };
+  // Only what the import stage did during the cycle: an item listed again but stored long ago was not processed now.
+  const inCycle = (outcome: ItemOutcome): boolean => Date.parse(outcome.updatedAt) >= since.getTime() && inWindows(outcome);
+  const replayed = (outcome: ItemOutcome): boolean => Date.parse(outcome.updatedAt) >= processedSince.getTime() && !inCycle(outcome);
 
+  const sorted = [...outcomes].sort((a, b) => (a.itemId < b.itemId ? -1 : a.itemId > b.itemId ? 1 : 0));
   const report: ConnectorCycleReport = {
     id: connector.id,
     product: connector.product,
     windows,
     fetched: sum(cycleRuns, (run) => run.fetched),
     stored: sum(cycleRuns, (run) => run.stored),
-    imported: { items: 0, messages: 0 },
-    alreadyImported: 0,
-    unmapped: [],
-    quarantined: [],
-    failed: [],
+    ...itemResults(sorted.filter(inCycle)),
   };
-  const items = outcomes.filter(inCycle).sort((a, b) => (a.itemId < b.itemId ? -1 : a.itemId > b.itemId ? 1 : 0));
-  for (const outcome of items) {
+  const earlier = sorted.filter(replayed);
+  if (earlier.length > 0) report.replayed = itemResults(earlier);
+  return report;
+}
+
+/** Counts outcomes by kind, with the reasons, in the order given. */
+function itemResults(outcomes: readonly ItemOutcome[]): ItemResults {
+  const results: ItemResults = { imported: { items: 0, messages: 0 }, alreadyImported: 0, unmapped: [], quarantined: [], failed: [] };
+  for (const outcome of outcomes) {
     switch (outcome.status) {
       case 'imported':
         if (outcome.mailboxes.every((m) => m.status === 'alreadyImported')) {
-          report.alreadyImported += 1;
+          results.alreadyImported += 1;
         } else {
-          report.imported.items += 1;
-          report.imported.messages += outcome.mailboxes.length;
+          results.imported.items += 1;
+          results.imported.messages += outcome.mailboxes.length;
         }
         break;
       case 'unmapped':
-        report.unmapped.push({ itemId: outcome.itemId, reasons: outcome.unmapped.map((u) => `${u.participant}: ${u.reason}`) });
+        results.unmapped.push({ itemId: outcome.itemId, reasons: outcome.unmapped.map((u) => `${u.participant}: ${u.reason}`) });
         break;
       case 'quarantined':
-        report.quarantined.push({ itemId: outcome.itemId, reason: outcome.reason ?? 'no reason recorded' });
+        results.quarantined.push({ itemId: outcome.itemId, reason: outcome.reason ?? 'no reason recorded' });
         break;
       case 'failed':
-        report.failed.push({ itemId: outcome.itemId, error: outcome.error ?? 'no error recorded' });
+        results.failed.push({ itemId: outcome.itemId, error: outcome.error ?? 'no error recorded' });
         break;
     }
   }
-  return report;
+  return results;
 }
 
 /** Totals over every connector, for a one-line summary. */

@@ -57,7 +57,7 @@ export interface AppliedScenarioConnector {
   checkpoint: string;
   /** The mapping file version in force, when the connector has one. */
   mappingVersion?: string;
-  /** Whether this call applied a new mapping file version (false when the same file was in force). */
+  /** Whether this call applied a new mapping file version (false when that file, or one an administrator applied after it, is in force). */
   mappingApplied: boolean;
 }
 
@@ -79,7 +79,8 @@ export function passwordSecretNameFor(connectorId: string): string {
  * Creates the connectors of `connectors.json` that do not exist yet, through the same operation as
  * `connectors add` (credentials checked against TeleMessage first), and brings existing ones up to
  * date with the file and the simulator's current URL. A `mappingCsv` is applied through the
- * mapping-file store when its bytes differ from the version in force. A connector with automatic
+ * mapping-file store when the connector never had a version with its bytes, so a file an
+ * administrator applied since stays in force across runs. A connector with automatic
  * mapping off is created disabled and enabled once its mapping file is in force.
  */
 export async function applyScenarioConnectors(options: ApplyScenarioConnectorsOptions): Promise<ScenarioConnectorSetup> {
@@ -197,6 +198,11 @@ async function applyMappingCsv(
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const current = await options.mappingFiles.getCurrent(connector.id);
   if (current?.sha256 === sha256) return { mappingApplied: false, mappingVersion: current.version };
+  // The scenario's file was in force before and an administrator has since applied another
+  // (`npm run mapping -- apply`): that one stays in force until the scenario's file itself changes.
+  if (current !== undefined && (await options.mappingFiles.listVersions(connector.id)).some((v) => v.sha256 === sha256)) {
+    return { mappingApplied: false, mappingVersion: current.version };
+  }
   try {
     const applied = await applyMappingFile(
       { connectorId: connector.id, bytes, fileName: path.basename(file) },

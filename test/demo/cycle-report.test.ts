@@ -65,6 +65,28 @@ describe('the cycle report', () => {
     assert.deepEqual([report.imported, report.alreadyImported, report.quarantined], [{ items: 1, messages: 1 }, 0, []]);
   });
 
+  test('reports items of earlier windows processed during the cycle apart, as replayed, from the host\'s start on', () => {
+    const hostStarted = new Date('2026-03-11T09:59:50Z');
+    const outcomes = [
+      outcome('in', '2026-03-10T12:00:00Z', { mailboxes: [mailbox('ana', 'imported')] }),
+      // Rewritten by a replay, imported by the starting host before the timer fired.
+      outcome('replay-imported', '2026-03-09T12:00:00Z', { mailboxes: [mailbox('leo', 'imported')], updatedAt: '2026-03-11T09:59:55.000Z' }),
+      outcome('replay-unmapped', '2026-03-09T13:00:00Z', { status: 'unmapped', unmapped: [{ participant: 'Jamie', reason: 'not in the mapping file' }], updatedAt: '2026-03-11T10:00:30.000Z' }),
+      outcome('untouched', '2026-03-09T14:00:00Z', { status: 'unmapped', unmapped: [{ participant: 'Sam', reason: 'not in the mapping file' }], updatedAt: '2026-03-11T09:00:00.000Z' }),
+    ];
+    const report = connectorReport(CONNECTOR, windows, outcomes, SINCE, hostStarted);
+    assert.deepEqual([report.imported, report.unmapped], [{ items: 1, messages: 1 }, []]);
+    assert.deepEqual(report.replayed, {
+      imported: { items: 1, messages: 1 },
+      alreadyImported: 0,
+      unmapped: [{ itemId: 'replay-unmapped', reasons: ['Jamie: not in the mapping file'] }],
+      quarantined: [],
+      failed: [],
+    });
+    // Without the host's start, only what happened after the timer fired counts; nothing of earlier windows left: no `replayed`.
+    assert.equal(connectorReport(CONNECTOR, windows, outcomes.filter((o) => o.itemId !== 'replay-unmapped'), SINCE).replayed, undefined);
+  });
+
   test('builds every connector from its runs queued since the cycle began', async () => {
     const earlier = { ...run('2026-03-09T00:00:00.000Z', '2026-03-10T00:00:00.000Z', { fetched: 9, stored: 9 }), queuedAt: '2026-03-10T10:00:00.000Z' };
     const report = await buildCycleReport({

@@ -4,22 +4,16 @@
  * and a second run on the same work folder must find nothing new to import.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { readdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { AzuriteProcess } from '../../dev/azurite/azurite-process';
 import { readGraphExport } from '../../dev/demo/graph-export';
-import type { ConnectorCycleReport, CycleReport } from '../../dev/demo/report';
+import type { ConnectorCycleReport } from '../../dev/demo/report';
 import { loadScenario, type Scenario } from '../../dev/scenario/scenario';
-import { TableConnectorStore } from '../../shared/connectors/connector-store';
-import { StorageClients } from '../../shared/storage/storage-clients';
-import { Tables } from '../../shared/storage/storage-names';
+import { readReport, runDemoCommand, withWorkdirStorage } from './demo-cli';
 import { assertCopiesMatchItems, assertExactlyOnce, rebaseOffsetFromCopies, type ExpectedItem } from './end-state';
 import { ATT_FOLDER, DEMO_SCENARIO_DIR, makeWorkdir } from './e2e-scenario';
 
-const DEMO_CLI = path.join(__dirname, '..', '..', 'dev', 'demo.js');
 const DEMO_PASSWORD = 'demo-only-Tm-2026!';
 
 /** The README's "mailboxes expected" column, by first name. */
@@ -38,26 +32,6 @@ const UPN: Record<string, string> = {
   ana: 'ana.diaz@contoso.com', ben: 'ben.walker@contoso.com', chen: 'chen.wei@contoso.com', dana: 'dana.kim@contoso.com', greg: 'greg.novak@contoso.com',
 };
 
-interface CommandResult {
-  code: number | null;
-  output: string;
-}
-
-async function runDemoCommand(args: string[]): Promise<CommandResult> {
-  const env = { ...process.env };
-  delete env['NODE_TEST_CONTEXT'];
-  const child = spawn(process.execPath, [DEMO_CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, output };
-}
-
-async function readReport(workdir: string): Promise<CycleReport> {
-  return JSON.parse(await readFile(path.join(workdir, 'report.json'), 'utf8')) as CycleReport;
-}
-
 /** Every file under a folder, for looking for what must never be written. */
 async function allFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
@@ -65,10 +39,8 @@ async function allFiles(dir: string): Promise<string[]> {
 }
 
 /** Moves every connector's progress back, as if the next run came days later (the rebased scenario then lies in its windows again). */
-async function rewindConnectors(azuriteLocation: string, byMs: number): Promise<void> {
-  const azurite = await AzuriteProcess.start({ location: azuriteLocation });
-  try {
-    const connectors = new TableConnectorStore(new StorageClients({ kind: 'connection-string', connectionString: azurite.connectionString }).table(Tables.connectors));
+async function rewindConnectors(workdir: string, byMs: number): Promise<void> {
+  await withWorkdirStorage(workdir, async ({ connectors }) => {
     for (const connector of await connectors.list()) {
       await connectors.update(connector.id, (c) => ({
         ...c,
@@ -76,9 +48,7 @@ async function rewindConnectors(azuriteLocation: string, byMs: number): Promise<
         scheduledThrough: new Date(Date.parse(c.scheduledThrough) - byMs).toISOString(),
       }));
     }
-  } finally {
-    await azurite.stop();
-  }
+  });
 }
 
 describe('npm run demo', () => {
@@ -130,7 +100,7 @@ describe('npm run demo', () => {
     await assertCopiesMatchItems(path.join(work.dir, 'graph'), copies, expected, offsetMs);
 
     // A second run, as if two days later: every item is listed again under the same id, already stored.
-    await rewindConnectors(path.join(work.dir, 'azurite'), 2 * 24 * 3_600_000);
+    await rewindConnectors(work.dir, 2 * 24 * 3_600_000);
     const second = await runDemoCommand(['--workdir', work.dir]);
     assert.equal(second.code, 0, second.output);
     const again = await readReport(work.dir);

@@ -8,6 +8,9 @@ import type { ItemAttachment, Participant, TeleMessageItem } from '../../dev/sce
 /** The bundled demo scenario, from the compiled test's folder (dist/test/e2e). */
 export const DEMO_SCENARIO_DIR = path.join(__dirname, '..', '..', '..', 'dev', 'scenarios', 'demo');
 
+/** The bundled user-mapping scenario (Fabrikam): mapping file, email, both, neither; a corrected file beside it. */
+export const MAPPING_SCENARIO_DIR = path.join(__dirname, '..', '..', '..', 'dev', 'scenarios', 'mapping');
+
 export const E2E_USERNAME = 'e2e-archive';
 /** Recognisable, so a test can look for it where it must never be. */
 export const E2E_PASSWORD = 'e2e-only-Pw-7d1c9a4f';
