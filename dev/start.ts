@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { loadScenario } from './scenario/scenario';
 import { startLiveCapture, type LiveCapture } from './simulators/telemessage/live-capture';
 import { rebaseOffsetMs } from './demo/demo-cycle';
-import { LocalEnvironment } from './demo/local-environment';
+import { GRAPH_SIMULATOR_TOKEN, LocalEnvironment } from './demo/local-environment';
 import { defaultRunWorkdir, demoScenarioDir, mailboxFile, workdirLayout } from './demo/paths';
 import { applyScenarioConnectors } from './demo/scenario-connectors';
 import type { HostProcess } from './host/host-process';
@@ -188,6 +188,11 @@ async function main(argv: string[]): Promise<number> {
     say(`TeleMessage simulator:   ${environment.teleMessage.url}`);
     say(`Graph simulator:         ${environment.graph.url}`);
     say(`Storage (Azurite):       ${layout.azurite}`);
+    // Azurite's well-known development key: public by design, not a secret.
+    say('Admin commands beside it (another terminal):');
+    say(`  export AzureWebJobsStorage='${environment.azurite.connectionString}'`);
+    say(`  export GRAPH_ENDPOINT='${environment.graph.url}' GRAPH_DEV_TOKEN=${GRAPH_SIMULATOR_TOKEN}`);
+    say('  npm run connectors -- list; npm run items -- unmapped --connector contoso-att');
     say('Mailboxes are written to:');
     for (const user of scenario.directoryUsers.filter((u) => u.hasMailbox && u.accountEnabled)) say(`  ${mailboxFile(layout.graph, user.userPrincipalName)}`);
     if (args.captureSeconds > 0) {
