@@ -60,12 +60,6 @@ export interface ReplayItemsResult {
 export async function replayItems(request: ReplayItemsRequest, deps: ReplayItemsDependencies): Promise<ReplayItemsResult> {
   const status = request.status ?? 'unmapped';
   const outcomes = await listItemOutcomes(request.connectorId, status, deps);
-  if (status === 'unmapped') {
-    // Items that reached some mailboxes but left participants unmapped are replayed too: the
-    // mailboxes already served are skipped by the import stage, the newly mapped ones get a copy.
-    const partly = (await deps.imports.listOutcomes(connectorIdArgument(request.connectorId, 'connector'), 'imported')).filter((o) => o.unmapped.length > 0);
-    outcomes.push(...partly);
-  }
   const result: ReplayItemsResult = { connectorId: connectorIdArgument(request.connectorId, 'connector'), status, listed: outcomes.length, replayed: [], missing: [], failed: [] };
   const answers = await mapWithConcurrency(
     outcomes,

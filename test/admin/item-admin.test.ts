@@ -94,18 +94,6 @@ test('replay rewrites exactly the unmapped items’ blobs: a new ETag, the same 
   assert.notEqual((await f.state('tm-failed')).etag, before.get('tm-failed')!.etag);
 });
 
-test('replay also rewrites imported items that left a participant unmapped, so a corrected mapping reaches them', async () => {
-  const f = await fixture();
-  const partlyEtag = await f.store('tm-partly');
-  const fullyEtag = await f.store('tm-fully');
-  await f.imports.putOutcome(outcome('tm-partly', 'imported', { unmapped: [{ participant: '+1 310 555 0199', reason: '+1 310 555 0199: not in the mapping file, no email address' }] }));
-  await f.imports.putOutcome(outcome('tm-fully', 'imported'));
-  const result = await replayItems({ connectorId: 'att-main' }, f);
-  assert.deepEqual([result.listed, result.replayed], [1, ['tm-partly']]);
-  assert.notEqual((await f.state('tm-partly')).etag, partlyEtag);
-  assert.equal((await f.state('tm-fully')).etag, fullyEtag);
-});
-
 test('replay of a connector without unmapped items writes nothing', async () => {
   const f = await fixture();
   const etag = await f.store('tm-ok');
