@@ -11,5 +11,7 @@ app.timer('scheduleFetch', {
       context.log(`Connector ${s.connectorId}: queued ${s.queued.length} fetch window(s), ${s.skipped} already in flight${timer.isPastDue ? ' (past due)' : ''}`);
     }
     await reportPipelineHealth({ connectors: services.connectors, queues: services.storage.queues, telemetry: services.telemetry });
+    // The alerts read these metrics; an instance idle after a daily tick may stop before the next export.
+    await services.telemetry.flush();
   },
 });

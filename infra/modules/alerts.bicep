@@ -1,5 +1,5 @@
-// Log search alert rules over the app's custom telemetry (names fixed in notes/names.md and
-// explained in docs/monitoring.md). Deployed only when an action group is given.
+// Log search alert rules over the app's custom telemetry (names fixed in shared/telemetry/telemetry.ts
+// and explained in docs/monitoring.md). Deployed only when an action group is given.
 
 @description('Azure region of the alert rules.')
 param location string

@@ -109,7 +109,8 @@ export class FetchWindowService {
     } as FetchRun));
     await this.#advanceCheckpoint(connector.id, run, finished);
     this.options.telemetry.event('FetchRun', runProperties(run, product, 'succeeded'), {
-      itemsFetched: counts.fetched, itemsStored: counts.stored, durationMs: run.durationMs ?? 0,
+      itemsFetched: counts.fetched, itemsStored: counts.stored, itemsAlreadyStored: counts.alreadyStored,
+        itemsQuarantined: counts.quarantined ?? 0, missingAttachments: counts.missingAttachments, durationMs: run.durationMs ?? 0,
     });
     return run;
   }
@@ -155,7 +156,8 @@ export class FetchWindowService {
         return c;
       });
       this.options.telemetry.event('FetchRun', { ...runProperties(run, connector.product, final ? 'failed' : 'retrying'), error }, {
-        itemsFetched: counts.fetched, itemsStored: counts.stored, durationMs: run.durationMs ?? 0,
+        itemsFetched: counts.fetched, itemsStored: counts.stored, itemsAlreadyStored: counts.alreadyStored,
+        itemsQuarantined: counts.quarantined ?? 0, missingAttachments: counts.missingAttachments, durationMs: run.durationMs ?? 0,
       });
     } catch {
       // Recording is best effort here: the original failure is what the host must see.

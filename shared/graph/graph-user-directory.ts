@@ -18,7 +18,7 @@ interface GraphUser {
 /**
  * The Entra directory through Graph: an address is looked up as a user principal name, then as
  * a mail address, then as an SMTP proxy address; a found user's mailbox is probed through
- * mailboxSettings, which Graph refuses for users without an Exchange Online mailbox.
+ * the inbox folder, which Graph refuses for users without an Exchange Online mailbox.
  */
 export interface GraphUserDirectoryOptions {
   /**
@@ -69,8 +69,10 @@ export class GraphUserDirectory implements UserDirectory {
 
   async #hasMailbox(userId: string): Promise<boolean> {
     try {
-      // A mailbox request: it counts against the mailbox's concurrency like the writer's.
-      await this.#limiter.run(userId, () => this.client.api(`/users/${encodeURIComponent(userId)}/mailboxSettings`).get());
+      // The inbox is there in every mailbox and reading it needs only Mail.ReadWrite, which the app
+      // has (mailboxSettings would need MailboxSettings.Read). A mailbox request: it counts against
+      // the mailbox's concurrency like the writer's.
+      await this.#limiter.run(userId, () => this.client.api(`/users/${encodeURIComponent(userId)}/mailFolders/inbox`).select('id').get());
       return true;
     } catch (err) {
       if (graphErrorCode(err) === 'MailboxNotEnabledForRESTAPI' || graphStatus(err) === 404) return false;

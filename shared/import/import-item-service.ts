@@ -11,7 +11,7 @@ import { toGraphMessage, type ConvertedMessage, type ToGraphMessageOptions } fro
 import { ItemValidationError, parseArchivedItem, type ArchivedItem, type Participant } from '../items';
 import { participantFullLabel } from '../products';
 import type { AttachmentSource, MailboxWriter } from '../graph/mailbox-writer';
-import { describeGraphError } from '../graph/graph-errors';
+import { describeGraphError, graphErrorCode, graphStatus } from '../graph/graph-errors';
 import type { ImportStore } from '../imports/import-store';
 import type { ItemOutcome, MailboxOutcome } from '../imports/item-outcome';
 import type { Telemetry } from '../telemetry/telemetry';
@@ -98,7 +98,9 @@ export class ImportItemService {
     } catch (err) {
       // The directory or the mapping file could not answer: record why, and let the host retry.
       await this.#finish({ ...base, status: 'failed', error: `participant mapping failed: ${describeGraphError(err)}` }, connector, started);
-      throw err;
+      // The host logs what is thrown to Application Insights: name no address (a directory error
+      // can quote the one looked up); the outcome record keeps the detail for administrators.
+      throw new ItemImportFailedError(`Item ${itemId} of connector ${connectorId}: participant mapping failed (${errorKind(err)}); see its outcome with "npm run items -- failed"`);
     }
     base.unmapped = mapping.unmapped.map((u) => ({ participant: participantFullLabel(u.participant), reason: u.reason }));
     if (mapping.status === 'unmapped') {
@@ -125,7 +127,12 @@ export class ImportItemService {
       ...(failed.length > 0 ? { error: failed.map((f) => `${f.userPrincipalName}: ${f.error}`).join('; ') } : {}),
     };
     await this.#finish(outcome, connector, started);
-    if (failed.length > 0) throw new ItemImportFailedError(`Item ${itemId} of connector ${connectorId} failed for ${failed.length} mailbox(es): ${outcome.error}`);
+    if (failed.length > 0) {
+      // Directory object ids, not addresses, reach the host's logs; the outcome record has the rest.
+      throw new ItemImportFailedError(
+        `Item ${itemId} of connector ${connectorId} failed for ${failed.length} mailbox(es) (user ids ${failed.map((f) => f.userId).join(', ')}); see its outcome with "npm run items -- failed"`,
+      );
+    }
     return outcome;
   }
 
@@ -258,4 +265,11 @@ function parseJson(bytes: Uint8Array, itemId: string): unknown {
  */
 function failureCategory(outcome: ItemOutcome): string {
   return outcome.mailboxes.some((m) => m.status === 'failed') ? 'mailbox write failed' : 'participant mapping failed';
+}
+
+/** What kind of failure, without its message (which may quote an address): `Graph 503 ServiceUnavailable`, `TypeError`. */
+function errorKind(err: unknown): string {
+  const status = graphStatus(err);
+  if (status !== undefined) return `Graph ${status}${graphErrorCode(err) ? ` ${graphErrorCode(err)}` : ''}`;
+  return err instanceof Error ? err.name : 'unknown error';
 }

@@ -21,6 +21,10 @@ export class ApplicationInsightsTelemetry implements Telemetry {
   metric(name: TelemetryMetricName, value: number, dimensions: Record<string, string>): void {
     this.#client.trackMetric({ name, value, properties: dimensions });
   }
+
+  flush(): Promise<void> {
+    return this.#client.flush();
+  }
 }
 
 export function createTelemetry(config: AppConfig): Telemetry {

@@ -5,6 +5,8 @@
 export interface Telemetry {
   event(name: TelemetryEventName, properties: Record<string, string>, measurements?: Record<string, number>): void;
   metric(name: TelemetryMetricName, value: number, dimensions: Record<string, string>): void;
+  /** Sends what is buffered: metrics are exported once a minute, and an instance may stop sooner. */
+  flush(): Promise<void>;
 }
 
 export type TelemetryEventName = 'FetchRun' | 'ItemImport';
@@ -22,4 +24,6 @@ export class RecordingTelemetry implements Telemetry {
   metric(name: TelemetryMetricName, value: number, dimensions: Record<string, string>): void {
     this.metrics.push({ name, value, dimensions });
   }
+
+  async flush(): Promise<void> {}
 }
