@@ -8,6 +8,7 @@ import { PollSleeper } from './poll-sleeper';
 import { encodeQueueMessage } from './queue-message-codec';
 import { resolveQueuesOptions, type QueuesOptions } from './queues-options';
 import { describeError, isStorageError } from './storage-errors';
+import { LISTENER_STORAGE_RETRY, TriggerConfigurationError, optionalStringOption } from './trigger-configuration';
 import { dotNetDateTimeOffset, jsonData, stringData, systemMetadata } from './trigger-metadata';
 
 export interface BlobTriggerListenerOptions {
@@ -24,19 +25,10 @@ export interface BlobTriggerListenerOptions {
   receiptLeaseSeconds?: number;
 }
 
-export class BlobTriggerConfigurationError extends Error {
-  override readonly name = 'BlobTriggerConfigurationError';
-  constructor(readonly functionName: string, readonly field: string, cause: string) {
-    super(`Function '${functionName}': blob trigger ${field} ${cause}`);
-  }
-}
-
 export const BLOB_TRIGGER_POISON_QUEUE = 'webjobs-blobtrigger-poison';
 const DEFAULT_POLL_INTERVAL_MS = 1_000;
 const DEFAULT_PARALLELISM = 8;
 const DEFAULT_LEASE_SECONDS = 30;
-/** Client-side retries stay short: the scan loop is the real retry, and stop() must not hang. */
-const RETRY_OPTIONS = { maxTries: 3, retryDelayInMs: 200, maxRetryDelayInMs: 2_000 };
 
 /** One blob-triggered function being served by container scans. */
 interface BlobWatch {
@@ -96,7 +88,7 @@ export class BlobTriggerListener implements TriggerListener {
     if (this.#leaseSeconds < 15 || this.#leaseSeconds > 60) throw new RangeError(`receiptLeaseSeconds must be 15-60, got ${this.#leaseSeconds}`);
     this.#pollIntervalMs = positiveInteger(this.#options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS, 'pollIntervalMs');
     const hostId = this.#options.hostId ?? this.#ctx.hostId ?? resolveHostId({ configured: tryResolveSetting(this.#ctx, HOST_ID_SETTING) });
-    const hostStorage = BlobServiceClient.fromConnectionString(this.#ctx.storageConnectionString(), { retryOptions: RETRY_OPTIONS });
+    const hostStorage = BlobServiceClient.fromConnectionString(this.#ctx.storageConnectionString(), { retryOptions: LISTENER_STORAGE_RETRY });
     const receipts = new BlobReceiptStore(hostStorage.getContainerClient(HOSTS_CONTAINER), hostId);
 
     for (const fn of this.#functions) {
@@ -144,14 +136,14 @@ export class BlobTriggerListener implements TriggerListener {
       return undefined;
     }
     if (source.toLowerCase() !== 'logsandcontainerscan') {
-      throw new BlobTriggerConfigurationError(fn.name, `'source' "${source}"`, "is not supported (use 'LogsAndContainerScan' or 'EventGrid')");
+      throw new TriggerConfigurationError(fn.name, 'blob', `'source' "${source}"`, "is not supported (use 'LogsAndContainerScan' or 'EventGrid')");
     }
     const path = optionalString(fn, 'path');
-    if (path === undefined) throw new BlobTriggerConfigurationError(fn.name, "'path'", 'is missing');
+    if (path === undefined) throw new TriggerConfigurationError(fn.name, 'blob', "'path'", 'is missing');
     const pattern = BlobPathPattern.parse(this.#ctx.resolveSettings(path));
     const connectionString = this.#ctx.storageConnectionString(optionalString(fn, 'connection'));
-    const blobs = BlobServiceClient.fromConnectionString(connectionString, { retryOptions: RETRY_OPTIONS });
-    const queues = QueueServiceClient.fromConnectionString(connectionString, { retryOptions: RETRY_OPTIONS });
+    const blobs = BlobServiceClient.fromConnectionString(connectionString, { retryOptions: LISTENER_STORAGE_RETRY });
+    const queues = QueueServiceClient.fromConnectionString(connectionString, { retryOptions: LISTENER_STORAGE_RETRY });
     return {
       functionName: fn.name,
       functionId: `Host.Functions.${fn.name}`,
@@ -390,10 +382,7 @@ async function readAll(stream: NodeJS.ReadableStream | undefined): Promise<Buffe
 }
 
 function optionalString(fn: RegisteredFunction, option: string): string | undefined {
-  const value = fn.trigger[option];
-  if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string') throw new BlobTriggerConfigurationError(fn.name, `'${option}'`, `must be a string, got ${typeof value}`);
-  return value;
+  return optionalStringOption(fn, 'blob', option);
 }
 
 function positiveInteger(value: number, name: string): number {

@@ -1,10 +1,11 @@
-import { QueueClient, QueueServiceClient, type ReceivedMessageItem, type StoragePipelineOptions } from '@azure/storage-queue';
+import { QueueClient, QueueServiceClient, type ReceivedMessageItem } from '@azure/storage-queue';
 import type { FunctionInvoker, HostLogger, InvocationRequest, ListenerContext, RegisteredFunction, TriggerListener, TypedData } from './contracts';
 import { PollSleeper } from './poll-sleeper';
 import { PollingBackoff } from './polling-backoff';
 import { decodeQueueMessage } from './queue-message-codec';
 import { MIN_POLLING_INTERVAL_MS, resolveQueuesOptions, type QueuesOptions } from './queues-options';
 import { describeError, isStorageError } from './storage-errors';
+import { LISTENER_STORAGE_RETRY, TriggerConfigurationError, optionalStringOption } from './trigger-configuration';
 import { dotNetDateTimeOffset, intData, jsonData, stringData, systemMetadata } from './trigger-metadata';
 
 export interface QueueTriggerListenerOptions {
@@ -17,17 +18,8 @@ export interface QueueTriggerListenerOptions {
   minPollingIntervalMs?: number;
 }
 
-export class QueueTriggerConfigurationError extends Error {
-  override readonly name = 'QueueTriggerConfigurationError';
-  constructor(readonly functionName: string, readonly field: string, cause: string) {
-    super(`Function '${functionName}': queue trigger ${field} ${cause}`);
-  }
-}
-
 export const POISON_QUEUE_SUFFIX = '-poison';
 const DEFAULT_PROCESSING_VISIBILITY_MS = 10 * 60_000;
-/** Client-side retries stay short: the polling loop is the real retry, and stop() must not hang. */
-const STORAGE_PIPELINE: StoragePipelineOptions = { retryOptions: { maxTries: 3, retryDelayInMs: 200, maxRetryDelayInMs: 2_000 } };
 
 /**
  * Storage queue triggers as the storage extension 5.x runs them: one poller per function, batches
@@ -62,7 +54,7 @@ export class QueueTriggerListener implements TriggerListener {
         this.#ctx.log.error(`The '${fn.name}' function is in error and will not run: ${err instanceof Error ? err.message : String(err)}`);
         continue;
       }
-      const service = QueueServiceClient.fromConnectionString(connectionString, STORAGE_PIPELINE);
+      const service = QueueServiceClient.fromConnectionString(connectionString, { retryOptions: LISTENER_STORAGE_RETRY });
       this.#pollers.push(
         new QueueFunctionPoller({
           functionName: fn.name,
@@ -96,20 +88,18 @@ export class QueueTriggerListener implements TriggerListener {
 }
 
 function optionalString(fn: RegisteredFunction, option: string): string | undefined {
-  const value = fn.trigger[option];
-  if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string') throw new QueueTriggerConfigurationError(fn.name, `'${option}'`, `must be a string, got ${typeof value}`);
-  return value;
+  return optionalStringOption(fn, 'queue', option);
 }
 
 /** Resolves `%Setting%` tokens and applies the host's queue-name rules (it lower-cases first). */
 function resolveQueueName(fn: RegisteredFunction, ctx: ListenerContext): string {
   const configured = optionalString(fn, 'queueName');
-  if (configured === undefined) throw new QueueTriggerConfigurationError(fn.name, "'queueName'", 'is missing');
+  if (configured === undefined) throw new TriggerConfigurationError(fn.name, 'queue', "'queueName'", 'is missing');
   const name = ctx.resolveSettings(configured).toLowerCase();
   if (!/^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/.test(name)) {
-    throw new QueueTriggerConfigurationError(
+    throw new TriggerConfigurationError(
       fn.name,
+      'queue',
       `'queueName' "${name}"`,
       'is not a valid queue name (3-63 lower-case letters, digits and single inner dashes)',
     );
