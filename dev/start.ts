@@ -4,7 +4,7 @@
  * Azurite keeps its data in the work folder, the simulated TeleMessage keeps capturing new SMS,
  * and every import is printed with the mailbox it went to.
  */
-import { AppSettings } from '../shared/config/app-settings';
+import { AppSettings } from '../shared/platform/settings/app-settings';
 import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';

@@ -1,7 +1,7 @@
 import { app, type InvocationContext } from '@azure/functions';
 import { archiverServices } from '../shared/app/archiver-services';
-import { parseFetchJob } from '../shared/scheduling/fetch-job';
-import { Queues } from '../shared/storage/storage-names';
+import { parseFetchJob } from '../shared/schedule/fetch-job';
+import { Queues } from '../shared/platform/storage/storage-names';
 
 app.storageQueue('fetchWindow', {
   queueName: Queues.fetchJobs,

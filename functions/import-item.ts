@@ -1,6 +1,6 @@
 import { app, type InvocationContext } from '@azure/functions';
 import { appConfig, archiverServices } from '../shared/app/archiver-services';
-import { Containers } from '../shared/storage/storage-names';
+import { Containers } from '../shared/platform/storage/storage-names';
 
 app.storageBlob('importItem', {
   path: `${Containers.items}/{name}`,

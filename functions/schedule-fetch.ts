@@ -1,6 +1,6 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import { appConfig, archiverServices } from '../shared/app/archiver-services';
-import { reportPipelineHealth } from '../shared/telemetry/pipeline-health';
+import { reportPipelineHealth } from '../shared/platform/telemetry/pipeline-health';
 
 app.timer('scheduleFetch', {
   schedule: appConfig().schedule,

@@ -103,7 +103,7 @@ param tags object = {
 // not Graph, so the table is data (see bicepconfig.json, rule no-hardcoded-env-urls).
 var clouds = loadJsonContent('national-clouds.json')
 
-// Storage names shared with the code (shared/storage/storage-names.ts, same keys); the test in
+// Storage names shared with the code (shared/platform/storage/storage-names.ts, same keys); the test in
 // test/infra keeps the two in step.
 var storageNames = {
   containers: {

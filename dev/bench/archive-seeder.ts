@@ -1,10 +1,10 @@
-import type { BlobArchiveStore } from '../../shared/archive-store/blob-archive-store';
-import { itemBlobName } from '../../shared/archive-store/blob-names';
-import { mapWithConcurrency } from '../../shared/concurrency/bounded-map';
+import type { BlobArchiveStore } from '../../shared/archive/blob-archive-store';
+import { itemBlobName } from '../../shared/archive/blob-names';
+import { mapWithConcurrency } from '../../shared/platform/concurrency/bounded-map';
 import type { Connector } from '../../shared/connectors/connector';
 import type { ConnectorStore } from '../../shared/connectors/connector-store';
 import { productModule } from '../../shared/products';
-import type { ArchiveItem, ArchiveSource } from '../../shared/source/archive-source';
+import type { ArchiveItem, ArchiveSource } from '../../shared/telemessage/archive-source';
 
 /** An enabled AT&T connector with automatic mapping on and no mapping file. */
 export function benchConnector(id: string, now: Date = new Date()): Connector {

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mapWithConcurrency } from '../../shared/concurrency/bounded-map';
+import { mapWithConcurrency } from '../../shared/platform/concurrency/bounded-map';
 
 export interface BareCreate {
   /** userPrincipalName of the mailbox. */

@@ -1,5 +1,5 @@
-import { loadAppConfig, type AppConfig } from '../../shared/config/app-config';
-import { AppSettings } from '../../shared/config/app-settings';
+import { loadAppConfig, type AppConfig } from '../../shared/platform/settings/app-config';
+import { AppSettings } from '../../shared/platform/settings/app-settings';
 
 /** The simulator accepts any bearer token; this one only marks requests as the bench's. */
 export const BENCH_GRAPH_TOKEN = 'bench-development-token';

@@ -6,7 +6,7 @@ import type {
   ArchiveSource,
   AttachmentDownload,
   OpenAttachmentOptions,
-} from '../../shared/source/archive-source';
+} from '../../shared/telemessage/archive-source';
 import { SeededRandom } from './seeded-random';
 
 const BLOCK_BYTES = 1024 * 1024;

@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import type { BlobArchiveStore } from '../../shared/archive-store/blob-archive-store';
+import type { BlobArchiveStore } from '../../shared/archive/blob-archive-store';
 import type { ConnectorStore } from '../../shared/connectors/connector-store';
-import type { ArchiveItem } from '../../shared/source/archive-source';
+import type { ArchiveItem } from '../../shared/telemessage/archive-source';
 import type { DirectoryUser } from '../scenario/directory-users';
 import { benchConnector, seedArchive } from './archive-seeder';
 import { GeneratedArchiveSource, GeneratedBytes } from './generated-attachment';

@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { createArchiverServices, type ArchiverServices } from '../../shared/app/archiver-services';
-import type { AppConfig } from '../../shared/config/app-config';
-import { mapWithConcurrency } from '../../shared/concurrency/bounded-map';
-import type { ItemOutcomeStatus } from '../../shared/imports/item-outcome';
-import { Containers } from '../../shared/storage/storage-names';
+import type { AppConfig } from '../../shared/platform/settings/app-config';
+import { mapWithConcurrency } from '../../shared/platform/concurrency/bounded-map';
+import type { ItemOutcomeStatus } from '../../shared/outcomes/item-outcome';
+import { Containers } from '../../shared/platform/storage/storage-names';
 
 export interface PipelineRunOptions {
   config: AppConfig;

@@ -1,5 +1,5 @@
 import type { DirectoryUser } from '../scenario/directory-users';
-import type { ArchiveItem } from '../../shared/source/archive-source';
+import type { ArchiveItem } from '../../shared/telemessage/archive-source';
 import { parseArchivedItem } from '../../shared/items';
 import { e164Of } from './bench-directory';
 import { SeededRandom } from './seeded-random';

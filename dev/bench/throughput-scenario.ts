@@ -1,8 +1,8 @@
 import * as path from 'node:path';
-import type { BlobArchiveStore } from '../../shared/archive-store/blob-archive-store';
+import type { BlobArchiveStore } from '../../shared/archive/blob-archive-store';
 import type { ConnectorStore } from '../../shared/connectors/connector-store';
-import type { ItemOutcomeStatus } from '../../shared/imports/item-outcome';
-import type { ArchiveSource } from '../../shared/source/archive-source';
+import type { ItemOutcomeStatus } from '../../shared/outcomes/item-outcome';
+import type { ArchiveSource } from '../../shared/telemessage/archive-source';
 import type { DirectoryUser } from '../scenario/directory-users';
 import type { GraphLimits } from '../simulators/graph';
 import { benchConnector, seedArchive } from './archive-seeder';

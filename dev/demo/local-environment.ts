@@ -3,13 +3,13 @@ import { AzuriteProcess } from '../azurite/azurite-process';
 import { HostProcess } from '../host/host-process';
 import { GraphSimulator } from '../simulators/graph/graph-simulator';
 import { TeleMessageSimulator } from '../simulators/telemessage/telemessage-simulator';
-import { AppSettings } from '../../shared/config/app-settings';
+import { AppSettings } from '../../shared/platform/settings/app-settings';
 import { TableConnectorStore } from '../../shared/connectors/connector-store';
-import { TableImportStore } from '../../shared/imports/import-store';
-import { TableRunStore } from '../../shared/runs/run-store';
-import { BlobMappingFileStore } from '../../shared/admin/mapping-file-store';
-import { StorageClients } from '../../shared/storage/storage-clients';
-import { Containers, Tables } from '../../shared/storage/storage-names';
+import { TableImportStore } from '../../shared/outcomes/import-store';
+import { TableRunStore } from '../../shared/schedule/run-store';
+import { BlobMappingFileStore } from '../../shared/mapping/mapping-file-store';
+import { StorageClients } from '../../shared/platform/storage/storage-clients';
+import { Containers, Tables } from '../../shared/platform/storage/storage-names';
 import { repoRoot } from './paths';
 
 /** Any non-empty bearer token passes the Graph simulator; this one says what it is. */

@@ -1,9 +1,9 @@
 import type { Connector } from '../../shared/connectors/connector';
-import type { ImportStore } from '../../shared/imports/import-store';
-import type { ItemOutcome } from '../../shared/imports/item-outcome';
-import type { FetchRun } from '../../shared/runs/fetch-run';
-import type { RunStore } from '../../shared/runs/run-store';
-import type { FetchWindow } from '../../shared/scheduling/fetch-window';
+import type { ImportStore } from '../../shared/outcomes/import-store';
+import type { ItemOutcome } from '../../shared/outcomes/item-outcome';
+import type { FetchRun } from '../../shared/schedule/fetch-run';
+import type { RunStore } from '../../shared/schedule/run-store';
+import type { FetchWindow } from '../../shared/schedule/fetch-window';
 
 /** `report.json`: what one cycle of the pipeline did, per connector. */
 export interface CycleReport {

@@ -6,11 +6,11 @@ import { InvalidAdminInputError, MappingFileRejectedError, TeleMessageCheckError
 import { addConnector, enableConnector } from '../../shared/admin/connector-admin';
 import { parseBaseUrl, parseFolderName, parseProduct, parseRegion, parseUsername } from '../../shared/admin/connector-settings';
 import { applyMappingFile } from '../../shared/admin/mapping-admin';
-import type { MappingFileStore } from '../../shared/admin/mapping-file-store';
+import type { MappingFileStore } from '../../shared/mapping/mapping-file-store';
 import { teleMessageCredentialCheck, type TeleMessageCredentialCheck } from '../../shared/admin/telemessage-check';
 import type { Connector } from '../../shared/connectors/connector';
 import type { ConnectorStore } from '../../shared/connectors/connector-store';
-import { AppSettingsSecretStore, secretSettingName } from '../../shared/secrets/secret-store';
+import { AppSettingsSecretStore, secretSettingName } from '../../shared/platform/secrets/secret-store';
 
 /** A connector of `connectors.json` that cannot be created or updated; names the connector and the field. */
 export class ScenarioConnectorError extends Error {

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadEntryPoints, resolveEntryPoints, type AppModuleScope } from './app-loader';
-import { AppSettings, readHostJson, readLocalSettings } from './app-settings';
+import { HostSettings, readHostJson, readLocalSettings } from './host-settings';
 import type {
   HostJson,
   HostLogger,
@@ -24,7 +24,7 @@ import { HttpTriggerListener } from './http-trigger-listener';
 import { HOST_API_REASON, HostInvoker } from './invoker';
 import { OutputBindingWriter } from './output-bindings';
 import { ScheduleStatusStore } from './schedule-status-store';
-import { StorageClients } from './storage-clients';
+import { HostStorageClients } from './host-storage-clients';
 import { DEFAULT_STORAGE_CONNECTION, resolveStorageConnectionString } from './storage-connection';
 import { TimerTriggerListener } from './timer-listener';
 
@@ -124,7 +124,7 @@ export class FunctionsHost {
       if (logFilter.isEnabled('Host.Startup', level)) writeLog(log, level, message);
     };
 
-    const settings = AppSettings.apply(localSettings?.Values ?? {}, options.settings);
+    const settings = HostSettings.apply(localSettings?.Values ?? {}, options.settings);
     installFunctionsCore();
     const registry = new FunctionAppRegistry(appRoot, (level, category, message) => {
       if (logFilter.isEnabled(category === 'user' ? 'Function' : 'Host.Worker', level)) writeLog(log, level, message);
@@ -155,7 +155,7 @@ export class FunctionsHost {
       }
 
       const hostId = hostIdFor(appRoot, options.hostId ?? settings.get(HOST_ID_SETTING));
-      const storage = new StorageClients();
+      const storage = new HostStorageClients();
       const outputs = new OutputBindingWriter({
         storage,
         connectionString: (setting) => resolveStorageConnectionString(settings, setting),
@@ -353,7 +353,7 @@ function checkBindings(functions: readonly RegisteredFunction[], outputs: Output
 }
 
 /** Core Tools refuses to start without host storage when any trigger other than HTTP exists. */
-function requireHostStorage(settings: AppSettings): void {
+function requireHostStorage(settings: HostSettings): void {
   try {
     resolveStorageConnectionString(settings, DEFAULT_STORAGE_CONNECTION);
   } catch (err) {
@@ -364,7 +364,7 @@ function requireHostStorage(settings: AppSettings): void {
 function createListeners(
   byTrigger: Map<string, RegisteredFunction[]>,
   ctx: ListenerContext,
-  storage: StorageClients,
+  storage: HostStorageClients,
   hostJson: HostJson,
 ): TriggerListener[] {
   const listeners: TriggerListener[] = [];

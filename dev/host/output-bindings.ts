@@ -3,13 +3,13 @@ import type { BindingInfo } from './contracts';
 import type { RpcTypedData } from './core-api-types';
 import { resolveBindingExpressions, type BindingData } from './binding-data';
 import { HostStartupError } from './errors';
-import type { StorageClients } from './storage-clients';
+import type { HostStorageClients } from './host-storage-clients';
 
 /** Output binding types the host writes itself; `http` goes back to the HTTP listener. */
 export const SUPPORTED_OUTPUT_TYPES: readonly string[] = ['queue', 'blob', 'http'];
 
 export interface OutputBindingWriterOptions {
-  storage: StorageClients;
+  storage: HostStorageClients;
   /** Connection setting name → connection string (default setting when omitted). */
   connectionString(connectionSetting?: string): string;
   /** `%Name%` resolution against app settings. */

@@ -1,5 +1,5 @@
 import type { RestError } from '@azure/storage-blob';
-import type { StorageClients } from './storage-clients';
+import type { HostStorageClients } from './host-storage-clients';
 import { dotNetDateTimeOffset } from './trigger-metadata';
 
 /** The container where the Functions host keeps its own state. */
@@ -61,11 +61,11 @@ export function parseScheduleStatus(text: string): ScheduleStatus | undefined {
 
 /** Reads and writes timer schedule status blobs for one host id. */
 export class ScheduleStatusStore {
-  readonly #storage: StorageClients;
+  readonly #storage: HostStorageClients;
   readonly #connectionString: string;
 
   constructor(
-    storage: StorageClients,
+    storage: HostStorageClients,
     connectionString: string,
     readonly hostId: string,
   ) {

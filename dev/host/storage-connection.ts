@@ -1,5 +1,5 @@
 import { azuriteConnectionString } from '../azurite/azurite-process';
-import type { AppSettings } from './app-settings';
+import type { HostSettings } from './host-settings';
 import { HostStartupError } from './errors';
 
 export const DEFAULT_STORAGE_CONNECTION = 'AzureWebJobsStorage';
@@ -12,7 +12,7 @@ export const DEVELOPMENT_STORAGE_CONNECTION_STRING = azuriteConnectionString({ b
  * WebJobs SDK does: the setting itself, else `AzureWebJobs<name>`. The value never appears in
  * an error message.
  */
-export function resolveStorageConnectionString(settings: AppSettings, connection: string = DEFAULT_STORAGE_CONNECTION): string {
+export function resolveStorageConnectionString(settings: HostSettings, connection: string = DEFAULT_STORAGE_CONNECTION): string {
   const name = connection === '' ? DEFAULT_STORAGE_CONNECTION : connection;
   const candidates = name.startsWith('AzureWebJobs') ? [name] : [name, `AzureWebJobs${name}`];
   for (const candidate of candidates) {

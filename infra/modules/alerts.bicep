@@ -1,4 +1,4 @@
-// Log search alert rules over the app's custom telemetry (names fixed in shared/telemetry/telemetry.ts
+// Log search alert rules over the app's custom telemetry (names fixed in shared/platform/telemetry/telemetry.ts
 // and explained in docs/monitoring.md). Deployed only when an action group is given.
 
 @description('Azure region of the alert rules.')

@@ -2,7 +2,7 @@
 // package location live in functionAppConfig; FUNCTIONS_WORKER_RUNTIME and
 // FUNCTIONS_EXTENSION_VERSION are deliberately absent (Flex does not accept them as settings).
 // Every app setting is in the single `appSettings` object below: test/infra/app-settings.test.ts
-// reads it and checks it against shared/config/app-settings.ts, so edit both together.
+// reads it and checks it against shared/platform/settings/app-settings.ts, so edit both together.
 
 @description('Name of the function app (the first label of its default host name).')
 param name string

@@ -1,8 +1,8 @@
 import type { Connector } from '../connectors/connector';
-import type { ItemOutcome } from '../imports/item-outcome';
+import type { ItemOutcome } from '../outcomes/item-outcome';
 import type { MappingFileProblem, MappingFileReport } from '../mapping/mapping-file';
-import type { FetchRun } from '../runs/fetch-run';
-import type { CurrentMappingFile, MappingFileVersion } from './mapping-file-store';
+import type { FetchRun } from '../schedule/fetch-run';
+import type { CurrentMappingFile, MappingFileVersion } from '../mapping/mapping-file-store';
 
 /** Plain-text output for people; `--json` prints the records themselves instead. */
 

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigurationError } from '../config/configuration-error';
-import { SecretNotFoundError } from '../secrets/secret-store';
+import { ConfigurationError } from '../platform/settings/configuration-error';
+import { SecretNotFoundError } from '../platform/secrets/secret-store';
 import { AdminError, DirectoryUnavailableError, describeError, InvalidAdminInputError, MappingFileRejectedError } from './admin-errors';
 import { createAdminServices, loadAdminConfig, type AdminConfig, type AdminServices, type AdminServicesOptions } from './admin-services';
 import { COMMAND_GROUPS, COMMANDS, type CommandContext, type CommandGroup, type CommandSpec, type OptionSpec, type OptionValues } from './cli-commands';

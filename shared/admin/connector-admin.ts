@@ -1,10 +1,10 @@
 import type { Connector } from '../connectors/connector';
 import { ConnectorExistsError, type ConnectorStore } from '../connectors/connector-store';
 import { canEnableConnector } from '../mapping/participant-mapper';
-import type { FetchRun } from '../runs/fetch-run';
-import type { RunStore } from '../runs/run-store';
-import type { FetchScheduler, ScheduledConnector } from '../scheduling/fetch-scheduler';
-import type { SecretStore } from '../secrets/secret-store';
+import type { FetchRun } from '../schedule/fetch-run';
+import type { RunStore } from '../schedule/run-store';
+import type { FetchScheduler, ScheduledConnector } from '../schedule/fetch-scheduler';
+import type { SecretStore } from '../platform/secrets/secret-store';
 import { ConnectorStateError, InvalidAdminInputError } from './admin-errors';
 import {
   connectorIdArgument,

@@ -1,8 +1,8 @@
-import { isLoopback } from '../config/app-config';
+import { isLoopback } from '../platform/settings/app-config';
 import { InvalidRegionError, parseRegionCode, type RegionCode } from '../mapping/phone-number';
 import { PRODUCT_MODULES } from '../products';
 import type { ProductModule } from '../products/product-module';
-import { ARCHIVE_PRODUCTS, isArchiveProduct, type ArchiveProduct } from '../source/archive-source';
+import { ARCHIVE_PRODUCTS, isArchiveProduct, type ArchiveProduct } from '../telemessage/archive-source';
 import { InvalidAdminInputError } from './admin-errors';
 
 /** Lower-case letters, digits and dashes, 2 to 63 characters: safe in table keys, blob names and queue messages. */

@@ -5,6 +5,6 @@ export * from './connector-settings';
 export * from './item-admin';
 export * from './local-settings-file';
 export * from './mapping-admin';
-export * from './mapping-file-store';
+export * from '../mapping/mapping-file-store';
 export * from './secret-writer';
 export * from './telemessage-check';

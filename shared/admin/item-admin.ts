@@ -1,9 +1,9 @@
 import { RestError, type ContainerClient } from '@azure/storage-blob';
-import { itemBlobName } from '../archive-store/blob-names';
+import { itemBlobName } from '../archive/blob-names';
 import type { ConnectorStore } from '../connectors/connector-store';
-import type { ImportStore } from '../imports/import-store';
-import type { ItemOutcome } from '../imports/item-outcome';
-import { mapWithConcurrency } from '../concurrency/bounded-map';
+import type { ImportStore } from '../outcomes/import-store';
+import type { ItemOutcome } from '../outcomes/item-outcome';
+import { mapWithConcurrency } from '../platform/concurrency/bounded-map';
 import { describeError } from './admin-errors';
 import { connectorIdArgument } from './connector-settings';
 

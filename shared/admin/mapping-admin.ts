@@ -5,7 +5,7 @@ import { parseMappingFile, type MappingFileReport } from '../mapping/mapping-fil
 import { parseRegionCode } from '../mapping/phone-number';
 import { DirectoryUnavailableError, MappingFileRejectedError } from './admin-errors';
 import { connectorIdArgument } from './connector-settings';
-import type { CurrentMappingFile, MappingFileStore, MappingFileVersion } from './mapping-file-store';
+import type { CurrentMappingFile, MappingFileStore, MappingFileVersion } from '../mapping/mapping-file-store';
 
 export interface MappingFileRequest {
   connectorId: string;

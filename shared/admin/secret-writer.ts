@@ -1,6 +1,6 @@
 import type { TokenCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
-import { secretSettingName } from '../secrets/secret-store';
+import { secretSettingName } from '../platform/secrets/secret-store';
 import { SecretWriteError } from './admin-errors';
 import { writeLocalSetting } from './local-settings-file';
 

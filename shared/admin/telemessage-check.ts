@@ -1,5 +1,5 @@
-import { isArchiveSourceError } from '../source/archive-source-errors';
-import { TeleMessageClient } from '../source/telemessage-client';
+import { isArchiveSourceError } from '../telemessage/archive-source-errors';
+import { TeleMessageClient } from '../telemessage/telemessage-client';
 import { describeError, TeleMessageCheckError } from './admin-errors';
 
 export interface TeleMessageCredentials {

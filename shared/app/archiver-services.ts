@@ -1,28 +1,28 @@
 import { ManagedIdentityCredential } from '@azure/identity';
-import { loadAppConfig, type AppConfig } from '../config/app-config';
-import { StorageClients } from '../storage/storage-clients';
-import { Containers, Queues, Tables } from '../storage/storage-names';
+import { loadAppConfig, type AppConfig } from '../platform/settings/app-config';
+import { StorageClients } from '../platform/storage/storage-clients';
+import { Containers, Queues, Tables } from '../platform/storage/storage-names';
 import { TableConnectorStore, type ConnectorStore } from '../connectors/connector-store';
 import type { Connector } from '../connectors/connector';
-import { TableRunStore, type RunStore } from '../runs/run-store';
-import { TableImportStore, type ImportStore } from '../imports/import-store';
-import { StorageFetchJobQueue } from '../scheduling/fetch-job-queue';
-import { FetchScheduler } from '../scheduling/fetch-scheduler';
+import { TableRunStore, type RunStore } from '../schedule/run-store';
+import { TableImportStore, type ImportStore } from '../outcomes/import-store';
+import { StorageFetchJobQueue } from '../schedule/fetch-job-queue';
+import { FetchScheduler } from '../schedule/fetch-scheduler';
 import { FetchWindowService } from '../fetch/fetch-window-service';
 import { ImportItemService, type MappingSource } from '../import/import-item-service';
-import { BlobStoredItemAccess } from '../import/stored-item-reader';
-import { ItemQuarantine } from '../imports/item-quarantine';
-import { BlobArchiveStore } from '../archive-store/blob-archive-store';
-import { TeleMessageClient } from '../source/telemessage-client';
-import { AppSettingsSecretStore, KeyVaultSecretStore, type SecretStore } from '../secrets/secret-store';
+import { BlobStoredItemAccess } from '../archive/stored-item-reader';
+import { ItemQuarantine } from '../outcomes/item-quarantine';
+import { BlobArchiveStore } from '../archive/blob-archive-store';
+import { TeleMessageClient } from '../telemessage/telemessage-client';
+import { AppSettingsSecretStore, KeyVaultSecretStore, type SecretStore } from '../platform/secrets/secret-store';
 import { createGraphClient } from '../graph/graph-client';
 import { createGraphCredential } from '../graph/graph-credential';
 import { GraphMailboxWriter } from '../graph/mailbox-writer';
 import { GraphUserDirectory } from '../graph/graph-user-directory';
 import { sourceItemIdPropertyId } from '../conversion';
-import { BlobMappingFileStore } from '../admin/mapping-file-store';
-import type { Telemetry } from '../telemetry/telemetry';
-import { createTelemetry } from '../telemetry/create-telemetry';
+import { BlobMappingFileStore } from '../mapping/mapping-file-store';
+import type { Telemetry } from '../platform/telemetry/telemetry';
+import { createTelemetry } from '../platform/telemetry/create-telemetry';
 
 /** Every service of the pipeline, wired from the validated configuration. */
 export interface ArchiverServices {

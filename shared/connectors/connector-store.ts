@@ -1,5 +1,5 @@
 import type { TableClient } from '@azure/data-tables';
-import { JsonEntityTable, odataString } from '../storage/json-entity-table';
+import { JsonEntityTable, odataString } from '../platform/storage/json-entity-table';
 import type { Connector } from './connector';
 
 export class ConnectorNotFoundError extends Error {

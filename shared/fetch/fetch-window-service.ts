@@ -1,13 +1,13 @@
 import type { Connector } from '../connectors/connector';
 import type { ConnectorStore } from '../connectors/connector-store';
-import type { ArchiveStore } from '../archive-store/archive-store';
-import type { ArchiveSource } from '../source/archive-source';
-import { isArchiveProduct } from '../source/archive-source';
-import type { FetchRun } from '../runs/fetch-run';
-import type { RunStore } from '../runs/run-store';
-import type { FetchJob } from '../scheduling/fetch-job';
-import type { Telemetry } from '../telemetry/telemetry';
-import { ArchiveItemValidationError, AttachmentIntegrityError } from '../archive-store/archive-store-errors';
+import type { ArchiveStore } from '../archive/archive-store';
+import type { ArchiveSource } from '../telemessage/archive-source';
+import { isArchiveProduct } from '../telemessage/archive-source';
+import type { FetchRun } from '../schedule/fetch-run';
+import type { RunStore } from '../schedule/run-store';
+import type { FetchJob } from '../schedule/fetch-job';
+import type { Telemetry } from '../platform/telemetry/telemetry';
+import { ArchiveItemValidationError, AttachmentIntegrityError } from '../archive/archive-store-errors';
 
 export interface FetchWindowServiceOptions {
   connectors: ConnectorStore;

@@ -1,5 +1,5 @@
 import { AccessToken, ClientAssertionCredential, ClientSecretCredential, ManagedIdentityCredential, TokenCredential } from '@azure/identity';
-import type { AppConfig } from '../config/app-config';
+import type { AppConfig } from '../platform/settings/app-config';
 
 /**
  * The credential the app signs in to Graph with. In Azure the user-assigned managed identity

@@ -1,6 +1,6 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { lookupForUser, type DirectoryLookup, type DirectoryUser, type UserDirectory } from '../mapping/directory';
-import type { KeyedLimiter } from '../concurrency/keyed-limiter';
+import type { KeyedLimiter } from '../platform/concurrency/keyed-limiter';
 import { graphErrorCode, graphStatus } from './graph-errors';
 import { mailboxLimiterFor } from './mailbox-limiter';
 import { odataLiteral, queryValue } from './mailbox-writer';

@@ -1,5 +1,5 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
-import { KeyedLimiter } from '../concurrency/keyed-limiter';
+import { KeyedLimiter } from '../platform/concurrency/keyed-limiter';
 
 /** Graph allows 4 concurrent requests per application per mailbox. */
 export const DEFAULT_MAILBOX_CONCURRENCY = 4;

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@microsoft/microsoft-graph-client';
-import type { KeyedLimiter } from '../concurrency/keyed-limiter';
+import type { KeyedLimiter } from '../platform/concurrency/keyed-limiter';
 import { withoutRetries } from './graph-client';
 import { graphErrorCode, graphRetryAfterMs, graphStatus, isTransientGraphError } from './graph-errors';
 import { DEFAULT_MAILBOX_CONCURRENCY, mailboxLimiterFor } from './mailbox-limiter';

@@ -3,8 +3,8 @@ import type { CustomMapping } from '../mapping/custom-mapping';
 import type { UserDirectory } from '../mapping/directory';
 import { mapItemParticipants, type ItemMapping, type MappedMailbox } from '../mapping/participant-mapper';
 import { parseRegionCode } from '../mapping/phone-number';
-import { mapWithConcurrency } from '../concurrency/bounded-map';
-import type { ArchiveMetadata } from '../archive-store/stored-item';
+import { mapWithConcurrency } from '../platform/concurrency/bounded-map';
+import type { ArchiveMetadata } from '../archive/stored-item';
 import type { ConnectorStore } from '../connectors/connector-store';
 import type { Connector } from '../connectors/connector';
 import { toGraphMessage, type ConvertedMessage, type ToGraphMessageOptions } from '../conversion';
@@ -12,10 +12,10 @@ import { ItemValidationError, parseArchivedItem, type ArchivedItem, type Partici
 import { participantFullLabel } from '../products';
 import type { AttachmentSource, MailboxWriter } from '../graph/mailbox-writer';
 import { describeGraphError, graphErrorCode, graphStatus } from '../graph/graph-errors';
-import type { ImportStore } from '../imports/import-store';
-import type { ItemOutcome, MailboxOutcome } from '../imports/item-outcome';
-import type { Telemetry } from '../telemetry/telemetry';
-import { itemOfBlobName, readArchiveMetadata, type StoredItemAccess } from './stored-item-reader';
+import type { ImportStore } from '../outcomes/import-store';
+import type { ItemOutcome, MailboxOutcome } from '../outcomes/item-outcome';
+import type { Telemetry } from '../platform/telemetry/telemetry';
+import { itemOfBlobName, readArchiveMetadata, type StoredItemAccess } from '../archive/stored-item-reader';
 import { uniqueAttachmentNames } from './unique-names';
 import { Readable } from 'node:stream';
 

@@ -1,5 +1,5 @@
 import { CsvError, parse, type InfoRecord } from 'csv-parse/sync';
-import { mapWithConcurrency } from '../concurrency/bounded-map';
+import { mapWithConcurrency } from '../platform/concurrency/bounded-map';
 import { CUSTOM_MAPPING_VERSION, type CustomMapping } from './custom-mapping';
 import { describeLookupFailure, type DirectoryLookupFailure, type UserDirectory } from './directory';
 import { addressKey, isValidAddress, normalizeAddress } from './email-address';

@@ -1,4 +1,4 @@
-import { mapWithConcurrency } from '../concurrency/bounded-map';
+import { mapWithConcurrency } from '../platform/concurrency/bounded-map';
 import { lookupMappedAddress, type CustomMapping } from './custom-mapping';
 import { describeLookupFailure, type DirectoryLookup, type UserDirectory } from './directory';
 import { addressKey, normalizeAddress } from './email-address';

@@ -18,8 +18,8 @@ import {
 import { LocalSettingsSecretWriter } from '../../shared/admin/secret-writer';
 import { teleMessageCredentialCheck } from '../../shared/admin/telemessage-check';
 import { ConnectorExistsError } from '../../shared/connectors/connector-store';
-import { AppSettingsSecretStore, SecretNotFoundError } from '../../shared/secrets/secret-store';
-import { StorageClients } from '../../shared/storage/storage-clients';
+import { AppSettingsSecretStore, SecretNotFoundError } from '../../shared/platform/secrets/secret-store';
+import { StorageClients } from '../../shared/platform/storage/storage-clients';
 import { createAccountsScenario, drainJobs, isolatedStores, RecordingSecretWriter, TM_PASSWORD, TM_USERNAME } from './admin-fixture';
 
 const NOW = new Date('2026-03-10T15:30:00.000Z');

@@ -2,11 +2,11 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AzuriteProcess } from '../../dev/azurite/azurite-process';
 import { listItemOutcomes, replayItems } from '../../shared/admin/item-admin';
-import { itemBlobName } from '../../shared/archive-store/blob-names';
+import { itemBlobName } from '../../shared/archive/blob-names';
 import type { Connector } from '../../shared/connectors/connector';
 import { ConnectorNotFoundError } from '../../shared/connectors/connector-store';
-import type { ItemOutcome, ItemOutcomeStatus } from '../../shared/imports/item-outcome';
-import { StorageClients } from '../../shared/storage/storage-clients';
+import type { ItemOutcome, ItemOutcomeStatus } from '../../shared/outcomes/item-outcome';
+import { StorageClients } from '../../shared/platform/storage/storage-clients';
 import { isolatedStores } from './admin-fixture';
 
 let azurite: AzuriteProcess;

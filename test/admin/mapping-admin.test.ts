@@ -5,10 +5,10 @@ import { AzuriteProcess } from '../../dev/azurite/azurite-process';
 import { DirectoryUnavailableError, MappingFileRejectedError } from '../../shared/admin/admin-errors';
 import { enableConnector } from '../../shared/admin/connector-admin';
 import { applyMappingFile, listMappingVersions, showMapping, validateMappingFile } from '../../shared/admin/mapping-admin';
-import { BlobMappingFileStore } from '../../shared/admin/mapping-file-store';
+import { BlobMappingFileStore } from '../../shared/mapping/mapping-file-store';
 import type { Connector } from '../../shared/connectors/connector';
 import type { UserDirectory } from '../../shared/mapping/directory';
-import { StorageClients } from '../../shared/storage/storage-clients';
+import { StorageClients } from '../../shared/platform/storage/storage-clients';
 import { directoryUser, InMemoryUserDirectory } from '../mapping/in-memory-user-directory';
 import { isolatedStores } from './admin-fixture';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { buildCycleReport, connectorReport, reportTotals } from '../../dev/demo/report';
-import type { ItemOutcome, MailboxOutcome } from '../../shared/imports/item-outcome';
-import type { FetchRun } from '../../shared/runs/fetch-run';
+import type { ItemOutcome, MailboxOutcome } from '../../shared/outcomes/item-outcome';
+import type { FetchRun } from '../../shared/schedule/fetch-run';
 
 const SINCE = new Date('2026-03-11T10:00:00Z');
 const CONNECTOR = { id: 'contoso-att', product: 'att-network' };

@@ -5,11 +5,11 @@ import * as path from 'node:path';
 import { AzuriteProcess } from '../../dev/azurite/azurite-process';
 import { workdirLayout } from '../../dev/demo/paths';
 import type { CycleReport } from '../../dev/demo/report';
-import { BlobMappingFileStore } from '../../shared/admin/mapping-file-store';
+import { BlobMappingFileStore } from '../../shared/mapping/mapping-file-store';
 import { TableConnectorStore } from '../../shared/connectors/connector-store';
-import { TableImportStore } from '../../shared/imports/import-store';
-import { StorageClients } from '../../shared/storage/storage-clients';
-import { Containers, Tables } from '../../shared/storage/storage-names';
+import { TableImportStore } from '../../shared/outcomes/import-store';
+import { StorageClients } from '../../shared/platform/storage/storage-clients';
+import { Containers, Tables } from '../../shared/platform/storage/storage-names';
 
 /** The compiled demo command, as `npm run demo` runs it (from dist/test/e2e). */
 export const DEMO_CLI = path.join(__dirname, '..', '..', 'dev', 'demo.js');

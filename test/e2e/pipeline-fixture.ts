@@ -8,8 +8,8 @@ import { applyScenarioConnectors } from '../../dev/demo/scenario-connectors';
 import { rebaseOffsetMs } from '../../dev/demo/demo-cycle';
 import { loadScenario, type Scenario } from '../../dev/scenario/scenario';
 import type { HostProcess } from '../../dev/host/host-process';
-import { StorageFetchJobQueue } from '../../shared/scheduling/fetch-job-queue';
-import { Containers, Queues } from '../../shared/storage/storage-names';
+import { StorageFetchJobQueue } from '../../shared/schedule/fetch-job-queue';
+import { Containers, Queues } from '../../shared/platform/storage/storage-names';
 
 /** Long enough for a blob scan (1 s) and a queue poll (2 s) to have happened with nothing to do. */
 const SETTLE_MS = 2_500;

@@ -2,21 +2,21 @@ import { randomUUID } from 'node:crypto';
 import type { BlobServiceClient } from '@azure/storage-blob';
 import { AzuriteProcess } from '../../dev/azurite/azurite-process';
 import { TeleMessageSimulator } from '../../dev/simulators/telemessage';
-import { BlobArchiveStore } from '../../shared/archive-store/blob-archive-store';
+import { BlobArchiveStore } from '../../shared/archive/blob-archive-store';
 import type { Connector } from '../../shared/connectors/connector';
 import { TableConnectorStore } from '../../shared/connectors/connector-store';
 import { FetchWindowService, type FetchWindowServiceOptions } from '../../shared/fetch/fetch-window-service';
-import type { FetchRun } from '../../shared/runs/fetch-run';
-import { TableRunStore } from '../../shared/runs/run-store';
-import type { FetchJob } from '../../shared/scheduling/fetch-job';
-import { TeleMessageClient } from '../../shared/source/telemessage-client';
-import { StorageClients } from '../../shared/storage/storage-clients';
-import { Containers, Tables } from '../../shared/storage/storage-names';
-import { RecordingTelemetry } from '../../shared/telemetry/telemetry';
-import { TableImportStore } from '../../shared/imports/import-store';
-import { ItemQuarantine } from '../../shared/imports/item-quarantine';
-import { BlobStoredItemAccess } from '../../shared/import/stored-item-reader';
-import { ScenarioBuilder, TEST_PASSWORD, TEST_USERNAME, type TestScenario } from '../source/telemessage-test-scenario';
+import type { FetchRun } from '../../shared/schedule/fetch-run';
+import { TableRunStore } from '../../shared/schedule/run-store';
+import type { FetchJob } from '../../shared/schedule/fetch-job';
+import { TeleMessageClient } from '../../shared/telemessage/telemessage-client';
+import { StorageClients } from '../../shared/platform/storage/storage-clients';
+import { Containers, Tables } from '../../shared/platform/storage/storage-names';
+import { RecordingTelemetry } from '../../shared/platform/telemetry/telemetry';
+import { TableImportStore } from '../../shared/outcomes/import-store';
+import { ItemQuarantine } from '../../shared/outcomes/item-quarantine';
+import { BlobStoredItemAccess } from '../../shared/archive/stored-item-reader';
+import { ScenarioBuilder, TEST_PASSWORD, TEST_USERNAME, type TestScenario } from '../telemessage/telemessage-test-scenario';
 
 /** Day windows of the test scenario: [`day(n)`, `day(n + 1)`). */
 export function day(n: number): string {

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { attachmentBlobName, itemBlobName } from '../../shared/archive-store/blob-names';
-import { Containers } from '../../shared/storage/storage-names';
+import { attachmentBlobName, itemBlobName } from '../../shared/archive/blob-names';
+import { Containers } from '../../shared/platform/storage/storage-names';
 import { day, during, FetchFixture } from './fetch-fixture';
 
 /**

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { KeyedLimiter } from '../../shared/concurrency/keyed-limiter';
+import { KeyedLimiter } from '../../shared/platform/concurrency/keyed-limiter';
 import { toGraphMessage } from '../../shared/conversion';
 import { GraphMailboxWriter } from '../../shared/graph/mailbox-writer';
 import { GraphUserDirectory } from '../../shared/graph/graph-user-directory';

@@ -1,7 +1,7 @@
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ExportedMessage } from '../../dev/simulators/graph';
-import { itemBlobName } from '../../shared/archive-store/blob-names';
+import { itemBlobName } from '../../shared/archive/blob-names';
 import {
   CLIENT_SUBMIT_TIME_PROPERTY_ID,
   DELIVERY_TIME_PROPERTY_ID,
@@ -9,7 +9,7 @@ import {
   SOURCE_HEADER_NAMES,
   sourceItemIdPropertyId,
 } from '../../shared/conversion';
-import { Containers } from '../../shared/storage/storage-names';
+import { Containers } from '../../shared/platform/storage/storage-names';
 import { ANA, BEN, CARA } from '../graph-writer/graph-fixture';
 import { bytesOf, matching, sha256 } from '../graph-writer/graph-fixture';
 import {

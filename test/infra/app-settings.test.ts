@@ -2,9 +2,9 @@ import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { AppSettings, DEFAULT_SCHEDULE } from '../../shared/config/app-settings';
-import { loadAppConfig } from '../../shared/config/app-config';
-import { Containers, Queues, Tables } from '../../shared/storage/storage-names';
+import { AppSettings, DEFAULT_SCHEDULE } from '../../shared/platform/settings/app-settings';
+import { loadAppConfig } from '../../shared/platform/settings/app-config';
+import { Containers, Queues, Tables } from '../../shared/platform/storage/storage-names';
 import { tokenExchangeAudience } from '../../shared/graph/graph-credential';
 import {
   BicepFile,
@@ -134,7 +134,7 @@ describe('function app settings in infra/', () => {
     assert.deepEqual(
       { missing, unexpected },
       { missing: [], unexpected: [] },
-      'infra/modules/function-app.bicep (var appSettings) and shared/config/app-settings.ts disagree',
+      'infra/modules/function-app.bicep (var appSettings) and shared/platform/settings/app-settings.ts disagree',
     );
   });
 

@@ -1,13 +1,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AzuriteProcess } from '../../dev/azurite/azurite-process';
-import { StorageClients } from '../../shared/storage/storage-clients';
+import { StorageClients } from '../../shared/platform/storage/storage-clients';
 import { TableConnectorStore } from '../../shared/connectors/connector-store';
-import { TableRunStore } from '../../shared/runs/run-store';
-import { StorageFetchJobQueue } from '../../shared/scheduling/fetch-job-queue';
-import { FetchScheduler } from '../../shared/scheduling/fetch-scheduler';
+import { TableRunStore } from '../../shared/schedule/run-store';
+import { StorageFetchJobQueue } from '../../shared/schedule/fetch-job-queue';
+import { FetchScheduler } from '../../shared/schedule/fetch-scheduler';
 import type { Connector } from '../../shared/connectors/connector';
-import type { FetchJob } from '../../shared/scheduling/fetch-job';
+import type { FetchJob } from '../../shared/schedule/fetch-job';
 
 let azurite: AzuriteProcess;
 let clients: StorageClients;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { splitIntoDailyWindows } from '../../shared/scheduling/fetch-window';
-import { parseFetchJob, InvalidFetchJobError } from '../../shared/scheduling/fetch-job';
+import { splitIntoDailyWindows } from '../../shared/schedule/fetch-window';
+import { parseFetchJob, InvalidFetchJobError } from '../../shared/schedule/fetch-job';
 
 test('a window is split at UTC midnights, contiguous, covering exactly [from, to)', () => {
   const w = splitIntoDailyWindows(new Date('2026-11-18T22:30:00Z'), new Date('2026-11-21T06:00:00Z'));

@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import type { TableClient } from '@azure/data-tables';
+import { JsonEntityTable, odataString } from '../platform/storage/json-entity-table';
+import type { ItemOutcome, ItemOutcomeStatus, MailboxDelivery } from './item-outcome';
+
+export interface ImportStore {
+  getOutcome(connectorId: string, itemId: string): Promise<ItemOutcome | undefined>;
+  putOutcome(outcome: ItemOutcome): Promise<void>;
+  listOutcomes(connectorId: string, status?: ItemOutcomeStatus): Promise<ItemOutcome[]>;
+  getDelivery(connectorId: string, itemId: string, userId: string): Promise<MailboxDelivery | undefined>;
+  putDelivery(delivery: MailboxDelivery): Promise<void>;
+}
+
+/** Longest encoded id kept whole in a row key; a table key holds at most 1 KiB. */
+const MAX_KEY_PART = 400;
+
+/**
+ * Row keys may not hold / \ # ?: item ids are percent-encoded, which keeps them distinct. An id
+ * whose encoding is too long for a key keeps a readable prefix and ends with `^` and the SHA-256
+ * of the id; `encodeURIComponent` always escapes `^`, so no plain encoding takes that form.
+ */
+function rowSafe(value: string): string {
+  const encoded = encodeURIComponent(value);
+  if (encoded.length <= MAX_KEY_PART) return encoded;
+  let prefix = encoded.slice(0, MAX_KEY_PART - 65);
+  // Do not cut a %XX escape in half.
+  const percent = prefix.lastIndexOf('%');
+  if (percent > prefix.length - 3) prefix = prefix.slice(0, percent);
+  return `${prefix}^${createHash('sha256').update(value, 'utf8').digest('hex')}`;
+}
+
+/**
+ * Import outcomes in Azure Table Storage, partitioned by connector: one `item|…` row per item
+ * and one `delivery|…` row per item and mailbox.
+ */
+export class TableImportStore implements ImportStore {
+  readonly #outcomes: JsonEntityTable<ItemOutcome>;
+  readonly #deliveries: JsonEntityTable<MailboxDelivery>;
+
+  constructor(table: TableClient) {
+    this.#outcomes = new JsonEntityTable<ItemOutcome>(table);
+    this.#deliveries = new JsonEntityTable<MailboxDelivery>(table);
+  }
+
+  getOutcome(connectorId: string, itemId: string): Promise<ItemOutcome | undefined> {
+    return this.#outcomes.tryGet(connectorId, `item|${rowSafe(itemId)}`);
+  }
+
+  putOutcome(outcome: ItemOutcome): Promise<void> {
+    return this.#outcomes.upsert(outcome.connectorId, `item|${rowSafe(outcome.itemId)}`, outcome);
+  }
+
+  async listOutcomes(connectorId: string, status?: ItemOutcomeStatus): Promise<ItemOutcome[]> {
+    // `item|` < row keys < `item}`: every item row of the partition.
+    const all = await this.#outcomes.list(
+      `PartitionKey eq ${odataString(connectorId)} and RowKey ge 'item|' and RowKey lt 'item}'`,
+    );
+    return (status ? all.filter((o) => o.status === status) : all).sort((a, b) => a.itemId.localeCompare(b.itemId));
+  }
+
+  getDelivery(connectorId: string, itemId: string, userId: string): Promise<MailboxDelivery | undefined> {
+    return this.#deliveries.tryGet(connectorId, `delivery|${rowSafe(itemId)}|${rowSafe(userId)}`);
+  }
+
+  putDelivery(delivery: MailboxDelivery): Promise<void> {
+    return this.#deliveries.upsert(delivery.connectorId, `delivery|${rowSafe(delivery.itemId)}|${rowSafe(delivery.userId)}`, delivery);
+  }
+}

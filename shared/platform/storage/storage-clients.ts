@@ -1,0 +1,51 @@
+import { BlobServiceClient } from '@azure/storage-blob';
+import { QueueClient, QueueServiceClient } from '@azure/storage-queue';
+import { TableClient } from '@azure/data-tables';
+import { ManagedIdentityCredential, TokenCredential } from '@azure/identity';
+import type { StorageConfig } from '../settings/app-config';
+
+/** Azurite's default endpoints, which `UseDevelopmentStorage=true` stands for. */
+const DEVELOPMENT_STORAGE =
+  'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;' +
+  'AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;' +
+  'BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10001/devstoreaccount1;' +
+  'TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;';
+
+/**
+ * One factory for the three storage services, so every stage reaches the same account the
+ * host's triggers watch, whether by connection string (locally) or managed identity (Azure).
+ */
+export class StorageClients {
+  readonly blobs: BlobServiceClient;
+  readonly queues: QueueServiceClient;
+  readonly #table: (name: string) => TableClient;
+
+  constructor(config: StorageConfig) {
+    if (config.kind === 'connection-string') {
+      const cs = expandConnectionString(config.connectionString);
+      this.blobs = BlobServiceClient.fromConnectionString(cs);
+      this.queues = QueueServiceClient.fromConnectionString(cs);
+      this.#table = (name) => TableClient.fromConnectionString(cs, name, { allowInsecureConnection: cs.includes('http://') });
+    } else {
+      const credential: TokenCredential = new ManagedIdentityCredential(config.clientId ? { clientId: config.clientId } : {});
+      const uri = (service: 'blob' | 'queue' | 'table'): string =>
+        config.serviceUris?.[service] ?? `https://${config.accountName}.${service}.core.windows.net`;
+      this.blobs = new BlobServiceClient(uri('blob'), credential);
+      this.queues = new QueueServiceClient(uri('queue'), credential);
+      this.#table = (name) => new TableClient(uri('table'), name, credential);
+    }
+  }
+
+  table(name: string): TableClient {
+    return this.#table(name);
+  }
+
+  /** Queue messages are base64: the Functions host decodes them before the trigger sees them. */
+  queue(name: string): QueueClient {
+    return this.queues.getQueueClient(name);
+  }
+}
+
+export function expandConnectionString(value: string): string {
+  return value.trim().replace(/;$/, '') === 'UseDevelopmentStorage=true' ? DEVELOPMENT_STORAGE : value;
+}

@@ -1,0 +1,69 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadAppConfig } from '../../shared/platform/settings/app-config';
+import { ConfigurationError } from '../../shared/platform/settings/configuration-error';
+
+const local = {
+  AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+  GRAPH_ENDPOINT: 'http://127.0.0.1:7073/v1.0/',
+  GRAPH_DEV_TOKEN: 'dev',
+};
+
+test('local settings: connection string, development token, default schedule, settings-backed secrets', () => {
+  const c = loadAppConfig(local);
+  assert.deepEqual(c.storage, { kind: 'connection-string', connectionString: 'UseDevelopmentStorage=true' });
+  assert.equal(c.graph.endpoint, 'http://127.0.0.1:7073/v1.0');
+  assert.deepEqual(c.graph.auth, { kind: 'development-token', token: 'dev' });
+  assert.equal(c.schedule, '0 0 1 * * *');
+  assert.deepEqual(c.secrets, { kind: 'app-settings' });
+});
+
+test('Azure settings: identity-based storage, federated Graph sign-in, Key Vault secrets', () => {
+  const c = loadAppConfig({
+    AzureWebJobsStorage__accountName: 'starchive',
+    AzureWebJobsStorage__credential: 'managedidentity',
+    AzureWebJobsStorage__clientId: 'mi-client',
+    GRAPH_ENDPOINT: 'https://graph.microsoft.us/v1.0',
+    GRAPH_AUTHORITY_HOST: 'https://login.microsoftonline.us',
+    GRAPH_TENANT_ID: 'tenant',
+    GRAPH_CLIENT_ID: 'app',
+    AZURE_CLIENT_ID: 'mi-client',
+    KEY_VAULT_URI: 'https://kv-archive.vault.usgovcloudapi.net/',
+    ARCHIVER_SCHEDULE: '0 */5 * * * *',
+  });
+  assert.deepEqual(c.storage, { kind: 'managed-identity', accountName: 'starchive', clientId: 'mi-client' });
+  assert.deepEqual(c.graph.auth, { kind: 'managed-identity-federation', managedIdentityClientId: 'mi-client' });
+  assert.equal(c.graph.authorityHost, 'https://login.microsoftonline.us');
+  assert.equal(c.secrets.kind, 'key-vault');
+  assert.equal(c.schedule, '0 */5 * * * *');
+});
+
+test('every problem is reported at once, each naming its setting', () => {
+  try {
+    loadAppConfig({ ARCHIVER_SCHEDULE: '0 1 * * *', GRAPH_ENDPOINT: 'http://graph.example.com', ARCHIVER_BLOB_TRIGGER_SOURCE: 'Polling' });
+    assert.fail('expected a ConfigurationError');
+  } catch (err) {
+    assert.ok(err instanceof ConfigurationError);
+    const settings = err.problems.map((p) => p.setting).sort();
+    assert.deepEqual(settings, [
+      'ARCHIVER_BLOB_TRIGGER_SOURCE', 'ARCHIVER_SCHEDULE', 'AZURE_CLIENT_ID', 'AzureWebJobsStorage',
+      'GRAPH_CLIENT_ID', 'GRAPH_ENDPOINT', 'GRAPH_TENANT_ID',
+    ]);
+    assert.match(err.message, /ARCHIVER_SCHEDULE: must be a six-field NCRONTAB/);
+    assert.match(err.message, /GRAPH_ENDPOINT: must be an https URL/);
+  }
+});
+
+test('the development token is refused against a real Graph endpoint, and its value is never echoed', () => {
+  assert.throws(
+    () => loadAppConfig({ ...local, GRAPH_ENDPOINT: 'https://graph.microsoft.com/v1.0', GRAPH_DEV_TOKEN: 's3cr3t-token' }),
+    (err: unknown) => err instanceof ConfigurationError && /GRAPH_DEV_TOKEN: is for the local Graph simulator only/.test(err.message) && !err.message.includes('s3cr3t-token'),
+  );
+});
+
+test('the settling margin defaults to five minutes and refuses what is not a whole number of minutes', () => {
+  assert.equal(loadAppConfig(local).settlingMinutes, 5);
+  assert.equal(loadAppConfig({ ...local, ARCHIVER_SETTLING_MINUTES: '1' }).settlingMinutes, 1);
+  assert.throws(() => loadAppConfig({ ...local, ARCHIVER_SETTLING_MINUTES: 'soon' }), /ARCHIVER_SETTLING_MINUTES: must be a whole number of minutes/);
+  assert.throws(() => loadAppConfig({ ...local, ARCHIVER_SETTLING_MINUTES: '-3' }), /ARCHIVER_SETTLING_MINUTES/);
+});
