@@ -3,9 +3,9 @@ import type { ConnectorStore } from '../connectors/connector-store';
 import type { UserDirectory } from '../mapping/directory';
 import { parseMappingFile, type MappingFileReport } from '../mapping/mapping-file';
 import { parseRegionCode } from '../mapping/phone-number';
-import { DirectoryUnavailableError, MappingFileRejectedError } from './admin-errors';
+import { DirectoryUnavailableError, MappingFileConflictError, MappingFileRejectedError } from './admin-errors';
 import { connectorIdArgument } from './connector-settings';
-import type { CurrentMappingFile, MappingFileStore, MappingFileVersion } from '../mapping/mapping-file-store';
+import { ConcurrentMappingApplyError, type CurrentMappingFile, type MappingFileStore, type MappingFileVersion } from '../mapping/mapping-file-store';
 
 export interface MappingFileRequest {
   connectorId: string;
@@ -48,12 +48,16 @@ export async function applyMappingFile(request: MappingFileRequest, deps: Mappin
   const connector = await deps.connectors.get(connectorId);
   const report = await readMappingFile(connector, request.bytes, deps);
   if (!report.ok) throw new MappingFileRejectedError(connectorId, report);
-  const current = await deps.mappingFiles.apply(connectorId, {
-    bytes: request.bytes,
-    mapping: report.mapping,
-    rows: report.stats.rows,
-    ...(request.fileName === undefined ? {} : { fileName: request.fileName }),
-  });
+  const current = await deps.mappingFiles
+    .apply(connectorId, {
+      bytes: request.bytes,
+      mapping: report.mapping,
+      rows: report.stats.rows,
+      ...(request.fileName === undefined ? {} : { fileName: request.fileName }),
+    })
+    .catch((error: unknown) => {
+      throw error instanceof ConcurrentMappingApplyError ? new MappingFileConflictError(connectorId) : error;
+    });
   const updated = await deps.connectors.update(connectorId, (c) => ({
     ...c,
     mappingFile: { version: current.version, appliedAt: current.appliedAt, rows: current.rows },

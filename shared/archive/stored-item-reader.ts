@@ -5,49 +5,23 @@ import { ARCHIVE_METADATA_FIELD, type ArchiveMetadata, type MissingAttachment } 
 import { ItemValidationError } from '../items';
 import { Containers } from '../platform/storage/storage-names';
 
-/** What the import stage reads from and writes beside the fetch stage's blobs. */
-export interface StoredItemAccess {
+
+/** What the import stage reads of the fetch stage's blobs besides the item itself. */
+export interface StoredItemReader {
   openAttachment(connectorId: string, itemId: string, attachmentId: string): Promise<Readable>;
-  /**
-   * Keeps a refused item, with the reason, where an administrator can find it: container
-   * `quarantine`, under the item's own blob name. Returns that name.
-   */
-  quarantine(connectorId: string, itemId: string, bytes: Uint8Array, reason: string): Promise<string>;
 }
 
-export class BlobStoredItemAccess implements StoredItemAccess {
+export class BlobStoredItemReader implements StoredItemReader {
   readonly #attachments: ContainerClient;
-  readonly #quarantine: ContainerClient;
-  readonly #clock: () => Date;
-  #quarantineReady: Promise<unknown> | undefined;
 
-  constructor(blobs: BlobServiceClient, options: { clock?: () => Date } = {}) {
+  constructor(blobs: BlobServiceClient) {
     this.#attachments = blobs.getContainerClient(Containers.attachments);
-    this.#quarantine = blobs.getContainerClient(Containers.quarantine);
-    this.#clock = options.clock ?? (() => new Date());
   }
 
   async openAttachment(connectorId: string, itemId: string, attachmentId: string): Promise<Readable> {
     const download = await this.#attachments.getBlobClient(attachmentBlobName(connectorId, itemId, attachmentId)).download();
     if (!download.readableStreamBody) throw new Error(`Attachment ${attachmentId} of item ${itemId} has no body`);
     return download.readableStreamBody as Readable;
-  }
-
-  async quarantine(connectorId: string, itemId: string, bytes: Uint8Array, reason: string): Promise<string> {
-    this.#quarantineReady ??= this.#quarantine.createIfNotExists().catch((err: unknown) => {
-      this.#quarantineReady = undefined;
-      throw err;
-    });
-    await this.#quarantineReady;
-    // The archive's own encoding: `%` sequences would be decoded by the service into another name.
-    const name = itemBlobName(connectorId, itemId);
-    // Blob metadata is ASCII: keep the reason readable but safe.
-    const safeReason = reason.replace(/[^\x20-\x7e]/g, '?').trim().slice(0, 1024);
-    await this.#quarantine.getBlockBlobClient(name).uploadData(bytes, {
-      metadata: { reason: safeReason, quarantinedat: this.#clock().toISOString() },
-      blobHTTPHeaders: { blobContentType: 'application/json' },
-    });
-    return name;
   }
 }
 

@@ -15,7 +15,8 @@ import { describeGraphError, graphErrorCode, graphStatus } from '../graph/graph-
 import type { ImportStore } from '../outcomes/import-store';
 import type { ItemOutcome, MailboxOutcome } from '../outcomes/item-outcome';
 import type { Telemetry } from '../platform/telemetry/telemetry';
-import { itemOfBlobName, readArchiveMetadata, type StoredItemAccess } from '../archive/stored-item-reader';
+import { itemOfBlobName, readArchiveMetadata, type StoredItemReader } from '../archive/stored-item-reader';
+import type { QuarantineStore } from '../outcomes/quarantine-store';
 import { uniqueAttachmentNames } from './unique-names';
 import { Readable } from 'node:stream';
 
@@ -29,7 +30,8 @@ export interface ImportItemServiceOptions {
   writer: MailboxWriter;
   directory: UserDirectory;
   mappings: MappingSource;
-  storage: StoredItemAccess;
+  storage: StoredItemReader;
+  quarantine: QuarantineStore;
   telemetry: Telemetry;
   /** How long directory answers are reused: one "run" of the import stage. */
   directoryCacheMs?: number;
@@ -205,7 +207,7 @@ export class ImportItemService {
   }
 
   async #quarantine(base: ItemOutcome, bytes: Uint8Array, reason: string, started: Date): Promise<ItemOutcome> {
-    await this.options.storage.quarantine(base.connectorId, base.itemId, bytes, reason);
+    await this.options.quarantine.quarantine(base.connectorId, base.itemId, bytes, reason);
     const outcome: ItemOutcome = { ...base, status: 'quarantined', reason };
     await this.options.imports.putOutcome(outcome);
     this.#emit(outcome, started);

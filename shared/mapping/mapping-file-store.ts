@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { RestError, type ContainerClient } from '@azure/storage-blob';
 import { encodeBlobNameSegment } from '../archive/blob-names';
 import { customMappingFromJson, type CustomMapping } from './custom-mapping';
-import { MappingFileConflictError } from '../admin/admin-errors';
 
 /** `{connectorId}/current.json`: the mapping in force, as the import stage reads it. */
 export interface CurrentMappingFile {
@@ -53,6 +52,15 @@ export interface BlobMappingFileStoreOptions {
    */
   cacheMs?: number;
   clock?: () => Date;
+}
+
+/** Another mapping file became current for the connector while this one was being applied. */
+export class ConcurrentMappingApplyError extends Error {
+  override readonly name = 'ConcurrentMappingApplyError';
+
+  constructor(readonly connectorId: string) {
+    super(`Another mapping file was applied to connector "${connectorId}" at the same time`);
+  }
 }
 
 export class InvalidStoredMappingError extends Error {
@@ -164,7 +172,7 @@ export class BlobMappingFileStore implements MappingFileStore {
       if (isStatus(error, 409) || isStatus(error, 412)) {
         // The version was never in force: do not leave it listed as if it had been.
         await versionBlob.deleteIfExists().catch(() => undefined);
-        throw new MappingFileConflictError(connectorId);
+        throw new ConcurrentMappingApplyError(connectorId);
       }
       throw error;
     }

@@ -1,4 +1,4 @@
-import type { StoredItemAccess } from '../archive/stored-item-reader';
+import type { QuarantineStore } from './quarantine-store';
 import type { ImportStore } from './import-store';
 import type { ItemOutcome } from './item-outcome';
 
@@ -7,7 +7,7 @@ import type { ItemOutcome } from './item-outcome';
  * reason, and lists it among the connector's outcomes, so it is never lost and never silent.
  */
 export class ItemQuarantine {
-  constructor(private readonly storage: Pick<StoredItemAccess, 'quarantine'>, private readonly imports: ImportStore) {}
+  constructor(private readonly storage: QuarantineStore, private readonly imports: ImportStore) {}
 
   async quarantine(connectorId: string, itemId: string, item: unknown, reason: string): Promise<ItemOutcome> {
     const blobName = await this.storage.quarantine(connectorId, itemId, Buffer.from(JSON.stringify(item), 'utf8'), reason);

@@ -15,7 +15,7 @@ import { Containers, Tables } from '../../shared/platform/storage/storage-names'
 import { RecordingTelemetry } from '../../shared/platform/telemetry/telemetry';
 import { TableImportStore } from '../../shared/outcomes/import-store';
 import { ItemQuarantine } from '../../shared/outcomes/item-quarantine';
-import { BlobStoredItemAccess } from '../../shared/archive/stored-item-reader';
+import { BlobQuarantineStore } from '../../shared/outcomes/quarantine-store';
 import { ScenarioBuilder, TEST_PASSWORD, TEST_USERNAME, type TestScenario } from '../telemessage/telemessage-test-scenario';
 
 /** Day windows of the test scenario: [`day(n)`, `day(n + 1)`). */
@@ -52,7 +52,7 @@ export class FetchFixture {
     this.runs = new TableRunStore(storage.table(Tables.runs));
     this.store = new BlobArchiveStore({ blobServiceClient: storage.blobs });
     this.imports = new TableImportStore(storage.table(Tables.imports));
-    this.quarantine = new ItemQuarantine(new BlobStoredItemAccess(storage.blobs), this.imports);
+    this.quarantine = new ItemQuarantine(new BlobQuarantineStore(storage.blobs), this.imports);
   }
 
   static async start(build: (scenario: ScenarioBuilder) => Promise<void>): Promise<FetchFixture> {

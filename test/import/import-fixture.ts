@@ -11,7 +11,8 @@ import { GraphMailboxWriter } from '../../shared/graph/mailbox-writer';
 import { GraphUserDirectory } from '../../shared/graph/graph-user-directory';
 import { sourceItemIdPropertyId } from '../../shared/conversion';
 import { ImportItemService, type ImportItemServiceOptions } from '../../shared/import/import-item-service';
-import { BlobStoredItemAccess } from '../../shared/archive/stored-item-reader';
+import { BlobStoredItemReader } from '../../shared/archive/stored-item-reader';
+import { BlobQuarantineStore } from '../../shared/outcomes/quarantine-store';
 import { TableImportStore, type ImportStore } from '../../shared/outcomes/import-store';
 import type { ArchiveItem } from '../../shared/telemessage/archive-source';
 import { StorageClients } from '../../shared/platform/storage/storage-clients';
@@ -74,7 +75,8 @@ export class ImportFixture {
   readonly connectors: TableConnectorStore;
   readonly imports: TableImportStore;
   readonly mappings: BlobMappingFileStore;
-  readonly storage: BlobStoredItemAccess;
+  readonly storage: BlobStoredItemReader;
+  readonly quarantine: BlobQuarantineStore;
   readonly blobs: BlobServiceClient;
   readonly writer: GraphMailboxWriter;
   readonly directory: GraphUserDirectory;
@@ -89,7 +91,8 @@ export class ImportFixture {
     this.connectors = new TableConnectorStore(clients.table(Tables.connectors));
     this.imports = new TableImportStore(clients.table(Tables.imports));
     this.mappings = new BlobMappingFileStore(clients.blobs.getContainerClient(Containers.mappingFiles));
-    this.storage = new BlobStoredItemAccess(clients.blobs);
+    this.storage = new BlobStoredItemReader(clients.blobs);
+    this.quarantine = new BlobQuarantineStore(clients.blobs);
     this.writer = new GraphMailboxWriter({ client: graph.client, sourceItemIdPropertyId: sourceItemIdPropertyId(), retryDelayMs: 10 });
     this.directory = new GraphUserDirectory(graph.client);
   }
@@ -145,6 +148,7 @@ export class ImportFixture {
       directory: this.directory,
       mappings: this.mappings,
       storage: this.storage,
+      quarantine: this.quarantine,
       telemetry: this.telemetry,
       ...options,
     });

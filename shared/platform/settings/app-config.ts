@@ -41,90 +41,148 @@ export interface AppConfig {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+export type GraphConfig = AppConfig['graph'];
+
+/** How the pipeline runs: the schedule, the settling margin and the blob trigger's source. */
+export interface PipelineConfig {
+  schedule: string;
+  settlingMinutes: number;
+  blobTriggerSource: BlobTriggerSource;
+}
+
+export interface TelemetryConfig {
+  appInsightsConnectionString?: string;
+}
+
 /**
- * Reads and validates every setting once. All problems are reported together so that an
- * administrator fixes a deployment in one pass.
+ * The settings in sections, so that a command needing only storage asks only for storage and is
+ * not refused for a Graph setting it never uses.
  */
-export function loadAppConfig(env: Env = process.env): AppConfig {
-  const problems: SettingProblem[] = [];
-  const get = (name: string): string | undefined => {
-    const v = env[name]?.trim();
+export interface SettingsSections {
+  storage: StorageConfig;
+  secrets: SecretsConfig;
+  graph: GraphConfig;
+  pipeline: PipelineConfig;
+  telemetry: TelemetryConfig;
+}
+
+export type SettingsSection = keyof SettingsSections;
+
+/** Reads one section's settings, adding every problem it finds. */
+type SectionReader<K extends SettingsSection> = (settings: SettingReader) => SettingsSections[K] | undefined;
+
+class SettingReader {
+  readonly problems: SettingProblem[] = [];
+  constructor(private readonly env: Env) {}
+
+  get(name: string): string | undefined {
+    const v = this.env[name]?.trim();
     return v ? v : undefined;
-  };
-  const required = (name: string, hint: string): string => {
-    const v = get(name);
-    if (!v) problems.push({ setting: name, message: `is required (${hint})` });
-    return v ?? '';
-  };
-
-  const storage = readStorage(get, problems);
-
-  const schedule = get(AppSettings.schedule) ?? DEFAULT_SCHEDULE;
-  if (schedule.split(/\s+/).length !== 6) {
-    problems.push({
-      setting: AppSettings.schedule,
-      message: `must be a six-field NCRONTAB expression "{second} {minute} {hour} {day} {month} {day-of-week}", got "${schedule}"`,
-    });
   }
 
-  const settlingText = get(AppSettings.settlingMinutes);
+  required(name: string, hint: string): string {
+    const v = this.get(name);
+    if (!v) this.problems.push({ setting: name, message: `is required (${hint})` });
+    return v ?? '';
+  }
+
+  problem(setting: string, message: string): void {
+    this.problems.push({ setting, message });
+  }
+}
+
+const SECTION_READERS: { [K in SettingsSection]: SectionReader<K> } = {
+  storage: (s) => readStorage((name) => s.get(name), s.problems),
+  secrets: readSecrets,
+  graph: readGraph,
+  pipeline: readPipeline,
+  telemetry: (s) => {
+    const connectionString = s.get(AppSettings.appInsightsConnectionString);
+    return connectionString ? { appInsightsConnectionString: connectionString } : {};
+  },
+};
+
+/**
+ * Reads and validates the named sections of the settings once. All problems are reported together
+ * so that an administrator fixes a deployment in one pass.
+ */
+export function loadSettings<K extends SettingsSection>(sections: readonly K[], env: Env = process.env): Pick<SettingsSections, K> {
+  const reader = new SettingReader(env);
+  const result: Partial<SettingsSections> = {};
+  for (const section of sections) {
+    (result as Record<string, unknown>)[section] = (SECTION_READERS[section] as SectionReader<K>)(reader);
+  }
+  if (reader.problems.length > 0) throw new ConfigurationError(reader.problems);
+  return result as Pick<SettingsSections, K>;
+}
+
+/** Every setting the function app reads, validated once at start-up. */
+export function loadAppConfig(env: Env = process.env): AppConfig {
+  const { storage, secrets, graph, pipeline, telemetry } = loadSettings(['storage', 'pipeline', 'graph', 'secrets', 'telemetry'], env);
+  return { storage, ...pipeline, graph, secrets, ...telemetry };
+}
+
+function readPipeline(s: SettingReader): PipelineConfig {
+  const schedule = s.get(AppSettings.schedule) ?? DEFAULT_SCHEDULE;
+  if (schedule.split(/\s+/).length !== 6) {
+    s.problem(
+      AppSettings.schedule,
+      `must be a six-field NCRONTAB expression "{second} {minute} {hour} {day} {month} {day-of-week}", got "${schedule}"`,
+    );
+  }
+
+  const settlingText = s.get(AppSettings.settlingMinutes);
   const settlingMinutes = settlingText === undefined ? DEFAULT_SETTLING_MINUTES : Number(settlingText);
   if (!Number.isInteger(settlingMinutes) || settlingMinutes < 0 || settlingMinutes > 1440) {
-    problems.push({ setting: AppSettings.settlingMinutes, message: `must be a whole number of minutes from 0 to 1440, got "${settlingText}"` });
+    s.problem(AppSettings.settlingMinutes, `must be a whole number of minutes from 0 to 1440, got "${settlingText}"`);
   }
 
-  const source = get(AppSettings.blobTriggerSource) ?? 'LogsAndContainerScan';
+  const source = s.get(AppSettings.blobTriggerSource) ?? 'LogsAndContainerScan';
   if (source !== 'EventGrid' && source !== 'LogsAndContainerScan') {
-    problems.push({ setting: AppSettings.blobTriggerSource, message: `must be "EventGrid" or "LogsAndContainerScan", got "${source}"` });
+    s.problem(AppSettings.blobTriggerSource, `must be "EventGrid" or "LogsAndContainerScan", got "${source}"`);
   }
+  return { schedule, settlingMinutes, blobTriggerSource: source as BlobTriggerSource };
+}
 
-  const endpoint = required(AppSettings.graphEndpoint, 'the Microsoft Graph base URL, e.g. https://graph.microsoft.com/v1.0');
-  const endpointUrl = endpoint ? parseUrl(endpoint, AppSettings.graphEndpoint, problems) : undefined;
-  const authorityHost = get(AppSettings.graphAuthorityHost) ?? 'https://login.microsoftonline.com';
-  parseUrl(authorityHost, AppSettings.graphAuthorityHost, problems);
+function readGraph(s: SettingReader): GraphConfig {
+  const endpoint = s.required(AppSettings.graphEndpoint, 'the Microsoft Graph base URL, e.g. https://graph.microsoft.com/v1.0');
+  const endpointUrl = endpoint ? parseUrl(endpoint, AppSettings.graphEndpoint, s.problems) : undefined;
+  const authorityHost = s.get(AppSettings.graphAuthorityHost) ?? 'https://login.microsoftonline.com';
+  parseUrl(authorityHost, AppSettings.graphAuthorityHost, s.problems);
 
-  const devToken = get(AppSettings.graphDevToken);
-  const clientSecret = get(AppSettings.graphClientSecret);
-  const miClientId = get(AppSettings.managedIdentityClientId);
+  const devToken = s.get(AppSettings.graphDevToken);
+  const clientSecret = s.get(AppSettings.graphClientSecret);
+  const miClientId = s.get(AppSettings.managedIdentityClientId);
   let auth: GraphAuthConfig | undefined;
-  let tenantId = get(AppSettings.graphTenantId) ?? '';
-  let clientId = get(AppSettings.graphClientId) ?? '';
+  let tenantId = s.get(AppSettings.graphTenantId) ?? '';
+  let clientId = s.get(AppSettings.graphClientId) ?? '';
   if (devToken) {
     if (endpointUrl && !isLoopback(endpointUrl)) {
-      problems.push({
-        setting: AppSettings.graphDevToken,
-        message: `is for the local Graph simulator only; ${AppSettings.graphEndpoint} points at ${endpointUrl.host}. Remove it and configure ${AppSettings.graphClientSecret} or ${AppSettings.managedIdentityClientId}`,
-      });
+      s.problem(
+        AppSettings.graphDevToken,
+        `is for the local Graph simulator only; ${AppSettings.graphEndpoint} points at ${endpointUrl.host}. Remove it and configure ${AppSettings.graphClientSecret} or ${AppSettings.managedIdentityClientId}`,
+      );
     }
     auth = { kind: 'development-token', token: devToken };
   } else {
-    tenantId = required(AppSettings.graphTenantId, 'the Entra tenant id of the archived mailboxes');
-    clientId = required(AppSettings.graphClientId, 'the client id of the Graph app registration');
+    tenantId = s.required(AppSettings.graphTenantId, 'the Entra tenant id of the archived mailboxes');
+    clientId = s.required(AppSettings.graphClientId, 'the client id of the Graph app registration');
     if (clientSecret) auth = { kind: 'client-secret', clientSecret };
     else if (miClientId) auth = { kind: 'managed-identity-federation', managedIdentityClientId: miClientId };
     else {
-      problems.push({
-        setting: AppSettings.managedIdentityClientId,
-        message: `is required to sign in to Graph in Azure (or set ${AppSettings.graphClientSecret} for a client secret)`,
-      });
+      s.problem(
+        AppSettings.managedIdentityClientId,
+        `is required to sign in to Graph in Azure (or set ${AppSettings.graphClientSecret} for a client secret)`,
+      );
     }
   }
+  return { endpoint: endpoint.replace(/\/+$/, ''), authorityHost, tenantId, clientId, auth: auth! };
+}
 
-  const vaultUri = get(AppSettings.keyVaultUri);
-  if (vaultUri) parseUrl(vaultUri, AppSettings.keyVaultUri, problems);
-
-  if (problems.length > 0) throw new ConfigurationError(problems);
-  return {
-    storage: storage!,
-    schedule,
-    settlingMinutes,
-    blobTriggerSource: source as BlobTriggerSource,
-    graph: { endpoint: endpoint.replace(/\/+$/, ''), authorityHost, tenantId, clientId, auth: auth! },
-    secrets: vaultUri ? { kind: 'key-vault', vaultUri } : { kind: 'app-settings' },
-    ...(get(AppSettings.appInsightsConnectionString)
-      ? { appInsightsConnectionString: get(AppSettings.appInsightsConnectionString)! }
-      : {}),
-  };
+function readSecrets(s: SettingReader): SecretsConfig {
+  const vaultUri = s.get(AppSettings.keyVaultUri);
+  if (vaultUri) parseUrl(vaultUri, AppSettings.keyVaultUri, s.problems);
+  return vaultUri ? { kind: 'key-vault', vaultUri } : { kind: 'app-settings' };
 }
 
 function readStorage(get: (n: string) => string | undefined, problems: SettingProblem[]): StorageConfig | undefined {

@@ -20,19 +20,23 @@ export class StorageClients {
   readonly queues: QueueServiceClient;
   readonly #table: (name: string) => TableClient;
 
-  constructor(config: StorageConfig) {
+  /**
+   * @param credential for identity-based storage: the app's managed identity by default; the
+   *   administrator's own credential when the admin commands run outside Azure.
+   */
+  constructor(config: StorageConfig, credential?: () => TokenCredential) {
     if (config.kind === 'connection-string') {
       const cs = expandConnectionString(config.connectionString);
       this.blobs = BlobServiceClient.fromConnectionString(cs);
       this.queues = QueueServiceClient.fromConnectionString(cs);
       this.#table = (name) => TableClient.fromConnectionString(cs, name, { allowInsecureConnection: cs.includes('http://') });
     } else {
-      const credential: TokenCredential = new ManagedIdentityCredential(config.clientId ? { clientId: config.clientId } : {});
+      const identity: TokenCredential = credential?.() ?? new ManagedIdentityCredential(config.clientId ? { clientId: config.clientId } : {});
       const uri = (service: 'blob' | 'queue' | 'table'): string =>
         config.serviceUris?.[service] ?? `https://${config.accountName}.${service}.core.windows.net`;
-      this.blobs = new BlobServiceClient(uri('blob'), credential);
-      this.queues = new QueueServiceClient(uri('queue'), credential);
-      this.#table = (name) => new TableClient(uri('table'), name, credential);
+      this.blobs = new BlobServiceClient(uri('blob'), identity);
+      this.queues = new QueueServiceClient(uri('queue'), identity);
+      this.#table = (name) => new TableClient(uri('table'), name, identity);
     }
   }
 

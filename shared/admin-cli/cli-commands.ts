@@ -1,8 +1,8 @@
 import { basename } from 'node:path';
-import { addConnector, disableConnector, enableConnector, getConnector, listConnectors, listRuns, runConnector } from './connector-admin';
-import { knownProducts, parseOnOff } from './connector-settings';
-import { InvalidAdminInputError } from './admin-errors';
-import type { AdminServices } from './admin-services';
+import { addConnector, disableConnector, enableConnector, getConnector, listConnectors, listRuns, runConnector } from '../admin/connector-admin';
+import { knownProducts, parseOnOff } from '../admin/connector-settings';
+import { InvalidAdminInputError } from '../admin/admin-errors';
+import type { AdminServices } from '../admin/admin-services';
 import {
   formatConnector,
   formatConnectorList,
@@ -15,8 +15,8 @@ import {
   formatVersions,
   plural,
 } from './cli-format';
-import { listItemOutcomes, REPLAYABLE_STATUSES, replayItems, type ReplayableStatus } from './item-admin';
-import { applyMappingFile, listMappingVersions, showMapping, validateMappingFile } from './mapping-admin';
+import { listItemOutcomes, REPLAYABLE_STATUSES, replayItems, type ReplayableStatus } from '../admin/item-admin';
+import { applyMappingFile, listMappingVersions, showMapping, validateMappingFile } from '../admin/mapping-admin';
 
 export type CommandGroup = 'connectors' | 'mapping' | 'items';
 

@@ -3,11 +3,12 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigurationError } from '../platform/settings/configuration-error';
 import { SecretNotFoundError } from '../platform/secrets/secret-store';
-import { AdminError, DirectoryUnavailableError, describeError, InvalidAdminInputError, MappingFileRejectedError } from './admin-errors';
-import { createAdminServices, loadAdminConfig, type AdminConfig, type AdminServices, type AdminServicesOptions } from './admin-services';
+import { AdminError, DirectoryUnavailableError, describeError, InvalidAdminInputError, MappingFileRejectedError } from '../admin/admin-errors';
+import type { AdminServices, AdminServicesOptions, AdminSettings } from '../admin/admin-services';
+import { createAdminServices, loadAdminSettings } from '../app/services';
 import { COMMAND_GROUPS, COMMANDS, type CommandContext, type CommandGroup, type CommandSpec, type OptionSpec, type OptionValues } from './cli-commands';
 import { formatMappingReport } from './cli-format';
-import { LOCAL_SETTINGS_FILE, readLocalSettingsValues } from './local-settings-file';
+import { LOCAL_SETTINGS_FILE, readLocalSettingsValues } from '../admin/local-settings-file';
 
 /**
  * The administration command line: `cli.js <group> <command> [options]`, groups `connectors`,
@@ -30,7 +31,7 @@ export interface CliIo {
 
 export interface CliOptions {
   /** Replaces how the stores and clients are built (tests). */
-  createServices?: (config: AdminConfig, options: AdminServicesOptions) => AdminServices;
+  createServices?: (config: AdminSettings, options: AdminServicesOptions) => AdminServices;
 }
 
 /** The command line is wrong: exit code 2. */
@@ -93,7 +94,7 @@ export async function runCli(argv: readonly string[], io: CliIo, options: CliOpt
           // As under Core Tools: the environment wins over local.settings.json.
           const env: Env = { ...fileValues, ...io.env };
           const create = options.createServices ?? createAdminServices;
-          return create(loadAdminConfig(env), { env, localSettingsFile: settingsFile });
+          return create(loadAdminSettings(env), { env, localSettingsFile: settingsFile });
         })()),
     };
     return await spec.run(context);
@@ -233,7 +234,7 @@ function overallHelp(): string {
     '',
     'Usage:',
     ...groups.map(([g, what]) => `  npm run ${g} -- <command> [options]`.padEnd(48) + what),
-    '  (or: node dist/shared/admin/cli.js <group> <command> [options])',
+    '  (or: node dist/shared/admin-cli/cli.js <group> <command> [options])',
     '',
     ...groups.flatMap(([g]) => commandsOf(g).map((c) => `  ${`${g} ${c.name}`.padEnd(20)}${c.summary}`)),
     '',

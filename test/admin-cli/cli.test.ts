@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AzuriteProcess } from '../../dev/azurite/azurite-process';
 import { TeleMessageSimulator } from '../../dev/simulators/telemessage';
-import { runCli } from '../../shared/admin/cli';
+import { runCli } from '../../shared/admin-cli/cli';
 import type { Connector } from '../../shared/connectors/connector';
-import { createAccountsScenario, TM_PASSWORD, TM_USERNAME } from './admin-fixture';
+import { createAccountsScenario, TM_PASSWORD, TM_USERNAME } from '../admin/admin-fixture';
 
-/** The compiled CLI, from this file's folder (dist/test/admin). */
-const CLI = join(__dirname, '..', '..', 'shared', 'admin', 'cli.js');
+/** The compiled CLI, from this file's folder (dist/test/admin-cli). */
+const CLI = join(__dirname, '..', '..', 'shared', 'admin-cli', 'cli.js');
 const WRONG_PASSWORD = 'Not-the-password-42!';
 
 let azurite: AzuriteProcess;
