@@ -1,5 +1,5 @@
 import { app, type InvocationContext } from '@azure/functions';
-import { archiverServices } from '../shared/app/archiver-services';
+import { archiverServices } from '../shared/app/services';
 import { parseFetchJob } from '../shared/schedule/fetch-job';
 import { Queues } from '../shared/platform/storage/storage-names';
 

@@ -1,5 +1,5 @@
 import { app, type InvocationContext } from '@azure/functions';
-import { appConfig, archiverServices } from '../shared/app/archiver-services';
+import { appConfig, archiverServices } from '../shared/app/services';
 import { Containers } from '../shared/platform/storage/storage-names';
 
 app.storageBlob('importItem', {

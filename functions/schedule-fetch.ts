@@ -1,5 +1,5 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
-import { appConfig, archiverServices } from '../shared/app/archiver-services';
+import { appConfig, archiverServices } from '../shared/app/services';
 import { reportPipelineHealth } from '../shared/platform/telemetry/pipeline-health';
 
 app.timer('scheduleFetch', {

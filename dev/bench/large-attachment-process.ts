@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createArchiverServices } from '../../shared/app/archiver-services';
+import { createArchiverServices } from '../../shared/app/services';
 import { Containers } from '../../shared/platform/storage/storage-names';
 import { benchAppConfig } from './bench-config';
 import type { LargeAttachmentCommand, LargeAttachmentReply } from './large-attachment-ipc';

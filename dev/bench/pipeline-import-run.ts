@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { createArchiverServices, type ArchiverServices } from '../../shared/app/archiver-services';
+import { createArchiverServices, type ArchiverServices } from '../../shared/app/services';
 import type { AppConfig } from '../../shared/platform/settings/app-config';
 import { mapWithConcurrency } from '../../shared/platform/concurrency/bounded-map';
 import type { ItemOutcomeStatus } from '../../shared/outcomes/item-outcome';
