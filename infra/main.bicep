@@ -1,15 +1,18 @@
 // TeleMessage archiver: everything the function app needs in one resource group.
 //
-// Deploy twice (docs/deployment.md):
-//   1. deployEventSubscription=false: identity, storage, Key Vault, monitoring, the Flex
-//      Consumption app and the Event Grid system topic. Then publish the code.
-//   2. deployEventSubscription=true: the Event Grid subscription that feeds the importItem blob
-//      trigger; it needs the host's blobs_extension key, which exists only once the code runs.
+// One deployment, repeatable (docs/deployment.md): identity, storage, Key Vault, monitoring, the
+// function app and, on Flex Consumption, the Event Grid system topic. The Event Grid subscription
+// that feeds the importItem blob trigger needs the host's blobs_extension key, which exists only
+// once the code runs, so it is not part of this template: infra/hooks/connect-event-grid.sh
+// deploys modules/event-subscription.bicep after publishing (azd runs it as the postdeploy hook).
+//
+// Parameter combinations compiled and checked in CI: infra/params/*.bicepparam (infra/check.sh,
+// test/infra/posture.test.ts).
 targetScope = 'resourceGroup'
 
-metadata description = 'Flex Consumption function app that archives TeleMessage mobile communication into Microsoft 365 mailboxes through Microsoft Graph.'
+metadata description = 'Function app that archives TeleMessage mobile communication into Microsoft 365 mailboxes through Microsoft Graph.'
 
-@description('Azure region of every resource. It must offer the Flex Consumption plan (az functionapp list-flexconsumption-locations).')
+@description('Azure region of every resource. On Flex Consumption it must offer that plan (az functionapp list-flexconsumption-locations).')
 param location string = resourceGroup().location
 
 @description('Short name used in resource names: 3-12 letters, digits or hyphens.')
@@ -17,7 +20,7 @@ param location string = resourceGroup().location
 @maxLength(12)
 param baseName string = 'tmarchiver'
 
-@description('Microsoft 365 cloud of the archived mailboxes; selects the Graph and sign-in endpoints. AzureCloud also covers GCC; AzureUSGovernment is GCC High (L4); AzureUSGovernmentL5 is DoD. Deploy into the matching Azure cloud (Azure Government for both US clouds).')
+@description('Microsoft 365 cloud of the archived mailboxes; selects the Graph and sign-in endpoints and the hosting plan. AzureCloud also covers GCC; AzureUSGovernment is GCC High (L4); AzureUSGovernmentL5 is DoD. The deployment fails unless it runs in the matching Azure cloud (Azure Government for both US clouds).')
 @allowed([
   'AzureCloud'
   'AzureUSGovernment'
@@ -25,6 +28,24 @@ param baseName string = 'tmarchiver'
   'AzureChinaCloud'
 ])
 param cloud string = 'AzureCloud'
+
+@description('Hosting plan. Auto: Flex Consumption where the cloud offers it (the public cloud), else a Dedicated Linux App Service plan with the polling blob trigger. FlexConsumption outside the public cloud fails the deployment.')
+@allowed([
+  'Auto'
+  'FlexConsumption'
+  'Dedicated'
+])
+param hostingPlan string = 'Auto'
+
+@description('SKU of the Dedicated Linux App Service plan (used only when the plan is Dedicated). Basic has no deployment slots or zone redundancy; Premium v3 is the production choice.')
+@allowed([
+  'B1'
+  'S1'
+  'P0v3'
+  'P1v3'
+  'P2v3'
+])
+param dedicatedPlanSku string = 'P1v3'
 
 @description('Application (client) ID of the Entra app registration that holds Mail.ReadWrite and User.Read.All and trusts the managed identity through a federated credential.')
 @minLength(36)
@@ -42,27 +63,26 @@ param schedule string = '0 0 1 * * *'
 @maxValue(1440)
 param settlingMinutes int = 5
 
-@description('Second pass only: create the Event Grid subscription that delivers BlobCreated events to the importItem function. Requires the code to be published first.')
-param deployEventSubscription bool = false
-
 @description('Resource ID of an existing action group notified by the alert rules. Empty: no alert rules are created.')
 param actionGroupResourceId string = ''
 
-@description('Public network access of the Key Vault. "Disabled" needs a private endpoint and VNet integration, which this template does not create.')
-@allowed([
-  'Enabled'
-  'Disabled'
-])
-param keyVaultPublicNetworkAccess string = 'Enabled'
+@description('Network isolation: a virtual network with VNet integration for the app, private endpoints and private DNS zones for storage, Key Vault, the app and Azure Monitor (through a Private Link Scope), and public network access disabled on each. Off for a quick start; on for a bank (docs/deployment.md).')
+param networkIsolation bool = false
+
+@description('Address space of the virtual network created when networkIsolation is on (a /23 or larger): the app subnet and the private endpoint subnet are its first two /24 ranges.')
+param vnetAddressPrefix string = '10.42.0.0/16'
+
+@description('With networkIsolation: public IPv4 ranges (CIDR) allowed to reach the deployment (SCM) endpoint of the app, e.g. the egress of a build agent outside the virtual network. Empty: deploy from inside the virtual network.')
+param deploymentAllowedIpRanges string[] = []
 
 @description('Node.js major version of the Functions worker.')
 @allowed([
   '20'
   '22'
 ])
-param nodeVersion string = '20'
+param nodeVersion string = '22'
 
-@description('Memory of each function app instance in MB.')
+@description('Memory of each function app instance in MB (Flex Consumption).')
 @allowed([
   512
   2048
@@ -70,38 +90,79 @@ param nodeVersion string = '20'
 ])
 param instanceMemoryMB int = 2048
 
-@description('Most instances the function app scales out to. Graph allows 4 concurrent requests per mailbox, so more instances mostly add throttling.')
+@description('Most instances the function app scales out to (Flex Consumption). Graph allows 4 concurrent requests per mailbox, so more instances mostly add throttling.')
 @minValue(1)
 @maxValue(1000)
 param maximumInstanceCount int = 40
 
-@description('Replication of the pipeline storage account.')
+@description('Replication of the pipeline storage account. Zone-redundant (ZRS, GZRS) keeps the archive through the loss of a zone; not every region offers it.')
 @allowed([
   'Standard_LRS'
   'Standard_ZRS'
   'Standard_GRS'
   'Standard_GZRS'
+  'Standard_RAGRS'
+  'Standard_RAGZRS'
 ])
 param storageSku string = 'Standard_LRS'
 
-@description('Days the Log Analytics workspace keeps telemetry.')
+@description('Days a deleted or overwritten blob, blob version or container can still be restored (soft delete).')
+@minValue(7)
+@maxValue(365)
+param softDeleteRetentionDays int = 14
+
+@description('Days the Log Analytics workspace keeps telemetry for interactive queries.')
 @minValue(30)
 @maxValue(730)
 param logRetentionInDays int = 90
+
+@description('Days the audit logs (storage reads, writes and deletes, Key Vault AuditEvent, function app and Event Grid delivery logs) are kept in total, interactive plus long-term retention.')
+@minValue(30)
+@maxValue(4383)
+param auditLogRetentionInDays int = 365
 
 @description('Hours without a successful FetchRun before a connector alerts (the schedule runs daily by default, hence 26).')
 @minValue(1)
 @maxValue(47)
 param stalledConnectorAlertHours int = 26
 
+@description('Object IDs of Entra groups whose members operate the connectors (time-bound membership through PIM for Groups, docs/deployment.md). Each gets the container-, table- and queue-scoped roles the admin command line needs, and Key Vault Secrets Officer.')
+param operatorGroupObjectIds string[] = []
+
+@description('Object IDs of Entra groups of auditors: read-only access to the archived items and attachments and to the run and import records.')
+param auditorGroupObjectIds string[] = []
+
+@description('Immutable raw archive: days during which blobs in archive-items and archive-attachments cannot be changed or deleted by anyone (time-based retention on version-level immutability). 0: off. Cannot be shortened once the policy is locked.')
+@minValue(0)
+@maxValue(146000)
+param archiveRetentionDays int = 0
+
+@description('Client ID of the Entra app registration of the admin web page (App Service Authentication, app roles Connectors.Admin and Connectors.Read). Empty: authentication is not configured.')
+param adminWebClientId string = ''
+
 @description('Tags applied to every resource.')
 param tags object = {
   application: 'telemessage-m365-archiver'
 }
 
-// Microsoft 365 endpoints per cloud. environment() describes the Azure cloud of the deployment,
-// not Graph, so the table is data (see bicepconfig.json, rule no-hardcoded-env-urls).
+// Microsoft 365 endpoints and per-cloud facts. environment() describes the Azure cloud of the
+// deployment, not Graph or the plans offered there, so the table is data (see bicepconfig.json,
+// rule no-hardcoded-env-urls).
 var clouds = loadJsonContent('national-clouds.json')
+
+// The deployment fails, before any resource is created, when `cloud` does not match the Azure
+// cloud it runs in: every resource carries this value as a tag, so ARM evaluates it first.
+var cloudChecked = environment().name == clouds[cloud].azureEnvironment
+  ? cloud
+  : fail('Parameter cloud is ${cloud}, which deploys into ${clouds[cloud].azureEnvironment}, but this deployment runs in ${environment().name}.')
+var resourceTags = union(tags, {
+  'archiver-cloud': cloudChecked
+})
+
+var flexConsumption = hostingPlan == 'FlexConsumption' || (hostingPlan == 'Auto' && clouds[cloud].flexConsumption)
+var hostingPlanChecked = !flexConsumption || clouds[cloud].flexConsumption
+  ? (flexConsumption ? 'FlexConsumption' : 'Dedicated')
+  : fail('Flex Consumption is not offered in ${cloud}; use hostingPlan Auto or Dedicated.')
 
 // Storage names shared with the code (shared/platform/storage/storage-names.ts, same keys); the test in
 // test/infra keeps the two in step.
@@ -127,27 +188,66 @@ var storageNames = {
 // Infrastructure-only names: the app never reads these.
 var deadLetterContainerName = 'eventgrid-deadletter'
 var deploymentContainerName = 'app-package'
-var blobTriggerFunctionName = 'importItem'
 
 var resourceToken = uniqueString(subscription().id, resourceGroup().id, baseName)
 var names = {
   identity: 'id-${baseName}-${resourceToken}'
   workspace: 'log-${baseName}-${resourceToken}'
   appInsights: 'appi-${baseName}-${resourceToken}'
+  privateLinkScope: 'ampls-${baseName}-${resourceToken}'
   keyVault: 'kv-${resourceToken}'
   pipelineStorage: 'st${resourceToken}data'
   deploymentStorage: 'st${resourceToken}pkg'
   plan: 'plan-${baseName}-${resourceToken}'
   functionApp: 'func-${baseName}-${resourceToken}'
   systemTopic: 'evgt-${baseName}-${resourceToken}'
+  vnet: 'vnet-${baseName}-${resourceToken}'
+  nsg: 'nsg-${baseName}-${resourceToken}'
 }
+
+// Private DNS zones: the Azure service zones from environment(), the others from the cloud table.
+var dnsZones = {
+  blob: 'privatelink.blob.${environment().suffixes.storage}'
+  queue: 'privatelink.queue.${environment().suffixes.storage}'
+  table: 'privatelink.table.${environment().suffixes.storage}'
+  vault: 'privatelink${environment().suffixes.keyvaultDns}'
+  sites: clouds[cloud].privateDnsZones.sites
+  monitor: clouds[cloud].privateDnsZones.monitor
+  oms: clouds[cloud].privateDnsZones.oms
+  ods: clouds[cloud].privateDnsZones.ods
+  agentService: clouds[cloud].privateDnsZones.agentService
+}
+
+var publicNetworkAccess = networkIsolation ? 'Disabled' : 'Enabled'
 
 module identity 'modules/identity.bicep' = {
   name: '${baseName}-identity'
   params: {
     name: names.identity
     location: location
-    tags: tags
+    tags: resourceTags
+  }
+}
+
+module network 'modules/network.bicep' = if (networkIsolation) {
+  name: '${baseName}-network'
+  params: {
+    vnetName: names.vnet
+    nsgName: names.nsg
+    location: location
+    tags: resourceTags
+    addressPrefix: vnetAddressPrefix
+    appSubnetDelegation: hostingPlanChecked == 'FlexConsumption' ? 'Microsoft.App/environments' : 'Microsoft.Web/serverFarms'
+    workspaceId: monitoring.outputs.workspaceId
+  }
+}
+
+module dnsZoneSet 'modules/private-dns-zones.bicep' = if (networkIsolation) {
+  name: '${baseName}-private-dns'
+  params: {
+    zoneNames: map(items(dnsZones), zone => zone.value)
+    vnetId: network.?outputs.vnetId ?? ''
+    tags: resourceTags
   }
 }
 
@@ -157,9 +257,34 @@ module monitoring 'modules/monitoring.bicep' = {
     workspaceName: names.workspace
     appInsightsName: names.appInsights
     location: location
-    tags: tags
+    tags: resourceTags
     retentionInDays: logRetentionInDays
+    auditRetentionInDays: max(auditLogRetentionInDays, logRetentionInDays)
+    publicNetworkAccess: publicNetworkAccess
+    entraAuthOnly: clouds[cloud].appInsightsEntraAuth
   }
+}
+
+module monitorPrivateLink 'modules/monitor-private-link.bicep' = if (networkIsolation) {
+  name: '${baseName}-monitor-private-link'
+  params: {
+    scopeName: names.privateLinkScope
+    location: location
+    tags: resourceTags
+    workspaceId: monitoring.outputs.workspaceId
+    appInsightsId: monitoring.outputs.appInsightsId
+    subnetId: network.?outputs.privateEndpointSubnetId ?? ''
+    privateDnsZoneIds: [
+      resourceId('Microsoft.Network/privateDnsZones', dnsZones.monitor)
+      resourceId('Microsoft.Network/privateDnsZones', dnsZones.oms)
+      resourceId('Microsoft.Network/privateDnsZones', dnsZones.ods)
+      resourceId('Microsoft.Network/privateDnsZones', dnsZones.agentService)
+      resourceId('Microsoft.Network/privateDnsZones', dnsZones.blob)
+    ]
+  }
+  dependsOn: [
+    dnsZoneSet
+  ]
 }
 
 module pipelineStorage 'modules/storage-account.bicep' = {
@@ -167,12 +292,21 @@ module pipelineStorage 'modules/storage-account.bicep' = {
   params: {
     name: names.pipelineStorage
     location: location
-    tags: tags
+    tags: resourceTags
     skuName: storageSku
     containerNames: concat(map(items(storageNames.containers), container => container.value), [deadLetterContainerName])
     queueNames: map(items(storageNames.queues), queue => queue.value)
     tableNames: map(items(storageNames.tables), table => table.value)
-    softDeleteRetentionDays: 7
+    softDeleteRetentionDays: softDeleteRetentionDays
+    publicNetworkAccess: publicNetworkAccess
+    workspaceId: monitoring.outputs.workspaceId
+    immutableContainerNames: archiveRetentionDays > 0
+      ? [
+          storageNames.containers.items
+          storageNames.containers.attachments
+        ]
+      : []
+    immutabilityRetentionDays: archiveRetentionDays
   }
 }
 
@@ -181,14 +315,18 @@ module deploymentStorage 'modules/storage-account.bicep' = {
   params: {
     name: names.deploymentStorage
     location: location
-    tags: tags
-    skuName: 'Standard_LRS'
+    tags: resourceTags
+    skuName: storageSku
     containerNames: [
       deploymentContainerName
     ]
     queueNames: []
     tableNames: []
-    softDeleteRetentionDays: 7
+    softDeleteRetentionDays: softDeleteRetentionDays
+    publicNetworkAccess: publicNetworkAccess
+    workspaceId: monitoring.outputs.workspaceId
+    immutableContainerNames: []
+    immutabilityRetentionDays: 0
   }
 }
 
@@ -197,10 +335,76 @@ module keyVault 'modules/key-vault.bicep' = {
   params: {
     name: names.keyVault
     location: location
-    tags: tags
-    publicNetworkAccess: keyVaultPublicNetworkAccess
+    tags: resourceTags
+    publicNetworkAccess: publicNetworkAccess
+    workspaceId: monitoring.outputs.workspaceId
   }
 }
+
+// Private endpoints: every data-plane service the app and the operators use. The deployment
+// account needs only blob (the package container); the pipeline account all three services.
+var privateEndpoints = networkIsolation
+  ? [
+      {
+        name: 'pe-${names.pipelineStorage}-blob'
+        target: resourceId('Microsoft.Storage/storageAccounts', names.pipelineStorage)
+        groupId: 'blob'
+        zone: dnsZones.blob
+      }
+      {
+        name: 'pe-${names.pipelineStorage}-queue'
+        target: resourceId('Microsoft.Storage/storageAccounts', names.pipelineStorage)
+        groupId: 'queue'
+        zone: dnsZones.queue
+      }
+      {
+        name: 'pe-${names.pipelineStorage}-table'
+        target: resourceId('Microsoft.Storage/storageAccounts', names.pipelineStorage)
+        groupId: 'table'
+        zone: dnsZones.table
+      }
+      {
+        name: 'pe-${names.deploymentStorage}-blob'
+        target: resourceId('Microsoft.Storage/storageAccounts', names.deploymentStorage)
+        groupId: 'blob'
+        zone: dnsZones.blob
+      }
+      {
+        name: 'pe-${names.keyVault}-vault'
+        target: resourceId('Microsoft.KeyVault/vaults', names.keyVault)
+        groupId: 'vault'
+        zone: dnsZones.vault
+      }
+      {
+        name: 'pe-${names.functionApp}-sites'
+        target: resourceId('Microsoft.Web/sites', names.functionApp)
+        groupId: 'sites'
+        zone: dnsZones.sites
+      }
+    ]
+  : []
+
+module privateEndpoint 'modules/private-endpoint.bicep' = [
+  for endpoint in privateEndpoints: {
+    name: '${baseName}-${endpoint.name}'
+    params: {
+      name: endpoint.name
+      location: location
+      tags: resourceTags
+      subnetId: network.?outputs.privateEndpointSubnetId ?? ''
+      targetResourceId: endpoint.target
+      groupId: endpoint.groupId
+      privateDnsZoneId: resourceId('Microsoft.Network/privateDnsZones', endpoint.zone)
+    }
+    dependsOn: [
+      dnsZoneSet
+      pipelineStorage
+      deploymentStorage
+      keyVault
+      functionApp
+    ]
+  }
+]
 
 module roleAssignments 'modules/role-assignments.bicep' = {
   name: '${baseName}-role-assignments'
@@ -213,13 +417,28 @@ module roleAssignments 'modules/role-assignments.bicep' = {
   }
 }
 
+module operatorRoles 'modules/operator-roles.bicep' = {
+  name: '${baseName}-operator-roles'
+  params: {
+    operatorGroupObjectIds: operatorGroupObjectIds
+    auditorGroupObjectIds: auditorGroupObjectIds
+    storageAccountName: pipelineStorage.outputs.name
+    keyVaultName: keyVault.outputs.name
+    containers: storageNames.containers
+    queues: storageNames.queues
+    tables: storageNames.tables
+  }
+}
+
 module functionApp 'modules/function-app.bicep' = {
   name: '${baseName}-function-app'
   params: {
     name: names.functionApp
     planName: names.plan
     location: location
-    tags: tags
+    tags: resourceTags
+    hostingPlan: hostingPlanChecked
+    dedicatedPlanSku: dedicatedPlanSku
     identityId: identity.outputs.id
     identityClientId: identity.outputs.clientId
     deploymentBlobEndpoint: deploymentStorage.outputs.blobEndpoint
@@ -236,9 +455,15 @@ module functionApp 'modules/function-app.bicep' = {
     graphClientId: graphClientId
     keyVaultUri: keyVault.outputs.uri
     appInsightsName: monitoring.outputs.appInsightsName
+    appInsightsEntraAuth: clouds[cloud].appInsightsEntraAuth
     nodeVersion: nodeVersion
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
+    networkIsolation: networkIsolation
+    appSubnetId: network.?outputs.appSubnetId ?? ''
+    deploymentAllowedIpRanges: deploymentAllowedIpRanges
+    workspaceId: monitoring.outputs.workspaceId
+    adminWebClientId: adminWebClientId
   }
   // The host starts as soon as the app exists; give it its data roles first.
   dependsOn: [
@@ -246,26 +471,16 @@ module functionApp 'modules/function-app.bicep' = {
   ]
 }
 
-module eventGridTopic 'modules/event-grid-topic.bicep' = {
+// Event Grid feeds the blob trigger on Flex Consumption only; the Dedicated plan polls.
+module eventGridTopic 'modules/event-grid-topic.bicep' = if (hostingPlanChecked == 'FlexConsumption') {
   name: '${baseName}-event-grid-topic'
   params: {
     name: names.systemTopic
     location: location
-    tags: tags
+    tags: resourceTags
     storageAccountName: pipelineStorage.outputs.name
     deadLetterContainerName: deadLetterContainerName
-  }
-}
-
-module eventSubscription 'modules/event-subscription.bicep' = if (deployEventSubscription) {
-  name: '${baseName}-event-subscription'
-  params: {
-    systemTopicName: eventGridTopic.outputs.name
-    functionAppName: functionApp.outputs.name
-    functionName: blobTriggerFunctionName
-    containerName: storageNames.containers.items
-    storageAccountName: pipelineStorage.outputs.name
-    deadLetterContainerName: deadLetterContainerName
+    workspaceId: monitoring.outputs.workspaceId
   }
 }
 
@@ -273,16 +488,20 @@ module alerts 'modules/alerts.bicep' = if (!empty(actionGroupResourceId)) {
   name: '${baseName}-alerts'
   params: {
     location: location
-    tags: tags
+    tags: resourceTags
     appInsightsId: monitoring.outputs.appInsightsId
     actionGroupResourceId: actionGroupResourceId
     namePrefix: 'alert-${baseName}'
     stalledAfterHours: stalledConnectorAlertHours
+    systemTopicId: eventGridTopic.?outputs.id ?? ''
   }
 }
 
 @description('Name of the function app: the target of func azure functionapp publish.')
 output functionAppName string = functionApp.outputs.name
+
+@description('Hosting plan in use: FlexConsumption (Event Grid blob trigger) or Dedicated (polling blob trigger, no Event Grid subscription).')
+output hostingPlan string = hostingPlanChecked
 
 @description('Client ID of the managed identity (AZURE_CLIENT_ID).')
 output identityClientId string = identity.outputs.clientId
@@ -304,6 +523,9 @@ output keyVaultName string = keyVault.outputs.name
 
 @description('Name of the pipeline storage account (AzureWebJobsStorage__accountName).')
 output storageAccountName string = pipelineStorage.outputs.name
+
+@description('Name of the Event Grid system topic of the pipeline account (empty on the Dedicated plan): the post-deploy hook subscribes the blob trigger to it.')
+output systemTopicName string = eventGridTopic.?outputs.name ?? ''
 
 @description('Name of the Application Insights component that receives FetchRun, ItemImport and the metrics.')
 output appInsightsName string = monitoring.outputs.appInsightsName

@@ -1,5 +1,6 @@
 // Log search alert rules over the app's custom telemetry (names fixed in shared/platform/telemetry/telemetry.ts
-// and explained in docs/monitoring.md). Deployed only when an action group is given.
+// and explained in docs/monitoring.md), and metric alerts on the Event Grid system topic that feeds
+// the blob trigger. Deployed only when an action group is given.
 
 @description('Azure region of the alert rules.')
 param location string
@@ -20,6 +21,9 @@ param namePrefix string
 @minValue(1)
 @maxValue(47)
 param stalledAfterHours int
+
+@description('Resource ID of the Event Grid system topic; empty on the Dedicated plan, which has none.')
+param systemTopicId string
 
 var poisonQuery = '''
 customMetrics
@@ -48,6 +52,16 @@ customEvents
 | extend hoursSinceSuccess = iff(isnull(lastSuccess), 48.0, (now() - lastSuccess) / 1h)
 | where hoursSinceSuccess > {0}
 | project connectorId, hoursSinceSuccess, lastSuccess = tostring(lastSuccess)
+'''
+
+// UnreconciledDays: days (per connector) that ended some hours ago and are still not reconciled,
+// emitted by the daily reconciliation with trackMetric (docs/monitoring.md).
+var unreconciledQuery = '''
+customMetrics
+| where name == "UnreconciledDays"
+| extend connectorId = tostring(customDimensions["connectorId"]), days = todouble(coalesce(valueMax, value))
+| where days > 0
+| project timestamp, connectorId, days
 '''
 
 resource poisonMessages 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
@@ -192,3 +206,108 @@ resource stalledConnectors 'Microsoft.Insights/scheduledQueryRules@2023-12-01' =
     }
   }
 }
+
+resource unreconciledDays 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: '${namePrefix}-unreconciled-days'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'TeleMessage archiver: days not reconciled'
+    description: 'UnreconciledDays > 0 for a connector: a day that ended some hours ago is not proven complete (an item listed by TeleMessage not stored, or a stored item not accounted for). See docs/monitoring.md.'
+    severity: 1
+    enabled: true
+    scopes: [
+      appInsightsId
+    ]
+    evaluationFrequency: 'PT1H'
+    windowSize: 'P1D'
+    criteria: {
+      allOf: [
+        {
+          query: unreconciledQuery
+          timeAggregation: 'Maximum'
+          metricMeasureColumn: 'days'
+          dimensions: [
+            {
+              name: 'connectorId'
+              operator: 'Include'
+              values: [
+                '*'
+              ]
+            }
+          ]
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: {
+      actionGroups: [
+        actionGroupResourceId
+      ]
+    }
+  }
+}
+
+// Event Grid: an event dead-lettered means an item's BlobCreated event never reached importItem
+// (the item is stored but not imported until replayed); failed deliveries are the early warning.
+var eventGridAlerts = empty(systemTopicId)
+  ? []
+  : [
+      {
+        name: 'eventgrid-dead-letters'
+        metric: 'DeadLetteredCount'
+        severity: 1
+        description: 'Event Grid dead-lettered BlobCreated events for importItem into the eventgrid-deadletter container. See docs/monitoring.md.'
+      }
+      {
+        name: 'eventgrid-delivery-failures'
+        metric: 'DeliveryAttemptFailCount'
+        severity: 2
+        description: 'Event Grid failed to deliver BlobCreated events to the importItem webhook (it retries for 24 hours). See docs/monitoring.md.'
+      }
+    ]
+
+resource eventGridMetricAlerts 'Microsoft.Insights/metricAlerts@2018-03-01' = [
+  for alert in eventGridAlerts: {
+    name: '${namePrefix}-${alert.name}'
+    location: 'global'
+    tags: tags
+    properties: {
+      description: alert.description
+      severity: alert.severity
+      enabled: true
+      scopes: [
+        systemTopicId
+      ]
+      evaluationFrequency: 'PT5M'
+      windowSize: 'PT15M'
+      criteria: {
+        'odata.type': 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria'
+        allOf: [
+          {
+            criterionType: 'StaticThresholdCriterion'
+            name: alert.metric
+            metricName: alert.metric
+            metricNamespace: 'Microsoft.EventGrid/systemTopics'
+            timeAggregation: 'Total'
+            operator: 'GreaterThan'
+            threshold: 0
+          }
+        ]
+      }
+      autoMitigate: true
+      actions: [
+        {
+          actionGroupId: actionGroupResourceId
+        }
+      ]
+    }
+  }
+]

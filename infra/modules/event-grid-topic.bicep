@@ -18,6 +18,9 @@ param storageAccountName string
 @description('Container in the pipeline storage account that receives dead-lettered events.')
 param deadLetterContainerName string
 
+@description('Resource ID of the Log Analytics workspace that receives the delivery failure logs.')
+param workspaceId string
+
 var storageBlobDataContributorRoleId = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
@@ -57,5 +60,29 @@ resource deadLetterWriter 'Microsoft.Authorization/roleAssignments@2022-04-01' =
   }
 }
 
+// DeliveryFailures: every failed attempt to reach the webhook, with the reason.
+resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'audit-to-log-analytics'
+  scope: topic
+  properties: {
+    workspaceId: workspaceId
+    logs: [
+      {
+        categoryGroup: 'allLogs'
+        enabled: true
+      }
+    ]
+    metrics: [
+      {
+        category: 'AllMetrics'
+        enabled: true
+      }
+    ]
+  }
+}
+
 @description('Name of the system topic.')
 output name string = topic.name
+
+@description('Resource ID of the system topic (the scope of the dead-letter and delivery failure alerts).')
+output id string = topic.id
