@@ -12,6 +12,8 @@
 # check could not run here and exits 0, or 1 when BICEP_REQUIRED=1 (CI). It never reports a pass it
 # did not run.
 #
+# infra/main.bicepparam (the parameters of `azd up`) is built too.
+#
 # Outputs, in .work/infra/: main.json (the compiled ARM template), snapshots/<combination>.json and
 # check.json (the Bicep version and the hash of every input under infra/). When that hash equals
 # the one of the last clean run and the outputs are there, nothing is recompiled.
@@ -151,6 +153,9 @@ launch() {
 
 launch lint lint --pattern 'infra/**/*.bicep'
 launch build-main build infra/main.bicep --outfile "$out_dir/main.json"
+# The azd parameter file reads the azd environment; GRAPH_CLIENT_ID is the one it requires.
+GRAPH_CLIENT_ID='11111111-2222-4333-8444-555555555555' \
+  launch build-params-azd build-params infra/main.bicepparam --outfile "$out_dir/main.parameters.azd.json"
 # Fixed subscription, group, tenant and region: snapshots are comparable between runs and the
 # names derived from uniqueString() are stable. environment() stays unevaluated in a snapshot.
 for params in "${param_sets[@]}"; do

@@ -1,8 +1,9 @@
-// Second pass only (main.bicep parameter deployEventSubscription): the subscription that delivers
-// BlobCreated events for the items container to the Functions blob extension's webhook. The
-// webhook needs the host's `blobs_extension` system key, which exists only after the code with
-// the Event Grid blob trigger has been published and the host has started, and Event Grid
-// validates the endpoint when the subscription is created.
+// The subscription that delivers BlobCreated events for the items container to the Functions blob
+// extension's webhook (Flex Consumption only). Deployed on its own, after the code is published,
+// by infra/hooks/connect-event-grid.sh (the azd postdeploy hook): the webhook needs the host's
+// `blobs_extension` system key, which exists only once the code with the Event Grid blob trigger
+// runs, and Event Grid validates the endpoint when the subscription is created. A PUT of the same
+// subscription is idempotent, so re-running the hook after every deployment or a rebuild is safe.
 
 @description('Name of the Event Grid system topic of the pipeline storage account.')
 param systemTopicName string
@@ -11,16 +12,16 @@ param systemTopicName string
 param functionAppName string
 
 @description('Name of the blob-triggered function (the webhook addresses it as Host.Functions.<name>).')
-param functionName string
+param functionName string = 'importItem'
 
-@description('Container whose new blobs trigger the function.')
-param containerName string
+@description('Container whose new blobs trigger the function (storage-names.ts Containers.items).')
+param containerName string = 'archive-items'
 
 @description('Name of the pipeline storage account (dead-letter destination).')
 param storageAccountName string
 
 @description('Container that receives events Event Grid could not deliver.')
-param deadLetterContainerName string
+param deadLetterContainerName string = 'eventgrid-deadletter'
 
 resource topic 'Microsoft.EventGrid/systemTopics@2022-06-15' existing = {
   name: systemTopicName

@@ -30,9 +30,6 @@ import {
 /** Settings the app reads only outside Azure: a storage connection string, a client secret, the simulator token. */
 const LOCAL_ONLY = new Set<string>([AppSettings.storage, AppSettings.graphClientSecret, AppSettings.graphDevToken]);
 
-/** Settings read by the Functions host, not by the app's loader. */
-const HOST_ONLY = new Set<string>(['APPLICATIONINSIGHTS_AUTHENTICATION_STRING']);
-
 /** Settings a Flex Consumption app must not carry, or that would need a shared key. */
 const FORBIDDEN_ON_FLEX = [
   'FUNCTIONS_WORKER_RUNTIME',
@@ -43,6 +40,13 @@ const FORBIDDEN_ON_FLEX = [
   'WEBSITE_NODE_DEFAULT_VERSION',
   'SCM_DO_BUILD_DURING_DEPLOYMENT',
 ];
+
+/**
+ * The Dedicated plan (where Flex Consumption is not offered) needs the first three, in the
+ * function app's `hostSettings` only; the rest need a shared key or a build on the server and
+ * appear nowhere. test/infra/posture.test.ts checks the compiled settings per plan.
+ */
+const DEDICATED_ONLY = new Set(['FUNCTIONS_WORKER_RUNTIME', 'FUNCTIONS_EXTENSION_VERSION', 'WEBSITE_RUN_FROM_PACKAGE']);
 
 /** Graph and sign-in hosts per cloud, from shared/graph/README.md ("National clouds"). */
 const GRAPH_CLOUDS: Record<string, { graph: string; login: string }> = {
@@ -69,13 +73,14 @@ const PLAUSIBLE_VALUES: Record<string, string> = {
   KEY_VAULT_URI: 'https://kv-q4k2xw7yl3ab6.vault.usgovcloudapi.net/',
   APPLICATIONINSIGHTS_CONNECTION_STRING:
     'InstrumentationKey=00000000-1111-4222-8333-444444444444;IngestionEndpoint=https://usgovvirginia-1.in.applicationinsights.azure.us/',
-  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: `ClientId=${IDENTITY_CLIENT_ID};Authorization=AAD`,
 };
 
 interface CloudEndpoints {
   graphEndpoint: string;
   authorityHost: string;
   tokenExchangeAudience: string;
+  /** Flex Consumption is offered (Event Grid blob trigger); else the Dedicated plan polls. */
+  flexConsumption: boolean;
 }
 
 let repoRoot: string;
@@ -112,6 +117,7 @@ function deployedEnvironment(cloud: CloudEndpoints): Record<string, string> {
     if (value.kind === 'string') env[name] = value.value;
     else if (name === AppSettings.graphEndpoint) env[name] = cloud.graphEndpoint;
     else if (name === AppSettings.graphAuthorityHost) env[name] = cloud.authorityHost;
+    else if (name === AppSettings.blobTriggerSource) env[name] = cloud.flexConsumption ? 'EventGrid' : 'LogsAndContainerScan';
     else if (name in PLAUSIBLE_VALUES) env[name] = PLAUSIBLE_VALUES[name]!;
     else assert.fail(`${name} is computed in Bicep but this test has no plausible value for it; add one to PLAUSIBLE_VALUES`);
   }
@@ -128,8 +134,8 @@ before(async () => {
 });
 
 describe('function app settings in infra/', () => {
-  test('are exactly the settings the loader reads in Azure plus the host-only ones', () => {
-    const expected = [...Object.values(AppSettings).filter((n) => !LOCAL_ONLY.has(n)), ...HOST_ONLY];
+  test('are exactly the settings the loader reads in Azure', () => {
+    const expected = Object.values(AppSettings).filter((n) => !LOCAL_ONLY.has(n));
     const { missing, unexpected } = diffNames(appSettings.keys(), expected);
     assert.deepEqual(
       { missing, unexpected },
@@ -140,10 +146,12 @@ describe('function app settings in infra/', () => {
 
   test('come from one place: the appsettings config resource of the function app', () => {
     const configResources = files.flatMap((f) =>
-      [...withoutComments(f.text).matchAll(/^resource\s+\w+\s+'Microsoft\.Web\/sites\/config@[^']+'/gm)].map(() => f.relativePath),
+      [...withoutComments(f.text).matchAll(/^resource\s+\w+\s+'Microsoft\.Web\/sites\/config@[^']+'[^\n]*\{\s*\n\s*parent: site\s*\n\s*name: '(\w+)'/gm)].map(
+        (m) => `${f.relativePath} ${m[1]}`,
+      ),
     );
-    assert.deepEqual(configResources, ['infra/modules/function-app.bicep']);
-    assert.match(withoutComments(functionAppFile.text), /name: 'appsettings'\s+properties: appSettings\s*\n\}/);
+    assert.deepEqual(configResources, ['infra/modules/function-app.bicep appsettings', 'infra/modules/function-app.bicep authsettingsV2']);
+    assert.match(withoutComments(functionAppFile.text), /name: 'appsettings'\s+properties: union\(appSettings, hostSettings\)\s*\n\}/);
     for (const f of files) {
       assert.doesNotMatch(withoutComments(f.text), /^\s*appSettings\s*:/m, `${f.relativePath} sets siteConfig.appSettings`);
     }
@@ -155,7 +163,15 @@ describe('function app settings in infra/', () => {
     }
     for (const f of files) {
       for (const name of FORBIDDEN_ON_FLEX) {
-        assert.ok(!withoutComments(f.text).includes(name), `${f.relativePath} mentions ${name} outside a comment`);
+        const code = withoutComments(f.text);
+        if (DEDICATED_ONLY.has(name) && f === functionAppFile) {
+          // Only inside `flexConsumption ? {} : { ... }` of hostSettings.
+          const dedicated = /var hostSettings = union\([\s\S]*?flexConsumption\s*\?\s*\{\}\s*:\s*\{([\s\S]*?)\}\s*\)/.exec(code);
+          assert.ok(dedicated, 'function-app.bicep: hostSettings has a Dedicated-only branch');
+          assert.equal(code.split(name).length - 1, dedicated[1]!.split(name).length - 1, `${name} outside the Dedicated-only settings`);
+        } else {
+          assert.ok(!code.includes(name), `${f.relativePath} mentions ${name} outside a comment`);
+        }
       }
     }
   });
@@ -163,9 +179,12 @@ describe('function app settings in infra/', () => {
   test('use the one user-assigned identity for storage, Graph federation and telemetry', () => {
     assert.equal(expression(AppSettings.managedIdentityClientId), 'identityClientId');
     assert.equal(expression(AppSettings.storageClientId), 'identityClientId');
-    assert.equal(expression('APPLICATIONINSIGHTS_AUTHENTICATION_STRING'), "'ClientId=${identityClientId};Authorization=AAD'");
+    assert.ok(
+      withoutComments(functionAppFile.text).includes("APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'"),
+      'telemetry authenticates as the identity',
+    );
     assert.deepEqual(appSettings.get(AppSettings.storageCredential), { kind: 'string', value: 'managedidentity' });
-    assert.deepEqual(appSettings.get(AppSettings.blobTriggerSource), { kind: 'string', value: 'EventGrid' });
+    assert.equal(expression(AppSettings.blobTriggerSource), "flexConsumption ? 'EventGrid' : 'LogsAndContainerScan'");
   });
 
   test('load in every cloud, with managed-identity storage and Graph federation', () => {
@@ -196,7 +215,7 @@ describe('function app settings in infra/', () => {
       assert.deepEqual(config.graph.auth, { kind: 'managed-identity-federation', managedIdentityClientId: IDENTITY_CLIENT_ID }, name);
       assert.equal(config.graph.endpoint, cloud.graphEndpoint, name);
       assert.equal(config.graph.authorityHost, cloud.authorityHost, name);
-      assert.equal(config.blobTriggerSource, 'EventGrid', name);
+      assert.equal(config.blobTriggerSource, cloud.flexConsumption ? 'EventGrid' : 'LogsAndContainerScan', name);
       assert.deepEqual(config.secrets, { kind: 'key-vault', vaultUri: PLAUSIBLE_VALUES.KEY_VAULT_URI }, name);
     }
   });
@@ -222,11 +241,11 @@ describe('storage and trigger wiring in infra/', () => {
   });
 
   test('subscribes the importItem blob trigger to BlobCreated in the items container', () => {
-    assert.equal(stringVariable(mainFile, 'blobTriggerFunctionName'), 'importItem');
-    const main = withoutComments(mainFile.text);
-    assert.match(main, /functionName: blobTriggerFunctionName/);
-    assert.match(main, /containerName: storageNames\.containers\.items/);
-    const subscription = withoutComments(file('infra/modules/event-subscription.bicep').text);
+    const subscriptionFile = file('infra/modules/event-subscription.bicep');
+    assert.equal(stringParameterDefault(subscriptionFile, 'functionName'), 'importItem');
+    assert.equal(stringParameterDefault(subscriptionFile, 'containerName'), Containers.items);
+    assert.equal(stringParameterDefault(subscriptionFile, 'deadLetterContainerName'), stringVariable(mainFile, 'deadLetterContainerName'));
+    const subscription = withoutComments(subscriptionFile.text);
     assert.ok(subscription.includes('/runtime/webhooks/blobs?functionName=Host.Functions.${functionName}&code=${blobsExtensionKey}'));
     assert.ok(subscription.includes("subjectBeginsWith: '/blobServices/default/containers/${containerName}/'"));
     assert.ok(subscription.includes("'Microsoft.Storage.BlobCreated'"));
