@@ -137,6 +137,17 @@ param auditorGroupObjectIds string[] = []
 @maxValue(146000)
 param archiveRetentionDays int = 0
 
+@description('Connectors that receive TeleMessage\'s EML exports over SFTP (connector ID and the OpenSSH public key TeleMessage signs in with). Non-empty: a drop zone storage account with SFTP, a container and an SSH-key-only local user per connector.')
+param dropZoneConnectors {
+  @description('Connector ID: lowercase letters, digits and hyphens (the container is drop-<connectorId>).')
+  connectorId: string
+  @description('OpenSSH public key TeleMessage signs in with.')
+  sshPublicKey: string
+}[] = []
+
+@description('Public IPv4 ranges (CIDR) TeleMessage delivers from over SFTP; only these pass the drop zone\'s firewall. Empty: any address may try an SSH key.')
+param dropZoneAllowedIpRanges string[] = []
+
 @description('Client ID of the Entra app registration of the admin web page (App Service Authentication, app roles Connectors.Admin and Connectors.Read). Empty: authentication is not configured.')
 param adminWebClientId string = ''
 
@@ -201,6 +212,8 @@ var names = {
   plan: 'plan-${baseName}-${resourceToken}'
   functionApp: 'func-${baseName}-${resourceToken}'
   systemTopic: 'evgt-${baseName}-${resourceToken}'
+  dropZoneStorage: 'st${resourceToken}drop'
+  dropZoneTopic: 'evgt-${baseName}-${resourceToken}-drop'
   vnet: 'vnet-${baseName}-${resourceToken}'
   nsg: 'nsg-${baseName}-${resourceToken}'
 }
@@ -237,7 +250,9 @@ module network 'modules/network.bicep' = if (networkIsolation) {
     location: location
     tags: resourceTags
     addressPrefix: vnetAddressPrefix
-    appSubnetDelegation: hostingPlanChecked == 'FlexConsumption' ? 'Microsoft.App/environments' : 'Microsoft.Web/serverFarms'
+    appSubnetDelegation: hostingPlanChecked == 'FlexConsumption'
+      ? 'Microsoft.App/environments'
+      : 'Microsoft.Web/serverFarms'
     workspaceId: monitoring.outputs.workspaceId
   }
 }
@@ -341,47 +356,74 @@ module keyVault 'modules/key-vault.bicep' = {
   }
 }
 
+module dropZone 'modules/drop-zone.bicep' = if (!empty(dropZoneConnectors)) {
+  name: '${baseName}-drop-zone'
+  params: {
+    name: names.dropZoneStorage
+    location: location
+    tags: resourceTags
+    skuName: storageSku
+    connectors: dropZoneConnectors
+    allowedIpRanges: dropZoneAllowedIpRanges
+    softDeleteRetentionDays: softDeleteRetentionDays
+    appPrincipalId: identity.outputs.principalId
+    workspaceId: monitoring.outputs.workspaceId
+  }
+}
+
 // Private endpoints: every data-plane service the app and the operators use. The deployment
 // account needs only blob (the package container); the pipeline account all three services.
 var privateEndpoints = networkIsolation
-  ? [
-      {
-        name: 'pe-${names.pipelineStorage}-blob'
-        target: resourceId('Microsoft.Storage/storageAccounts', names.pipelineStorage)
-        groupId: 'blob'
-        zone: dnsZones.blob
-      }
-      {
-        name: 'pe-${names.pipelineStorage}-queue'
-        target: resourceId('Microsoft.Storage/storageAccounts', names.pipelineStorage)
-        groupId: 'queue'
-        zone: dnsZones.queue
-      }
-      {
-        name: 'pe-${names.pipelineStorage}-table'
-        target: resourceId('Microsoft.Storage/storageAccounts', names.pipelineStorage)
-        groupId: 'table'
-        zone: dnsZones.table
-      }
-      {
-        name: 'pe-${names.deploymentStorage}-blob'
-        target: resourceId('Microsoft.Storage/storageAccounts', names.deploymentStorage)
-        groupId: 'blob'
-        zone: dnsZones.blob
-      }
-      {
-        name: 'pe-${names.keyVault}-vault'
-        target: resourceId('Microsoft.KeyVault/vaults', names.keyVault)
-        groupId: 'vault'
-        zone: dnsZones.vault
-      }
-      {
-        name: 'pe-${names.functionApp}-sites'
-        target: resourceId('Microsoft.Web/sites', names.functionApp)
-        groupId: 'sites'
-        zone: dnsZones.sites
-      }
-    ]
+  ? concat(
+      [
+        {
+          name: 'pe-${names.pipelineStorage}-blob'
+          target: resourceId('Microsoft.Storage/storageAccounts', names.pipelineStorage)
+          groupId: 'blob'
+          zone: dnsZones.blob
+        }
+        {
+          name: 'pe-${names.pipelineStorage}-queue'
+          target: resourceId('Microsoft.Storage/storageAccounts', names.pipelineStorage)
+          groupId: 'queue'
+          zone: dnsZones.queue
+        }
+        {
+          name: 'pe-${names.pipelineStorage}-table'
+          target: resourceId('Microsoft.Storage/storageAccounts', names.pipelineStorage)
+          groupId: 'table'
+          zone: dnsZones.table
+        }
+        {
+          name: 'pe-${names.deploymentStorage}-blob'
+          target: resourceId('Microsoft.Storage/storageAccounts', names.deploymentStorage)
+          groupId: 'blob'
+          zone: dnsZones.blob
+        }
+        {
+          name: 'pe-${names.keyVault}-vault'
+          target: resourceId('Microsoft.KeyVault/vaults', names.keyVault)
+          groupId: 'vault'
+          zone: dnsZones.vault
+        }
+        {
+          name: 'pe-${names.functionApp}-sites'
+          target: resourceId('Microsoft.Web/sites', names.functionApp)
+          groupId: 'sites'
+          zone: dnsZones.sites
+        }
+      ],
+      empty(dropZoneConnectors)
+        ? []
+        : [
+            {
+              name: 'pe-${names.dropZoneStorage}-blob'
+              target: resourceId('Microsoft.Storage/storageAccounts', names.dropZoneStorage)
+              groupId: 'blob'
+              zone: dnsZones.blob
+            }
+          ]
+    )
   : []
 
 module privateEndpoint 'modules/private-endpoint.bicep' = [
@@ -402,6 +444,7 @@ module privateEndpoint 'modules/private-endpoint.bicep' = [
       deploymentStorage
       keyVault
       functionApp
+      dropZone
     ]
   }
 ]
@@ -478,7 +521,21 @@ module eventGridTopic 'modules/event-grid-topic.bicep' = if (hostingPlanChecked 
     name: names.systemTopic
     location: location
     tags: resourceTags
-    storageAccountName: pipelineStorage.outputs.name
+    sourceStorageAccountName: pipelineStorage.outputs.name
+    deadLetterStorageAccountName: pipelineStorage.outputs.name
+    deadLetterContainerName: deadLetterContainerName
+    workspaceId: monitoring.outputs.workspaceId
+  }
+}
+
+module dropZoneTopic 'modules/event-grid-topic.bicep' = if (hostingPlanChecked == 'FlexConsumption' && !empty(dropZoneConnectors)) {
+  name: '${baseName}-drop-zone-topic'
+  params: {
+    name: names.dropZoneTopic
+    location: location
+    tags: resourceTags
+    sourceStorageAccountName: dropZone!.outputs.name
+    deadLetterStorageAccountName: pipelineStorage.outputs.name
     deadLetterContainerName: deadLetterContainerName
     workspaceId: monitoring.outputs.workspaceId
   }
@@ -493,7 +550,24 @@ module alerts 'modules/alerts.bicep' = if (!empty(actionGroupResourceId)) {
     actionGroupResourceId: actionGroupResourceId
     namePrefix: 'alert-${baseName}'
     stalledAfterHours: stalledConnectorAlertHours
-    systemTopicId: eventGridTopic.?outputs.id ?? ''
+    systemTopics: concat(
+      hostingPlanChecked == 'FlexConsumption'
+        ? [
+            {
+              label: 'items'
+              id: resourceId('Microsoft.EventGrid/systemTopics', names.systemTopic)
+            }
+          ]
+        : [],
+      hostingPlanChecked == 'FlexConsumption' && !empty(dropZoneConnectors)
+        ? [
+            {
+              label: 'drop'
+              id: resourceId('Microsoft.EventGrid/systemTopics', names.dropZoneTopic)
+            }
+          ]
+        : []
+    )
   }
 }
 
@@ -526,6 +600,9 @@ output storageAccountName string = pipelineStorage.outputs.name
 
 @description('Name of the Event Grid system topic of the pipeline account (empty on the Dedicated plan): the post-deploy hook subscribes the blob trigger to it.')
 output systemTopicName string = eventGridTopic.?outputs.name ?? ''
+
+@description('Name of the SFTP drop zone storage account (empty without dropZoneConnectors): the SFTP host is <name>.blob.<storage suffix>, user <name>.sftp<connectorId without hyphens>.')
+output dropZoneStorageAccountName string = dropZone.?outputs.name ?? ''
 
 @description('Name of the Application Insights component that receives FetchRun, ItemImport and the metrics.')
 output appInsightsName string = monitoring.outputs.appInsightsName

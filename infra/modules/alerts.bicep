@@ -22,8 +22,13 @@ param namePrefix string
 @maxValue(47)
 param stalledAfterHours int
 
-@description('Resource ID of the Event Grid system topic; empty on the Dedicated plan, which has none.')
-param systemTopicId string
+@description('Event Grid system topics that feed blob triggers (label, resource ID): the items topic and the drop zone topic; none on the Dedicated plan.')
+param systemTopics {
+  @description('Short name used in the alert rule names.')
+  label: string
+  @description('Resource ID of the system topic.')
+  id: string
+}[]
 
 var poisonQuery = '''
 customMetrics
@@ -257,22 +262,27 @@ resource unreconciledDays 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = 
 
 // Event Grid: an event dead-lettered means an item's BlobCreated event never reached importItem
 // (the item is stored but not imported until replayed); failed deliveries are the early warning.
-var eventGridAlerts = empty(systemTopicId)
-  ? []
-  : [
-      {
-        name: 'eventgrid-dead-letters'
-        metric: 'DeadLetteredCount'
-        severity: 1
-        description: 'Event Grid dead-lettered BlobCreated events for importItem into the eventgrid-deadletter container. See docs/monitoring.md.'
-      }
-      {
-        name: 'eventgrid-delivery-failures'
-        metric: 'DeliveryAttemptFailCount'
-        severity: 2
-        description: 'Event Grid failed to deliver BlobCreated events to the importItem webhook (it retries for 24 hours). See docs/monitoring.md.'
-      }
-    ]
+var eventGridMetrics = [
+  {
+    name: 'dead-letters'
+    metric: 'DeadLetteredCount'
+    severity: 1
+    description: 'Event Grid dead-lettered BlobCreated events into the eventgrid-deadletter container: stored blobs that never reached their function. See docs/monitoring.md.'
+  }
+  {
+    name: 'delivery-failures'
+    metric: 'DeliveryAttemptFailCount'
+    severity: 2
+    description: 'Event Grid failed to deliver BlobCreated events to the blob trigger webhook (it retries for 24 hours). See docs/monitoring.md.'
+  }
+]
+var eventGridAlerts = flatten(map(systemTopics, topic => map(eventGridMetrics, metric => {
+  name: 'eventgrid-${topic.label}-${metric.name}'
+  topicId: topic.id
+  metric: metric.metric
+  severity: metric.severity
+  description: metric.description
+})))
 
 resource eventGridMetricAlerts 'Microsoft.Insights/metricAlerts@2018-03-01' = [
   for alert in eventGridAlerts: {
@@ -284,7 +294,7 @@ resource eventGridMetricAlerts 'Microsoft.Insights/metricAlerts@2018-03-01' = [
       severity: alert.severity
       enabled: true
       scopes: [
-        systemTopicId
+        alert.topicId
       ]
       evaluationFrequency: 'PT5M'
       windowSize: 'PT15M'

@@ -1,7 +1,9 @@
-// The Event Grid system topic of the pipeline storage account. On Flex Consumption a blob
-// trigger is fed by an Event Grid subscription on this topic (see event-subscription.bicep,
-// deployed in the second pass). The topic's own identity may write undeliverable events to a
-// dead-letter container, so a BlobCreated event that could not reach the app is not lost.
+// The Event Grid system topic of a storage account (the pipeline account, and the SFTP drop zone
+// when there is one). On Flex Consumption a blob trigger is fed by an Event Grid subscription on
+// this topic (see event-subscription.bicep, deployed after publishing by
+// infra/hooks/connect-event-grid.sh). The topic's own identity may write undeliverable events to
+// the dead-letter container of the pipeline account, so a BlobCreated event that could not reach
+// the app is not lost.
 
 @description('Name of the system topic.')
 param name string
@@ -12,8 +14,11 @@ param location string
 @description('Tags applied to the topic.')
 param tags object
 
-@description('Name of the pipeline storage account whose events the topic publishes.')
-param storageAccountName string
+@description('Name of the storage account whose events the topic publishes.')
+param sourceStorageAccountName string
+
+@description('Name of the pipeline storage account, which holds the dead-letter container.')
+param deadLetterStorageAccountName string
 
 @description('Container in the pipeline storage account that receives dead-lettered events.')
 param deadLetterContainerName string
@@ -23,8 +28,12 @@ param workspaceId string
 
 var storageBlobDataContributorRoleId = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
 
+resource source 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+  name: sourceStorageAccountName
+}
+
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
-  name: storageAccountName
+  name: deadLetterStorageAccountName
 
   resource blobService 'blobServices' existing = {
     name: 'default'
@@ -43,7 +52,7 @@ resource topic 'Microsoft.EventGrid/systemTopics@2022-06-15' = {
     type: 'SystemAssigned'
   }
   properties: {
-    source: storage.id
+    source: source.id
     topicType: 'Microsoft.Storage.StorageAccounts'
   }
 }

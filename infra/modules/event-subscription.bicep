@@ -17,6 +17,12 @@ param functionName string = 'importItem'
 @description('Container whose new blobs trigger the function (storage-names.ts Containers.items).')
 param containerName string = 'archive-items'
 
+@description('Subject prefix of the blobs that trigger the function: one container, or with the drop zone every drop-<connectorId> container.')
+param subjectBeginsWith string = '/blobServices/default/containers/${containerName}/'
+
+@description('Name of the subscription.')
+param subscriptionName string = '${containerName}-to-${functionName}'
+
 @description('Name of the pipeline storage account (dead-letter destination).')
 param storageAccountName string
 
@@ -42,7 +48,7 @@ var blobsExtensionKey = listKeys('${functionApp.id}/host/default', '2024-04-01')
 
 resource blobCreatedSubscription 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2022-06-15' = {
   parent: topic
-  name: '${containerName}-to-${functionName}'
+  name: subscriptionName
   properties: {
     destination: {
       endpointType: 'WebHook'
@@ -57,7 +63,7 @@ resource blobCreatedSubscription 'Microsoft.EventGrid/systemTopics/eventSubscrip
       includedEventTypes: [
         'Microsoft.Storage.BlobCreated'
       ]
-      subjectBeginsWith: '/blobServices/default/containers/${containerName}/'
+      subjectBeginsWith: subjectBeginsWith
     }
     retryPolicy: {
       maxDeliveryAttempts: 30

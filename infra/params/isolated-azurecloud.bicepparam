@@ -1,5 +1,5 @@
 // A bank's deployment in AzureCloud: network isolation, audit logs, operator and auditor groups,
-// the immutable raw archive, alerts and the admin web page's sign-in all on.
+// the immutable raw archive, alerts, the admin web page's sign-in and an SFTP drop zone all on.
 using '../main.bicep'
 
 param cloud = 'AzureCloud'
@@ -19,3 +19,12 @@ param auditorGroupObjectIds = [
 ]
 param archiveRetentionDays = 2557
 param adminWebClientId = '99999999-8888-4777-8666-555555555555'
+param dropZoneConnectors = [
+  {
+    connectorId: 'att-main'
+    sshPublicKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHk3c2VkIGluIHRoZSBwb3N0dXJlIHRlc3Qgb25seQ telemessage'
+  }
+]
+param dropZoneAllowedIpRanges = [
+  '198.51.100.0/28'
+]

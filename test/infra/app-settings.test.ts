@@ -247,7 +247,8 @@ describe('storage and trigger wiring in infra/', () => {
     assert.equal(stringParameterDefault(subscriptionFile, 'deadLetterContainerName'), stringVariable(mainFile, 'deadLetterContainerName'));
     const subscription = withoutComments(subscriptionFile.text);
     assert.ok(subscription.includes('/runtime/webhooks/blobs?functionName=Host.Functions.${functionName}&code=${blobsExtensionKey}'));
-    assert.ok(subscription.includes("subjectBeginsWith: '/blobServices/default/containers/${containerName}/'"));
+    assert.ok(subscription.includes("param subjectBeginsWith string = '/blobServices/default/containers/${containerName}/'"));
+    assert.ok(subscription.includes('subjectBeginsWith: subjectBeginsWith'));
     assert.ok(subscription.includes("'Microsoft.Storage.BlobCreated'"));
   });
 

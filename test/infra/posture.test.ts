@@ -105,6 +105,11 @@ function one(snapshot: Snapshot, type: string, where = ''): PredictedResource {
   return found[0]!;
 }
 
+/** The SFTP drop zone account (infra/modules/drop-zone.bicep) or one of its children. */
+function isDropZone(resource: PredictedResource): boolean {
+  return /^st[a-z0-9]+drop(\/|$)/.test(resource.name);
+}
+
 function roleId(resource: PredictedResource): string {
   return String(get(resource, 'properties.roleDefinitionId')).split('/').pop()!;
 }
@@ -209,7 +214,8 @@ describe('deployment posture', () => {
       assert.equal(get(account, 'properties.minimumTlsVersion'), 'TLS1_2', `${name}: ${account.name}`);
     }
     for (const blobService of all(snapshot, 'Microsoft.Storage/storageAccounts/blobServices')) {
-      assert.equal(get(blobService, 'properties.isVersioningEnabled'), true, `${name}: ${blobService.name}`);
+      // The SFTP drop zone (hierarchical namespace) holds transient ZIPs and has no versioning.
+      if (!isDropZone(blobService)) assert.equal(get(blobService, 'properties.isVersioningEnabled'), true, `${name}: ${blobService.name}`);
       assert.equal(get(blobService, 'properties.deleteRetentionPolicy.enabled'), true, `${name}: ${blobService.name}`);
       assert.ok(Number(get(blobService, 'properties.deleteRetentionPolicy.days')) >= 7, `${name}: ${blobService.name}`);
       assert.equal(get(blobService, 'properties.deleteRetentionPolicy.allowPermanentDelete'), false, `${name}: ${blobService.name}`);
@@ -232,6 +238,7 @@ describe('deployment posture', () => {
     const accounts = all(snapshot, 'Microsoft.Storage/storageAccounts');
     const pipeline = accounts.find((a) => a.name.endsWith('data'));
     const deployment = accounts.find((a) => a.name.endsWith('pkg'));
+    const dropZone = accounts.find(isDropZone);
     assert.ok(pipeline && deployment, `${name}: the pipeline and deployment accounts`);
     const vault = one(snapshot, 'Microsoft.KeyVault/vaults', name);
     const insights = one(snapshot, 'Microsoft.Insights/components', name);
@@ -245,6 +252,7 @@ describe('deployment posture', () => {
         `${ROLE.blobContributor} ${scope(deployment)}`,
         `${ROLE.secretsUser} ${scope(vault)}`,
         `${ROLE.metricsPublisher} ${scope(insights)}`,
+        ...(dropZone ? [`${ROLE.blobContributor} ${scope(dropZone)}`] : []),
       ].sort(),
       name,
     );
@@ -291,7 +299,9 @@ describe('deployment posture', () => {
   }, (c) => c.isolated);
 
   forEachCombination('opens nothing to public networks in isolated mode', (snapshot, { name, cloud }) => {
-    for (const account of all(snapshot, 'Microsoft.Storage/storageAccounts')) {
+    // The SFTP drop zone is the one exception, checked on its own below: TeleMessage delivers
+    // from outside, through a firewall that lets only its address ranges in.
+    for (const account of all(snapshot, 'Microsoft.Storage/storageAccounts').filter((a) => !isDropZone(a))) {
       assert.equal(get(account, 'properties.publicNetworkAccess'), 'Disabled', `${name}: ${account.name}`);
       assert.equal(get(account, 'properties.networkAcls.defaultAction'), 'Deny', `${name}: ${account.name}`);
     }
@@ -328,7 +338,8 @@ describe('deployment posture', () => {
     const targets = endpoints.map((e) => {
       const connection = (get(e, 'properties.privateLinkServiceConnections') as { properties: { privateLinkServiceId: string; groupIds: string[] } }[])[0]!;
       const target = connection.properties.privateLinkServiceId.split('/providers/')[1]!;
-      return `${target.split('/')[0]} ${connection.properties.groupIds.join(',')}${target.endsWith('pkg') ? ' (deployment)' : ''}`;
+      const account = target.endsWith('pkg') ? ' (deployment)' : target.endsWith('drop') ? ' (drop zone)' : '';
+      return `${target.split('/')[0]} ${connection.properties.groupIds.join(',')}${account}`;
     });
     assert.deepEqual(
       targets.sort(),
@@ -337,6 +348,7 @@ describe('deployment posture', () => {
         'Microsoft.Storage queue',
         'Microsoft.Storage table',
         'Microsoft.Storage blob (deployment)',
+        'Microsoft.Storage blob (drop zone)',
         'Microsoft.KeyVault vault',
         'Microsoft.Web sites',
         'microsoft.insights azuremonitor',
@@ -387,7 +399,7 @@ describe('hosting per cloud', () => {
       assert.deepEqual(get(site, 'properties.functionAppConfig.runtime'), { name: 'node', version: '22' }, `${name}: Node 22`);
       assert.equal(settings[AppSettings.blobTriggerSource], 'EventGrid', name);
       for (const forbidden of FLEX_FORBIDDEN) assert.ok(!(forbidden in settings), `${name}: ${forbidden} on Flex Consumption`);
-      assert.equal(all(snapshot, 'Microsoft.EventGrid/systemTopics').length, 1, name);
+      assert.ok(all(snapshot, 'Microsoft.EventGrid/systemTopics').some((t) => !t.name.endsWith('-drop')), `${name}: the items topic`);
     } else {
       assert.equal(get(plan, 'kind'), 'linux', name);
       assert.equal(get(plan, 'properties.reserved'), true, name);
@@ -453,14 +465,56 @@ describe('optional features', () => {
     assert.match(String(get(unreconciled, 'properties.criteria.allOf.0.query')), /name == "UnreconciledDays"/, name);
     const metricAlerts = all(snapshot, 'Microsoft.Insights/metricAlerts');
     if (clouds[cloud].flexConsumption) {
-      const topic = one(snapshot, 'Microsoft.EventGrid/systemTopics', name);
+      const topic = all(snapshot, 'Microsoft.EventGrid/systemTopics').find((t) => !t.name.endsWith('-drop'))!;
+      const topics = all(snapshot, 'Microsoft.EventGrid/systemTopics');
+      assert.equal(topics.length, 2, `${name}: the items topic and the drop zone topic`);
+      const label = (id: string): string => (id === topic.id ? 'items' : topics.some((t) => t.id === id) ? 'drop' : `unknown ${id}`);
       assert.deepEqual(
-        metricAlerts.map((a) => `${String(get(a, 'properties.criteria.allOf.0.metricName'))} ${String((get(a, 'properties.scopes') as string[])[0] === topic.id)}`).sort(),
-        ['DeadLetteredCount true', 'DeliveryAttemptFailCount true'],
+        metricAlerts.map((a) => `${label((get(a, 'properties.scopes') as string[])[0]!)} ${String(get(a, 'properties.criteria.allOf.0.metricName'))}`).sort(),
+        ['drop DeadLetteredCount', 'drop DeliveryAttemptFailCount', 'items DeadLetteredCount', 'items DeliveryAttemptFailCount'],
         name,
       );
     } else {
       assert.deepEqual(metricAlerts, [], name);
     }
   }, (c) => c.isolated);
+});
+
+describe('SFTP drop zone', () => {
+  forEachCombination('takes ZIPs over SFTP with an SSH key only, one container per connector, behind an address allow-list', (snapshot, { name, cloud }) => {
+    const account = all(snapshot, 'Microsoft.Storage/storageAccounts').find(isDropZone);
+    assert.ok(account, name);
+    assert.equal(get(account, 'properties.isHnsEnabled'), true, `${name}: SFTP needs a hierarchical namespace`);
+    assert.equal(get(account, 'properties.isSftpEnabled'), true, name);
+    assert.equal(get(account, 'properties.isLocalUserEnabled'), true, name);
+    assert.equal(get(account, 'properties.allowSharedKeyAccess'), false, name);
+    assert.equal(get(account, 'properties.networkAcls.defaultAction'), 'Deny', name);
+    assert.deepEqual(get(account, 'properties.networkAcls.ipRules'), [{ value: '198.51.100.0/28', action: 'Allow' }], name);
+
+    const containers = all(snapshot, 'Microsoft.Storage/storageAccounts/blobServices/containers').filter(isDropZone);
+    assert.deepEqual(containers.map((c) => c.name.split('/').pop()), ['drop-att-main'], name);
+    const users = all(snapshot, 'Microsoft.Storage/storageAccounts/localUsers');
+    assert.equal(users.length, 1, name);
+    const user = users[0]!;
+    assert.equal(user.name.split('/').pop(), 'sftpattmain', name);
+    assert.equal(get(user, 'properties.hasSshKey'), true, name);
+    assert.equal(get(user, 'properties.hasSshPassword'), false, `${name}: no password sign-in`);
+    assert.equal(get(user, 'properties.hasSharedKey'), false, `${name}: no shared key`);
+    assert.equal(get(user, 'properties.homeDirectory'), 'drop-att-main', name);
+    assert.deepEqual(get(user, 'properties.permissionScopes'), [{ service: 'blob', resourceName: 'drop-att-main', permissions: 'cwl' }], `${name}: create, write and list in its own container only`);
+    assert.equal((get(user, 'properties.sshAuthorizedKeys') as unknown[]).length, 1, name);
+
+    const topics = all(snapshot, 'Microsoft.EventGrid/systemTopics').filter((t) => t.name.endsWith('-drop'));
+    if (clouds[cloud].flexConsumption) {
+      assert.equal(topics.length, 1, name);
+      assert.equal(get(topics[0], 'properties.source'), account.id, `${name}: the drop topic publishes the drop account's events`);
+    } else {
+      assert.deepEqual(topics, [], `${name}: the Dedicated plan polls`);
+    }
+  }, (c) => c.isolated);
+
+  forEachCombination('is not created without drop zone connectors', (snapshot, { name }) => {
+    assert.ok(!all(snapshot, 'Microsoft.Storage/storageAccounts').some(isDropZone), name);
+    assert.deepEqual(all(snapshot, 'Microsoft.Storage/storageAccounts/localUsers'), [], name);
+  }, (c) => !c.isolated);
 });
