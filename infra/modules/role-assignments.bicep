@@ -108,6 +108,6 @@ resource appInsightsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-0
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.monitoringMetricsPublisher)
     principalId: principalId
     principalType: 'ServicePrincipal'
-    description: 'Send telemetry with Entra authentication (local auth is disabled)'
+    description: 'Send telemetry with Entra authentication (required where the cloud supports it)'
   }
 }
