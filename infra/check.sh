@@ -95,13 +95,14 @@ EOF
 }
 
 # The hash of everything the outputs depend on: the CLI version and every file under infra/
-# (templates, parameter sets, bicepconfig.json, the cloud table, this script). The same
-# computation is in test/infra/compiled-templates.ts, which refuses stale outputs.
+# (templates, parameter sets, bicepconfig.json, the cloud table, this script; not the leftovers of
+# an interrupted snapshot). The same computation is in test/infra/compiled-templates.ts, which
+# refuses stale outputs.
 inputs_hash() {
   (
     cd "$repo_root"
     echo "bicep $version"
-    find infra -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
+    find infra -type f ! -name '*.snapshot.json' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
   ) | sha256sum | cut -d' ' -f1
 }
 
