@@ -10,8 +10,7 @@ import { DEFAULT_DRAIN_TIMEOUT_MS, runDemoCycle, type DemoCycleResult } from './
 import { defaultDemoWorkdir, demoScenarioDir } from './demo/paths';
 import { reportTotals } from './demo/report';
 import { parseInstant } from '../shared/admin/connector-settings';
-import { DrainTimeoutError } from './host/errors';
-import { HostProcessError } from './host/host-process';
+import { DrainTimeoutError, HostProcessError } from './host';
 
 const USAGE = `Usage: npm run demo -- [--scenario DIR] [--workdir DIR] [--start-from INSTANT] [--timeout-seconds N] [--verbose]
 

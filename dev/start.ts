@@ -10,12 +10,12 @@ import * as path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { loadScenario } from './scenario/scenario';
-import { startLiveCapture, type LiveCapture } from './simulators/telemessage/live-capture';
+import { startLiveCapture, type LiveCapture } from './simulators/telemessage';
 import { rebaseOffsetMs } from './demo/demo-cycle';
 import { GRAPH_SIMULATOR_TOKEN, LocalEnvironment } from './demo/local-environment';
 import { defaultRunWorkdir, demoScenarioDir, mailboxFile, workdirLayout } from './demo/paths';
 import { applyScenarioConnectors } from './demo/scenario-connectors';
-import type { HostProcess } from './host/host-process';
+import type { HostProcess } from './host';
 
 /** Every minute, at second 0. */
 export const RUN_SCHEDULE = '0 */1 * * * *';

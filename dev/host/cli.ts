@@ -13,7 +13,7 @@ import { formatReadyLine } from './ready-line';
 const USAGE = 'Usage: node dist/dev/host/cli.js --app-root <folder> [--port <n>] [--host-id <id>] [--hostname <address>]';
 
 /** Core Tools' function list: `name: [GET,POST] http://…` for HTTP, `name: timerTrigger` otherwise. */
-export function formatFunctionListing(functions: readonly FunctionDescription[]): string {
+function formatFunctionListing(functions: readonly FunctionDescription[]): string {
   if (functions.length === 0) return 'No job functions found.\n';
   const lines = functions.map((f) => (f.url ? `\t${f.name}: [${(f.methods ?? []).join(',')}] ${f.url}` : `\t${f.name}: ${f.triggerType}`));
   return `\nFunctions:\n\n${lines.join('\n\n')}\n\n`;

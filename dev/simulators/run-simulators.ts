@@ -9,9 +9,8 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadTeleMessageAccounts } from '../scenario/telemessage-accounts';
 import { demoScenarioDir, repoRoot } from '../demo/paths';
-import { GraphSimulator } from './graph/graph-simulator';
-import { startLiveCapture, type LiveCapture } from './telemessage/live-capture';
-import { TeleMessageSimulator } from './telemessage/telemessage-simulator';
+import { GraphSimulator } from './graph';
+import { startLiveCapture, TeleMessageSimulator, type LiveCapture } from './telemessage';
 
 export const TELEMESSAGE_SIMULATOR_PORT = 7072;
 export const GRAPH_SIMULATOR_PORT = 7073;
