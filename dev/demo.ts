@@ -5,13 +5,12 @@
  * on the same work folder continues from the first one's storage and mailboxes.
  */
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { DEFAULT_DRAIN_TIMEOUT_MS, runDemoCycle, type DemoCycleResult } from './demo/demo-cycle';
 import { defaultDemoWorkdir, demoScenarioDir } from './demo/paths';
 import { reportTotals } from './demo/report';
 import { parseInstant } from '../shared/admin/connector-settings';
-import { DrainTimeoutError } from './host/errors';
-import { HostProcessError } from './host/host-process';
+import { DrainTimeoutError, HostProcessError } from './host';
+import { ExitCode, onStopSignals, runCommand, UsageError, wholeNumberOption, type OptionValues } from './command-line';
 
 const USAGE = `Usage: npm run demo -- [--scenario DIR] [--workdir DIR] [--start-from INSTANT] [--timeout-seconds N] [--verbose]
 
@@ -22,6 +21,14 @@ const USAGE = `Usage: npm run demo -- [--scenario DIR] [--workdir DIR] [--start-
   --timeout-seconds N    how long the pipeline may take to drain (default ${DEFAULT_DRAIN_TIMEOUT_MS / 1000})
   --verbose              show the Functions host's own output`;
 
+const OPTIONS = {
+  scenario: { type: 'string' },
+  workdir: { type: 'string' },
+  'start-from': { type: 'string' },
+  'timeout-seconds': { type: 'string' },
+  verbose: { type: 'boolean' },
+} as const;
+
 interface DemoArguments {
   scenarioDir: string;
   workdir: string;
@@ -30,50 +37,23 @@ interface DemoArguments {
   verbose: boolean;
 }
 
-class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
-function parseDemoArguments(argv: string[]): DemoArguments | 'help' {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        scenario: { type: 'string' },
-        workdir: { type: 'string' },
-        'start-from': { type: 'string' },
-        'timeout-seconds': { type: 'string' },
-        verbose: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  if (values.help) return 'help';
-  const text = (name: string): string | undefined => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
-  const timeout = text('timeout-seconds');
-  let drainTimeoutMs = DEFAULT_DRAIN_TIMEOUT_MS;
-  if (timeout !== undefined) {
-    if (!/^\d+$/.test(timeout) || Number(timeout) < 1) throw new UsageError(`--timeout-seconds must be a whole number of seconds, got "${timeout}"`);
-    drainTimeoutMs = Number(timeout) * 1000;
-  }
-  const startFrom = text('start-from');
+function demoArguments(values: OptionValues<typeof OPTIONS>): DemoArguments {
+  const timeoutSeconds = wholeNumberOption('timeout-seconds', values['timeout-seconds'], DEFAULT_DRAIN_TIMEOUT_MS / 1000, { min: 1, max: 86_400 });
+  const startFrom = values['start-from'];
   if (startFrom !== undefined) {
+    let instant: Date;
     try {
-      if (parseInstant(startFrom, '--start-from') > new Date()) throw new UsageError(`--start-from ${startFrom} is in the future`);
+      instant = parseInstant(startFrom, '--start-from');
     } catch (error) {
-      throw error instanceof UsageError ? error : new UsageError((error as Error).message);
+      throw new UsageError((error as Error).message);
     }
+    if (instant > new Date()) throw new UsageError(`--start-from ${startFrom} is in the future`);
   }
   return {
-    scenarioDir: path.resolve(text('scenario') ?? demoScenarioDir()),
-    workdir: path.resolve(text('workdir') ?? defaultDemoWorkdir()),
+    scenarioDir: path.resolve(values.scenario ?? demoScenarioDir()),
+    workdir: path.resolve(values.workdir ?? defaultDemoWorkdir()),
     ...(startFrom === undefined ? {} : { startFrom }),
-    drainTimeoutMs,
+    drainTimeoutMs: timeoutSeconds * 1000,
     verbose: values.verbose === true,
   };
 }
@@ -108,27 +88,13 @@ function summary(result: DemoCycleResult): string[] {
   return lines;
 }
 
-async function main(argv: string[]): Promise<number> {
-  let args: DemoArguments | 'help';
-  try {
-    args = parseDemoArguments(argv);
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
-    return 2;
-  }
-  if (args === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-
+async function runDemo(values: OptionValues<typeof OPTIONS>): Promise<number> {
+  const args = demoArguments(values);
   const abort = new AbortController();
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (abort.signal.aborted) process.exit(130);
+  onStopSignals((signal) => {
     process.stderr.write(`${signal} received: stopping (again to exit at once)…\n`);
     abort.abort(new Error(`interrupted by ${signal}`));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  });
 
   process.stdout.write(`Scenario: ${args.scenarioDir}\nWork folder: ${args.workdir}\n`);
   try {
@@ -142,22 +108,14 @@ async function main(argv: string[]): Promise<number> {
       log: (line) => process.stdout.write(`${line}\n`),
     });
     process.stdout.write(`${summary(result).join('\n')}\n`);
-    return 0;
+    return ExitCode.ok;
   } catch (error) {
     const message = abort.signal.aborted
       ? 'The demo was interrupted.'
       : `The demo failed: ${(error as Error)?.message ?? String(error)}${hostTrouble(error) && !args.verbose ? '\n(--verbose shows the Functions host\'s own output)' : ''}`;
     process.stderr.write(`${message}\n`);
-    return 1;
+    return ExitCode.failed;
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runCommand({ usage: USAGE, options: OPTIONS, run: runDemo });

@@ -8,14 +8,14 @@ import { AppSettings } from '../shared/platform/settings/app-settings';
 import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
 import { loadScenario } from './scenario/scenario';
-import { startLiveCapture, type LiveCapture } from './simulators/telemessage/live-capture';
+import { startLiveCapture, type LiveCapture } from './simulators/telemessage';
 import { rebaseOffsetMs } from './demo/demo-cycle';
 import { GRAPH_SIMULATOR_TOKEN, LocalEnvironment } from './demo/local-environment';
 import { defaultRunWorkdir, demoScenarioDir, mailboxFile, workdirLayout } from './demo/paths';
 import { applyScenarioConnectors } from './demo/scenario-connectors';
-import type { HostProcess } from './host/host-process';
+import type { HostProcess } from './host';
+import { ExitCode, onStopSignals, portOption, runCommand, wholeNumberOption, type OptionValues } from './command-line';
 
 /** Every minute, at second 0. */
 export const RUN_SCHEDULE = '0 */1 * * * *';
@@ -29,6 +29,13 @@ const USAGE = `Usage: npm start [-- --scenario DIR] [--workdir DIR] [--port N] [
   --port N                the Functions host's HTTP port (default ${DEFAULT_PORT})
   --capture-seconds N     mean time between new SMS captured by the simulated TeleMessage (default ${DEFAULT_CAPTURE_SECONDS}; 0: none)`;
 
+const OPTIONS = {
+  scenario: { type: 'string' },
+  workdir: { type: 'string' },
+  port: { type: 'string' },
+  'capture-seconds': { type: 'string' },
+} as const;
+
 interface StartArguments {
   scenarioDir: string;
   workdir: string;
@@ -36,29 +43,12 @@ interface StartArguments {
   captureSeconds: number;
 }
 
-function parseStartArguments(argv: string[]): StartArguments | 'help' {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      scenario: { type: 'string' },
-      workdir: { type: 'string' },
-      port: { type: 'string' },
-      'capture-seconds': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
-  if (values.help) return 'help';
-  const whole = (name: string, value: string | undefined, fallback: number, max: number): number => {
-    if (value === undefined) return fallback;
-    if (!/^\d+$/.test(value) || Number(value) > max) throw new Error(`--${name} must be a whole number from 0 to ${max}, got "${value}"`);
-    return Number(value);
-  };
+function startArguments(values: OptionValues<typeof OPTIONS>): StartArguments {
   return {
     scenarioDir: path.resolve(values.scenario ?? demoScenarioDir()),
     workdir: path.resolve(values.workdir ?? defaultRunWorkdir()),
-    port: whole('port', values.port, DEFAULT_PORT, 65535),
-    captureSeconds: whole('capture-seconds', values['capture-seconds'], DEFAULT_CAPTURE_SECONDS, 86_400),
+    port: portOption('port', values.port, DEFAULT_PORT),
+    captureSeconds: wholeNumberOption('capture-seconds', values['capture-seconds'], DEFAULT_CAPTURE_SECONDS, { max: 86_400 }),
   };
 }
 
@@ -111,19 +101,8 @@ function followHost(host: HostProcess, environment: LocalEnvironment): () => voi
   };
 }
 
-async function main(argv: string[]): Promise<number> {
-  let args: StartArguments | 'help';
-  try {
-    args = parseStartArguments(argv);
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
-    return 2;
-  }
-  if (args === 'help') {
-    say(USAGE);
-    return 0;
-  }
-
+async function runStart(values: OptionValues<typeof OPTIONS>): Promise<number> {
+  const args = startArguments(values);
   const scenario = await loadScenario(args.scenarioDir);
   const layout = workdirLayout(args.workdir);
   await mkdir(layout.azurite, { recursive: true });
@@ -150,18 +129,15 @@ async function main(argv: string[]): Promise<number> {
   const done = new Promise<number>((resolve) => {
     finished = resolve;
   });
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (stopping) process.exit(130);
+  onStopSignals((signal) => {
     stop(signal).then(
-      () => finished(0),
+      () => finished(ExitCode.ok),
       (error: unknown) => {
         process.stderr.write(`${(error as Error)?.message ?? String(error)}\n`);
-        finished(1);
+        finished(ExitCode.failed);
       },
     );
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  });
 
   try {
     const setup = await applyScenarioConnectors({
@@ -216,17 +192,9 @@ async function main(argv: string[]): Promise<number> {
     if (stopping) return done;
     process.stderr.write(`The run command could not start: ${(error as Error)?.message ?? String(error)}\n`);
     await stop(undefined).catch(() => undefined);
-    return 1;
+    return ExitCode.failed;
   }
   return done;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runCommand({ usage: USAGE, options: OPTIONS, run: runStart });

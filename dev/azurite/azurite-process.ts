@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import * as path from 'node:path';
+import type { AzuriteStorage } from './azurite-storage';
 
 /** Azurite's well-known development account; public by design, not a secret. */
 export const AZURITE_ACCOUNT = 'devstoreaccount1';
@@ -18,6 +19,11 @@ export interface AzuriteOptions {
   debugLogFile?: string;
   /** How long to wait for all three services to listen. */
   startTimeoutMs?: number;
+  /**
+   * Further accounts beside {@link AZURITE_ACCOUNT}, all with its key: each is a storage account
+   * of its own (containers, queues and tables), so one Azurite can serve many isolated users.
+   */
+  accounts?: readonly string[];
 }
 
 export interface AzuriteEndpoints {
@@ -30,7 +36,7 @@ export interface AzuriteEndpoints {
  * Azurite started from the project's own dependency (never a global install), in a child
  * process so that a test run or the product's start command owns its lifetime.
  */
-export class AzuriteProcess {
+export class AzuriteProcess implements AzuriteStorage {
   readonly endpoints: AzuriteEndpoints;
   readonly connectionString: string;
   #child: ChildProcess;
@@ -57,7 +63,11 @@ export class AzuriteProcess {
     if (options.debugLogFile) args.push('--debug', options.debugLogFile);
     else args.push('--silent');
 
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = { ...process.env };
+    if (options.accounts !== undefined && options.accounts.length > 0) {
+      env.AZURITE_ACCOUNTS = options.accounts.map((name) => `${name}:${AZURITE_KEY}`).join(';');
+    }
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
     const ports: Partial<Record<'blob' | 'queue' | 'table', number>> = {};
     let output = '';
     const ready = new Promise<AzuriteEndpoints>((resolve, reject) => {
@@ -105,13 +115,14 @@ export class AzuriteProcess {
   }
 }
 
-export function azuriteConnectionString(e: AzuriteEndpoints, host = '127.0.0.1'): string {
+/** The connection string of one of an Azurite's accounts (default: the well-known one). */
+export function azuriteConnectionString(e: AzuriteEndpoints, host = '127.0.0.1', account = AZURITE_ACCOUNT): string {
   return [
     'DefaultEndpointsProtocol=http',
-    `AccountName=${AZURITE_ACCOUNT}`,
+    `AccountName=${account}`,
     `AccountKey=${AZURITE_KEY}`,
-    `BlobEndpoint=http://${host}:${e.blobPort}/${AZURITE_ACCOUNT}`,
-    `QueueEndpoint=http://${host}:${e.queuePort}/${AZURITE_ACCOUNT}`,
-    `TableEndpoint=http://${host}:${e.tablePort}/${AZURITE_ACCOUNT}`,
+    `BlobEndpoint=http://${host}:${e.blobPort}/${account}`,
+    `QueueEndpoint=http://${host}:${e.queuePort}/${account}`,
+    `TableEndpoint=http://${host}:${e.tablePort}/${account}`,
   ].join(';') + ';';
 }

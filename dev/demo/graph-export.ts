@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import type { ExportedMessage, MailboxExport } from '../simulators/graph/mailbox-store';
+import type { ExportedMessage, MailboxExport } from '../simulators/graph';
 import { sourceItemIdPropertyId } from '../../shared/conversion';
 
 /** One `mailbox.json` the Graph simulator wrote. */

@@ -1,8 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { AzuriteProcess } from '../azurite/azurite-process';
-import { HostProcess } from '../host/host-process';
-import { GraphSimulator } from '../simulators/graph/graph-simulator';
-import { TeleMessageSimulator } from '../simulators/telemessage/telemessage-simulator';
+import { AzuriteProcess, type AzuriteStorage } from '../azurite';
+import { HostProcess } from '../host';
+import { GraphSimulator } from '../simulators/graph';
+import { TeleMessageSimulator } from '../simulators/telemessage';
 import { AppSettings } from '../../shared/platform/settings/app-settings';
 import { TableConnectorStore } from '../../shared/connectors/connector-store';
 import { TableImportStore } from '../../shared/outcomes/import-store';
@@ -25,6 +25,11 @@ export interface LocalEnvironmentOptions {
   scenarioDir: string;
   /** Azurite's data folder, kept between runs; omitted means in memory. */
   azuriteLocation?: string;
+  /**
+   * Storage someone else started (a test run's shared Azurite); no Azurite is started then, and
+   * {@link LocalEnvironment.stop} stops this one. Excludes `azuriteLocation`.
+   */
+  azurite?: AzuriteStorage;
   /** The Graph simulator's data folder: mailboxes, attachment files and its request log. */
   graphDataDir: string;
   /** Passed to the TeleMessage simulator: true moves the scenario so its newest item is one hour old. */
@@ -64,7 +69,7 @@ export interface LocalStores {
  * wire the product. The demo command, the run command and the end-to-end tests all use it.
  */
 export class LocalEnvironment {
-  readonly azurite: AzuriteProcess;
+  readonly azurite: AzuriteStorage;
   readonly teleMessage: TeleMessageSimulator;
   readonly graph: GraphSimulator;
   readonly scenarioDir: string;
@@ -75,7 +80,7 @@ export class LocalEnvironment {
   #stopping: Promise<void> | undefined;
 
   private constructor(parts: {
-    azurite: AzuriteProcess;
+    azurite: AzuriteStorage;
     teleMessage: TeleMessageSimulator;
     graph: GraphSimulator;
     options: LocalEnvironmentOptions;
@@ -100,7 +105,8 @@ export class LocalEnvironment {
   static async start(options: LocalEnvironmentOptions): Promise<LocalEnvironment> {
     const started: { stop(): Promise<void> }[] = [];
     try {
-      const azurite = await AzuriteProcess.start(options.azuriteLocation === undefined ? {} : { location: options.azuriteLocation });
+      const azurite =
+        options.azurite ?? (await AzuriteProcess.start(options.azuriteLocation === undefined ? {} : { location: options.azuriteLocation }));
       started.push(azurite);
       const teleMessage = await TeleMessageSimulator.start({
         scenarioDir: options.scenarioDir,

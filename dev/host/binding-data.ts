@@ -6,7 +6,7 @@ import { BindingExpressionError } from './errors';
 export type BindingData = Record<string, unknown>;
 
 /** The plain value of RPC typed data: strings stay strings, JSON is parsed, bytes become UTF-8 text. */
-export function typedDataValue(data: TypedData | null | undefined): unknown {
+function typedDataValue(data: TypedData | null | undefined): unknown {
   if (!data) return undefined;
   if (typeof data.string === 'string') return data.string;
   if (typeof data.json === 'string') {

@@ -25,7 +25,7 @@ export interface BlobTriggerListenerOptions {
   receiptLeaseSeconds?: number;
 }
 
-export const BLOB_TRIGGER_POISON_QUEUE = 'webjobs-blobtrigger-poison';
+const BLOB_TRIGGER_POISON_QUEUE = 'webjobs-blobtrigger-poison';
 const DEFAULT_POLL_INTERVAL_MS = 1_000;
 const DEFAULT_PARALLELISM = 8;
 const DEFAULT_LEASE_SECONDS = 30;

@@ -14,7 +14,7 @@ import { isStorageError } from './storage-errors';
  */
 
 export const HOSTS_CONTAINER = 'azure-webjobs-hosts';
-export const RECEIPTS_DIRECTORY = 'blobreceipts';
+const RECEIPTS_DIRECTORY = 'blobreceipts';
 
 const INCOMPLETE = 'Incomplete';
 const ATTEMPTS = 'Attempts';

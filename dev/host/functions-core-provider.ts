@@ -15,7 +15,7 @@ import type { FunctionAppRegistry } from './function-app-registry';
 export const FUNCTIONS_CORE_MODULE = '@azure/functions-core';
 
 /** Reported as the worker's version; `@azure/functions` only needs the API to exist. */
-export const LOCAL_WORKER_VERSION = '3.0.0-local';
+const LOCAL_WORKER_VERSION = '3.0.0-local';
 export const LOCAL_HOST_VERSION = '4.0.0-local';
 
 /** The API object handed out for `require('@azure/functions-core')`. */

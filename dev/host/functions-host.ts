@@ -55,7 +55,7 @@ export interface FunctionDescription {
 
 export type HostState = 'Running' | 'Stopping' | 'Stopped';
 
-export const DEFAULT_HTTP_PORT = 7071;
+const DEFAULT_HTTP_PORT = 7071;
 
 /** Trigger kinds served by listeners in their own modules, loaded when an app needs them. */
 const MODULE_LISTENERS: Record<string, { module: string; exportName: string }> = {
@@ -268,11 +268,17 @@ export class FunctionsHost {
     return this.#invoker.invoke({ functionName: fn.name, triggerData: { string: input }, reason: HOST_API_REASON });
   }
 
-  /** No running invocation, and no listener with visible, in-flight or unprocessed work. */
+  /**
+   * No running invocation, no listener with visible, in-flight or unprocessed work, and no
+   * invocation started while the listeners were asked: the listeners read storage as it is now
+   * (queue lengths, blob listings against receipts), so one true answer means the work is done,
+   * without waiting for a poll or scan to come round.
+   */
   async isDrained(): Promise<boolean> {
     if (this.#invoker.inFlight > 0) return false;
+    const startedBefore = this.#invoker.started;
     const drained = await Promise.all(this.#listeners.map((l) => l.isDrained()));
-    return drained.every(Boolean) && this.#invoker.inFlight === 0;
+    return drained.every(Boolean) && this.#invoker.inFlight === 0 && this.#invoker.started === startedBefore;
   }
 
   /** Resolves once the host has been drained for `settleMs` without a break. */

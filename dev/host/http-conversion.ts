@@ -56,7 +56,7 @@ function bodyBytes(body: RpcTypedData | null | undefined): Buffer {
 }
 
 /** RFC 6265 `Set-Cookie` from the library's `RpcHttpCookie`. */
-export function toSetCookie(cookie: RpcHttpCookie): string | undefined {
+function toSetCookie(cookie: RpcHttpCookie): string | undefined {
   if (!cookie.name) return undefined;
   const parts = [`${cookie.name}=${cookie.value ?? ''}`];
   if (cookie.domain?.value) parts.push(`Domain=${cookie.domain.value}`);

@@ -45,6 +45,7 @@ export class HostInvoker implements FunctionInvoker {
   readonly #options: HostInvokerOptions;
   readonly #events = new EventEmitter<{ invocation: [InvocationOutcome]; idle: [] }>();
   #inFlight = 0;
+  #started = 0;
 
   constructor(options: HostInvokerOptions) {
     this.#options = options;
@@ -54,6 +55,11 @@ export class HostInvoker implements FunctionInvoker {
   /** Invocations started and not yet finished (outputs included). */
   get inFlight(): number {
     return this.#inFlight;
+  }
+
+  /** Invocations started since the host began; a change tells a drain check that work moved while it looked. */
+  get started(): number {
+    return this.#started;
   }
 
   /** Calls `listener` with every outcome, after the invocation left the in-flight count. */
@@ -73,6 +79,7 @@ export class HostInvoker implements FunctionInvoker {
     // Counted before the first await, so a caller that just started an invocation never sees
     // the host as drained.
     this.#inFlight++;
+    this.#started++;
     return this.#run(fn, request)
       .finally(() => {
         this.#inFlight--;

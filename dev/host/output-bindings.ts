@@ -6,7 +6,7 @@ import { HostStartupError } from './errors';
 import type { HostStorageClients } from './host-storage-clients';
 
 /** Output binding types the host writes itself; `http` goes back to the HTTP listener. */
-export const SUPPORTED_OUTPUT_TYPES: readonly string[] = ['queue', 'blob', 'http'];
+const SUPPORTED_OUTPUT_TYPES: readonly string[] = ['queue', 'blob', 'http'];
 
 export interface OutputBindingWriterOptions {
   storage: HostStorageClients;
@@ -114,7 +114,7 @@ function splitBlobPath(target: string, usage: string): { container: string; blob
  * The messages one queue output value stands for: an array is one message per element (strings
  * as they are, anything else as JSON), like the storage extension's collector.
  */
-export function queueMessages(data: RpcTypedData): Buffer[] {
+function queueMessages(data: RpcTypedData): Buffer[] {
   if (data.bytes) return [Buffer.from(data.bytes)];
   if (typeof data.string === 'string') return [Buffer.from(data.string, 'utf8')];
   if (typeof data.int === 'number') return [Buffer.from(String(data.int))];

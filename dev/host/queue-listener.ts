@@ -18,7 +18,7 @@ export interface QueueTriggerListenerOptions {
   minPollingIntervalMs?: number;
 }
 
-export const POISON_QUEUE_SUFFIX = '-poison';
+const POISON_QUEUE_SUFFIX = '-poison';
 const DEFAULT_PROCESSING_VISIBILITY_MS = 10 * 60_000;
 
 /**

@@ -2,7 +2,7 @@
  * The line the CLI prints once the host serves requests; HostProcess (or any parent process)
  * waits for it and reads the port from it.
  */
-export const READY_LINE_PREFIX = 'Host ready: listening on ';
+const READY_LINE_PREFIX = 'Host ready: listening on ';
 
 export function formatReadyLine(baseUrl: string): string {
   return `${READY_LINE_PREFIX}${baseUrl} (press Ctrl+C to stop)`;

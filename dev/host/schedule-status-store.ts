@@ -38,7 +38,7 @@ export function toScheduleStatusJson(status: ScheduleStatus): ScheduleStatusJson
 }
 
 /** Parses a status blob's JSON; undefined when it is not a usable status. */
-export function parseScheduleStatus(text: string): ScheduleStatus | undefined {
+function parseScheduleStatus(text: string): ScheduleStatus | undefined {
   let raw: Partial<Record<keyof ScheduleStatusJson, unknown>>;
   try {
     raw = JSON.parse(text) as typeof raw;

@@ -6,12 +6,11 @@
  */
 import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadTeleMessageAccounts } from '../scenario/telemessage-accounts';
 import { demoScenarioDir, repoRoot } from '../demo/paths';
-import { GraphSimulator } from './graph/graph-simulator';
-import { startLiveCapture, type LiveCapture } from './telemessage/live-capture';
-import { TeleMessageSimulator } from './telemessage/telemessage-simulator';
+import { ExitCode, onStopSignals, portOption, runCommand, wholeNumberOption, type OptionValues } from '../command-line';
+import { GraphSimulator } from './graph';
+import { startLiveCapture, TeleMessageSimulator, type LiveCapture } from './telemessage';
 
 export const TELEMESSAGE_SIMULATOR_PORT = 7072;
 export const GRAPH_SIMULATOR_PORT = 7073;
@@ -24,51 +23,22 @@ const USAGE = `Usage: npm run simulators [-- --scenario DIR] [--workdir DIR] [--
   --graph-port N          default ${GRAPH_SIMULATOR_PORT}
   --capture-seconds N     capture a new SMS in TeleMessage about every N seconds (default 0: none)`;
 
-function port(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new Error(`--${name} must be a port number, got "${value}"`);
-  return Number(value);
-}
+const OPTIONS = {
+  scenario: { type: 'string' },
+  workdir: { type: 'string' },
+  'telemessage-port': { type: 'string' },
+  'graph-port': { type: 'string' },
+  'capture-seconds': { type: 'string' },
+} as const;
 
-async function main(argv: string[]): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        scenario: { type: 'string' },
-        workdir: { type: 'string' },
-        'telemessage-port': { type: 'string' },
-        'graph-port': { type: 'string' },
-        'capture-seconds': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  const text = (name: string): string | undefined => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
-  let ports: { teleMessage: number; graph: number };
-  let captureSeconds = 0;
-  try {
-    ports = { teleMessage: port('telemessage-port', text('telemessage-port'), TELEMESSAGE_SIMULATOR_PORT), graph: port('graph-port', text('graph-port'), GRAPH_SIMULATOR_PORT) };
-    const capture = text('capture-seconds');
-    if (capture !== undefined) {
-      if (!/^\d+$/.test(capture)) throw new Error(`--capture-seconds must be a whole number, got "${capture}"`);
-      captureSeconds = Number(capture);
-    }
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
-    return 2;
-  }
-  const scenarioDir = path.resolve(text('scenario') ?? demoScenarioDir());
-  const dataDir = path.join(path.resolve(text('workdir') ?? path.join(repoRoot(), '.work', 'simulators')), 'graph');
+async function runSimulators(values: OptionValues<typeof OPTIONS>): Promise<number> {
+  const ports = {
+    teleMessage: portOption('telemessage-port', values['telemessage-port'], TELEMESSAGE_SIMULATOR_PORT),
+    graph: portOption('graph-port', values['graph-port'], GRAPH_SIMULATOR_PORT),
+  };
+  const captureSeconds = wholeNumberOption('capture-seconds', values['capture-seconds'], 0, { max: 86_400 });
+  const scenarioDir = path.resolve(values.scenario ?? demoScenarioDir());
+  const dataDir = path.join(path.resolve(values.workdir ?? path.join(repoRoot(), '.work', 'simulators')), 'graph');
   await mkdir(dataDir, { recursive: true });
 
   const teleMessage = await TeleMessageSimulator.start({ scenarioDir, port: ports.teleMessage, rebaseToNow: true });
@@ -100,30 +70,17 @@ async function main(argv: string[]): Promise<number> {
   );
 
   return new Promise<number>((resolve) => {
-    let stopping = false;
-    const onSignal = (): void => {
-      if (stopping) process.exit(130);
-      stopping = true;
+    onStopSignals(() => {
       live?.stop();
       Promise.all([teleMessage.stop(), graph.stop()]).then(
-        () => resolve(0),
+        () => resolve(ExitCode.ok),
         (error: unknown) => {
           process.stderr.write(`The simulators did not stop cleanly: ${(error as Error)?.message ?? String(error)}\n`);
-          resolve(1);
+          resolve(ExitCode.failed);
         },
       );
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    });
   });
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runCommand({ usage: USAGE, options: OPTIONS, run: runSimulators });

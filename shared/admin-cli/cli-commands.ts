@@ -46,7 +46,7 @@ export interface CommandContext {
   services(): Promise<AdminServices>;
 }
 
-export interface CommandSpec {
+interface CommandBase {
   readonly group: CommandGroup;
   readonly name: string;
   readonly summary: string;
@@ -54,10 +54,40 @@ export interface CommandSpec {
   readonly details?: readonly string[];
   readonly options: Readonly<Record<string, OptionSpec>>;
   readonly required?: readonly string[];
-  /** Whether the command takes --json. */
-  readonly json?: boolean;
   readonly examples?: readonly string[];
+}
+
+/** A command that only acts and says so. */
+export interface ActionCommand extends CommandBase {
   run(ctx: CommandContext): Promise<number>;
+}
+
+/** A command's result, which the runner prints as JSON (--json) or as text for a person. */
+export interface CommandAnswer {
+  readonly json: unknown;
+  text(): string | readonly string[];
+  /** Default 0. */
+  readonly exitCode?: number;
+}
+
+/** A command that takes --json: it answers, and {@link runCommandSpec} prints the answer one way or the other. */
+export interface AnsweringCommand extends CommandBase {
+  answer(ctx: CommandContext): Promise<CommandAnswer>;
+}
+
+export type CommandSpec = ActionCommand | AnsweringCommand;
+
+/** Whether the command takes --json. */
+export function takesJson(spec: CommandSpec): spec is AnsweringCommand {
+  return 'answer' in spec;
+}
+
+/** Runs a command; an answering one's answer is printed as JSON with --json, as text otherwise. */
+export async function runCommandSpec(spec: CommandSpec, ctx: CommandContext): Promise<number> {
+  if (!takesJson(spec)) return spec.run(ctx);
+  const answer = await spec.answer(ctx);
+  ctx.out(ctx.values['json'] === true ? JSON.stringify(answer.json, null, 2) : answer.text());
+  return answer.exitCode ?? 0;
 }
 
 const connectorIdOption: OptionSpec = { type: 'string', value: 'ID', description: 'the connector id' };
@@ -71,10 +101,6 @@ function text(values: OptionValues, name: string): string | undefined {
 function need(values: OptionValues, name: string): string {
   // The runner checks required options before a command runs.
   return text(values, name) as string;
-}
-
-function printJson(ctx: CommandContext, value: unknown): void {
-  ctx.out(JSON.stringify(value, null, 2));
 }
 
 function replayableStatus(value: string | undefined): ReplayableStatus {
@@ -115,12 +141,11 @@ export const COMMANDS: readonly CommandSpec[] = [
       disabled: { type: 'boolean', description: 'add the connector disabled' },
     },
     required: ['id', 'product', 'base-url', 'username', 'password-secret'],
-    json: true,
     examples: [
       "printf '%s' \"$TM_PASSWORD\" | npm run connectors -- add --id att-main --product att-network \\",
       '    --base-url https://archive.example.com --username contoso-api --password-secret telemessage-att-main --password-stdin',
     ],
-    async run(ctx) {
+    async answer(ctx) {
       const v = ctx.values;
       const password = v['password-stdin'] === true ? await ctx.readPassword() : undefined;
       const services = await ctx.services();
@@ -145,22 +170,22 @@ export const COMMANDS: readonly CommandSpec[] = [
         services,
       );
       const c = result.connector;
-      if (v['json'] === true) {
-        printJson(ctx, c);
-        return 0;
-      }
-      const lines = [
-        `Connector "${c.id}" added (${c.enabled ? 'enabled' : 'disabled'}): ${c.product} into folder "${c.folderName}", fetching from ${c.checkpoint}.`,
-      ];
-      if (result.secretStoredIn !== undefined) {
-        lines.push(`The password is stored as secret "${c.passwordSecretName}" in ${result.secretStoredIn}.`);
-        if (services.config.secrets.kind === 'app-settings') {
-          lines.push('Restart the Functions host (func start / npm start) so that it reads the new setting.');
-        }
-      }
-      if (c.enabled) lines.push(`The next timer run fetches it; to start now: npm run connectors -- run --id ${c.id}`);
-      ctx.out(lines);
-      return 0;
+      return {
+        json: c,
+        text: () => {
+          const lines = [
+            `Connector "${c.id}" added (${c.enabled ? 'enabled' : 'disabled'}): ${c.product} into folder "${c.folderName}", fetching from ${c.checkpoint}.`,
+          ];
+          if (result.secretStoredIn !== undefined) {
+            lines.push(`The password is stored as secret "${c.passwordSecretName}" in ${result.secretStoredIn}.`);
+            if (services.config.secrets.kind === 'app-settings') {
+              lines.push('Restart the Functions host (func start / npm start) so that it reads the new setting.');
+            }
+          }
+          if (c.enabled) lines.push(`The next timer run fetches it; to start now: npm run connectors -- run --id ${c.id}`);
+          return lines;
+        },
+      };
     },
   },
   {
@@ -168,13 +193,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'list',
     summary: 'List the connectors with their checkpoint, last run and mapping file',
     options: {},
-    json: true,
-    async run(ctx) {
+    async answer(ctx) {
       const connectors = await listConnectors(await ctx.services());
-      if (ctx.values['json'] === true) printJson(ctx, connectors);
-      else if (connectors.length === 0) ctx.out('No connectors yet; add one with: npm run connectors -- add --help');
-      else ctx.out(formatConnectorList(connectors));
-      return 0;
+      return {
+        json: connectors,
+        text: () => (connectors.length === 0 ? 'No connectors yet; add one with: npm run connectors -- add --help' : formatConnectorList(connectors)),
+      };
     },
   },
   {
@@ -183,12 +207,9 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'Show one connector (never its password: only the name of its secret)',
     options: { id: connectorIdOption },
     required: ['id'],
-    json: true,
-    async run(ctx) {
+    async answer(ctx) {
       const connector = await getConnector(need(ctx.values, 'id'), await ctx.services());
-      if (ctx.values['json'] === true) printJson(ctx, connector);
-      else ctx.out(formatConnector(connector));
-      return 0;
+      return { json: connector, text: () => formatConnector(connector) };
     },
   },
   {
@@ -230,26 +251,25 @@ export const COMMANDS: readonly CommandSpec[] = [
       to: { type: 'string', value: 'ISO', description: 'end of the back-fill window (default now)' },
     },
     required: ['id'],
-    json: true,
     examples: ['npm run connectors -- run --id att-main', 'npm run connectors -- run --id att-main --from 2026-01-01T00:00:00Z --to 2026-01-08T00:00:00Z'],
-    async run(ctx) {
+    async answer(ctx) {
       const from = text(ctx.values, 'from');
       const to = text(ctx.values, 'to');
       const result = await runConnector(
         { id: need(ctx.values, 'id'), ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) },
         await ctx.services(),
       );
-      if (ctx.values['json'] === true) {
-        printJson(ctx, result);
-        return 0;
-      }
-      const lines =
-        result.queued.length === 0
-          ? [`Nothing new to queue for connector "${result.connectorId}".`]
-          : [`Queued ${plural(result.queued.length, 'fetch window')} for connector "${result.connectorId}":`, ...result.queued.map((w) => `  ${w.from}  to  ${w.to}`)];
-      if (result.skipped > 0) lines.push(`Skipped ${plural(result.skipped, 'window')} already queued or running.`);
-      ctx.out(lines);
-      return 0;
+      return {
+        json: result,
+        text: () => {
+          const lines =
+            result.queued.length === 0
+              ? [`Nothing new to queue for connector "${result.connectorId}".`]
+              : [`Queued ${plural(result.queued.length, 'fetch window')} for connector "${result.connectorId}":`, ...result.queued.map((w) => `  ${w.from}  to  ${w.to}`)];
+          if (result.skipped > 0) lines.push(`Skipped ${plural(result.skipped, 'window')} already queued or running.`);
+          return lines;
+        },
+      };
     },
   },
   {
@@ -258,14 +278,10 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "List a connector's fetch runs, newest window first",
     options: { id: connectorIdOption, limit: { type: 'string', value: 'N', description: 'show at most N runs' } },
     required: ['id'],
-    json: true,
-    async run(ctx) {
+    async answer(ctx) {
       const limit = positiveInteger(text(ctx.values, 'limit'), 'limit');
       const runs = await listRuns(need(ctx.values, 'id'), await ctx.services(), limit === undefined ? {} : { limit });
-      if (ctx.values['json'] === true) printJson(ctx, runs);
-      else if (runs.length === 0) ctx.out('No runs yet.');
-      else ctx.out(formatRuns(runs));
-      return 0;
+      return { json: runs, text: () => (runs.length === 0 ? 'No runs yet.' : formatRuns(runs)) };
     },
   },
   {
@@ -282,8 +298,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       'no-directory': { type: 'boolean', description: 'do not look the addresses up in the directory' },
     },
     required: ['connector', 'file'],
-    json: true,
-    async run(ctx) {
+    async answer(ctx) {
       const bytes = await ctx.readFile(need(ctx.values, 'file'));
       const services = await ctx.services();
       const directory = ctx.values['no-directory'] === true ? undefined : services.directory();
@@ -291,9 +306,11 @@ export const COMMANDS: readonly CommandSpec[] = [
         { connectorId: need(ctx.values, 'connector'), bytes },
         { connectors: services.connectors, ...(directory === undefined ? {} : { directory }) },
       );
-      if (ctx.values['json'] === true) printJson(ctx, { ok: report.ok, problems: report.problems, stats: report.stats });
-      else ctx.out([...formatMappingReport(report), ...(directory === undefined ? ['(The addresses were not looked up in the directory.)'] : [])]);
-      return report.ok ? 0 : 1;
+      return {
+        json: { ok: report.ok, problems: report.problems, stats: report.stats },
+        text: () => [...formatMappingReport(report), ...(directory === undefined ? ['(The addresses were not looked up in the directory.)'] : [])],
+        exitCode: report.ok ? 0 : 1,
+      };
     },
   },
   {
@@ -311,8 +328,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       'no-directory': { type: 'boolean', description: 'do not look the addresses up in the directory' },
     },
     required: ['connector', 'file'],
-    json: true,
-    async run(ctx) {
+    async answer(ctx) {
       const file = need(ctx.values, 'file');
       const bytes = await ctx.readFile(file);
       const services = await ctx.services();
@@ -321,17 +337,15 @@ export const COMMANDS: readonly CommandSpec[] = [
         { connectorId: need(ctx.values, 'connector'), bytes, fileName: basename(file) },
         { connectors: services.connectors, mappingFiles: services.mappingFiles, ...(directory === undefined ? {} : { directory }) },
       );
-      if (ctx.values['json'] === true) {
-        const { mapping: _mapping, ...current } = applied.current;
-        printJson(ctx, { current, problems: applied.report.problems, stats: applied.report.stats });
-        return 0;
-      }
-      ctx.out([
-        ...applied.report.problems.map(formatProblem),
-        `Applied version ${applied.current.version} to connector "${applied.connector.id}": ${plural(applied.report.stats.entries, 'number')} from ${plural(applied.current.rows, 'row')}.`,
-        `To import the items that were unmapped: npm run items -- replay --connector ${applied.connector.id}`,
-      ]);
-      return 0;
+      const { mapping: _mapping, ...current } = applied.current;
+      return {
+        json: { current, problems: applied.report.problems, stats: applied.report.stats },
+        text: () => [
+          ...applied.report.problems.map(formatProblem),
+          `Applied version ${applied.current.version} to connector "${applied.connector.id}": ${plural(applied.report.stats.entries, 'number')} from ${plural(applied.current.rows, 'row')}.`,
+          `To import the items that were unmapped: npm run items -- replay --connector ${applied.connector.id}`,
+        ],
+      };
     },
   },
   {
@@ -340,13 +354,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'List the mapping files applied to a connector (* marks the one in force)',
     options: { connector: connectorIdOption },
     required: ['connector'],
-    json: true,
-    async run(ctx) {
+    async answer(ctx) {
       const listing = await listMappingVersions(need(ctx.values, 'connector'), await ctx.services());
-      if (ctx.values['json'] === true) printJson(ctx, listing);
-      else if (listing.versions.length === 0) ctx.out('No mapping file has been applied to this connector.');
-      else ctx.out(formatVersions(listing.current, listing.versions));
-      return 0;
+      return {
+        json: listing,
+        text: () => (listing.versions.length === 0 ? 'No mapping file has been applied to this connector.' : formatVersions(listing.current, listing.versions)),
+      };
     },
   },
   {
@@ -355,13 +368,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'Show the mapping in force: its version and every number with its address',
     options: { connector: connectorIdOption },
     required: ['connector'],
-    json: true,
-    async run(ctx) {
+    async answer(ctx) {
       const current = await showMapping(need(ctx.values, 'connector'), await ctx.services());
-      if (ctx.values['json'] === true) printJson(ctx, current ?? null);
-      else if (current === undefined) ctx.out('No mapping file is in force for this connector.');
-      else ctx.out(formatCurrentMapping(current));
-      return 0;
+      return {
+        json: current ?? null,
+        text: () => (current === undefined ? 'No mapping file is in force for this connector.' : formatCurrentMapping(current)),
+      };
     },
   },
   {
@@ -370,12 +382,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'List the items that map to no mailbox, with each participant and why',
     options: { connector: connectorIdOption },
     required: ['connector'],
-    json: true,
-    async run(ctx) {
+    async answer(ctx) {
       const outcomes = await listItemOutcomes(need(ctx.values, 'connector'), 'unmapped', await ctx.services());
-      if (ctx.values['json'] === true) printJson(ctx, outcomes);
-      else ctx.out(outcomes.length === 0 ? 'No unmapped items.' : [...formatUnmappedItems(outcomes), `${plural(outcomes.length, 'unmapped item')}.`]);
-      return 0;
+      return {
+        json: outcomes,
+        text: () => (outcomes.length === 0 ? 'No unmapped items.' : [...formatUnmappedItems(outcomes), `${plural(outcomes.length, 'unmapped item')}.`]),
+      };
     },
   },
   {
@@ -384,12 +396,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'List the items whose import failed, with the last error',
     options: { connector: connectorIdOption },
     required: ['connector'],
-    json: true,
-    async run(ctx) {
+    async answer(ctx) {
       const outcomes = await listItemOutcomes(need(ctx.values, 'connector'), 'failed', await ctx.services());
-      if (ctx.values['json'] === true) printJson(ctx, outcomes);
-      else ctx.out(outcomes.length === 0 ? 'No failed items.' : [...formatFailedItems(outcomes), `${plural(outcomes.length, 'failed item')}.`]);
-      return 0;
+      return {
+        json: outcomes,
+        text: () => (outcomes.length === 0 ? 'No failed items.' : [...formatFailedItems(outcomes), `${plural(outcomes.length, 'failed item')}.`]),
+      };
     },
   },
   {
@@ -406,19 +418,19 @@ export const COMMANDS: readonly CommandSpec[] = [
       status: { type: 'string', value: 'unmapped|failed', description: 'which items to replay (default unmapped)' },
     },
     required: ['connector'],
-    json: true,
-    async run(ctx) {
+    async answer(ctx) {
       const status = replayableStatus(text(ctx.values, 'status'));
       const result = await replayItems({ connectorId: need(ctx.values, 'connector'), status }, await ctx.services());
-      if (ctx.values['json'] === true) {
-        printJson(ctx, result);
-      } else {
-        const lines = [`Queued ${result.replayed.length} of ${plural(result.listed, `${status} item`)} of connector "${result.connectorId}" for replay.`];
-        if (result.missing.length > 0) lines.push(`${plural(result.missing.length, 'item')} no longer in storage: ${result.missing.join(', ')}`);
-        for (const f of result.failed) lines.push(`${f.itemId}: could not be replayed: ${f.error}`);
-        ctx.out(lines);
-      }
-      return result.failed.length === 0 ? 0 : 1;
+      return {
+        json: result,
+        text: () => {
+          const lines = [`Queued ${result.replayed.length} of ${plural(result.listed, `${status} item`)} of connector "${result.connectorId}" for replay.`];
+          if (result.missing.length > 0) lines.push(`${plural(result.missing.length, 'item')} no longer in storage: ${result.missing.join(', ')}`);
+          for (const f of result.failed) lines.push(`${f.itemId}: could not be replayed: ${f.error}`);
+          return lines;
+        },
+        exitCode: result.failed.length === 0 ? 0 : 1,
+      };
     },
   },
 ];

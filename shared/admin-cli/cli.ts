@@ -6,7 +6,7 @@ import { SecretNotFoundError } from '../platform/secrets/secret-store';
 import { AdminError, DirectoryUnavailableError, describeError, InvalidAdminInputError, MappingFileRejectedError } from '../admin/admin-errors';
 import type { AdminServices, AdminServicesOptions, AdminSettings } from '../admin/admin-services';
 import { createAdminServices, loadAdminSettings } from '../app/services';
-import { COMMAND_GROUPS, COMMANDS, type CommandContext, type CommandGroup, type CommandSpec, type OptionSpec, type OptionValues } from './cli-commands';
+import { COMMAND_GROUPS, COMMANDS, runCommandSpec, takesJson, type CommandContext, type CommandGroup, type CommandSpec, type OptionSpec, type OptionValues } from './cli-commands';
 import { formatMappingReport } from './cli-format';
 import { LOCAL_SETTINGS_FILE, readLocalSettingsValues } from '../admin/local-settings-file';
 
@@ -97,7 +97,7 @@ export async function runCli(argv: readonly string[], io: CliIo, options: CliOpt
           return create(loadAdminSettings(env), { env, localSettingsFile: settingsFile });
         })()),
     };
-    return await spec.run(context);
+    return await runCommandSpec(spec, context);
   } catch (error) {
     if (error instanceof MappingFileRejectedError) out(formatMappingReport(error.report));
     const failure = describeFailure(error, spec);
@@ -107,7 +107,7 @@ export async function runCli(argv: readonly string[], io: CliIo, options: CliOpt
 }
 
 function parseCommandLine(spec: CommandSpec, args: readonly string[]): OptionValues {
-  const specs: Record<string, OptionSpec> = { ...spec.options, ...(spec.json ? { json: JSON_OPTION } : {}), ...COMMON_OPTIONS };
+  const specs: Record<string, OptionSpec> = { ...spec.options, ...(takesJson(spec) ? { json: JSON_OPTION } : {}), ...COMMON_OPTIONS };
   const config: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
   for (const [name, option] of Object.entries(specs)) config[name] = { type: option.type, ...(name === 'help' ? { short: 'h' } : {}) };
   // Not strict: every mistake is reported below in the command's own words.
@@ -188,14 +188,14 @@ function commandsOf(group: CommandGroup): CommandSpec[] {
 
 function usageLine(spec: CommandSpec): string {
   const required = (spec.required ?? []).map((name) => `--${name} ${spec.options[name]?.value ?? 'VALUE'}`);
-  const hasOptional = Object.keys(spec.options).some((name) => !(spec.required ?? []).includes(name)) || spec.json === true;
+  const hasOptional = Object.keys(spec.options).some((name) => !(spec.required ?? []).includes(name)) || takesJson(spec);
   return `npm run ${spec.group} -- ${spec.name}${required.length > 0 ? ` ${required.join(' ')}` : ''}${hasOptional ? ' [options]' : ''}`;
 }
 
 function commandHelp(spec: CommandSpec): string {
   const options: [string, OptionSpec, boolean][] = [
     ...Object.entries(spec.options).map(([n, o]): [string, OptionSpec, boolean] => [n, o, (spec.required ?? []).includes(n)]),
-    ...(spec.json ? [['json', JSON_OPTION, false] as [string, OptionSpec, boolean]] : []),
+    ...(takesJson(spec) ? [['json', JSON_OPTION, false] as [string, OptionSpec, boolean]] : []),
     ...Object.entries(COMMON_OPTIONS).map(([n, o]): [string, OptionSpec, boolean] => [n, o, false]),
   ];
   const labels = options.map(([name, o]) => `${name === 'help' ? '-h, ' : ''}--${name}${o.value === undefined ? '' : ` ${o.value}`}`);

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AzuriteProcess } from '../../dev/azurite/azurite-process';
+import { startTestAzurite, type TestAzurite } from '../support/test-azurite';
 import { TeleMessageSimulator } from '../../dev/simulators/telemessage';
 import { runCli } from '../../shared/admin-cli/cli';
 import type { Connector } from '../../shared/connectors/connector';
@@ -14,14 +14,14 @@ import { createAccountsScenario, TM_PASSWORD, TM_USERNAME } from '../admin/admin
 const CLI = join(__dirname, '..', '..', 'shared', 'admin-cli', 'cli.js');
 const WRONG_PASSWORD = 'Not-the-password-42!';
 
-let azurite: AzuriteProcess;
+let azurite: TestAzurite;
 let simulator: TeleMessageSimulator;
 let scenario: { dir: string; remove(): Promise<void> };
 let cwd: string;
 before(async () => {
   scenario = await createAccountsScenario();
   cwd = await mkdtemp(join(tmpdir(), 'admin-cli-'));
-  [azurite, simulator] = await Promise.all([AzuriteProcess.start(), TeleMessageSimulator.start({ scenarioDir: scenario.dir })]);
+  [azurite, simulator] = await Promise.all([startTestAzurite(), TeleMessageSimulator.start({ scenarioDir: scenario.dir })]);
 });
 after(async () => {
   await Promise.all([azurite?.stop(), simulator?.stop()]);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AzuriteProcess } from '../../dev/azurite/azurite-process';
+import { startTestAzurite, type TestAzurite } from '../support/test-azurite';
 import { TeleMessageSimulator } from '../../dev/simulators/telemessage';
 import { ConnectorStateError, InvalidAdminInputError, TeleMessageCheckError } from '../../shared/admin/admin-errors';
 import {
@@ -26,13 +26,13 @@ const NOW = new Date('2026-03-10T15:30:00.000Z');
 const clock = (): Date => NOW;
 const WRONG_PASSWORD = 'Wrong-but-secret-7?';
 
-let azurite: AzuriteProcess;
+let azurite: TestAzurite;
 let clients: StorageClients;
 let simulator: TeleMessageSimulator;
 let scenario: { dir: string; remove(): Promise<void> };
 before(async () => {
   scenario = await createAccountsScenario();
-  [azurite, simulator] = await Promise.all([AzuriteProcess.start(), TeleMessageSimulator.start({ scenarioDir: scenario.dir })]);
+  [azurite, simulator] = await Promise.all([startTestAzurite(), TeleMessageSimulator.start({ scenarioDir: scenario.dir })]);
   clients = new StorageClients({ kind: 'connection-string', connectionString: azurite.connectionString });
 });
 after(async () => {

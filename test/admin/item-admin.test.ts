@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AzuriteProcess } from '../../dev/azurite/azurite-process';
+import { startTestAzurite, type TestAzurite } from '../support/test-azurite';
 import { listItemOutcomes, replayItems } from '../../shared/admin/item-admin';
 import { itemBlobName } from '../../shared/archive/blob-names';
 import type { Connector } from '../../shared/connectors/connector';
@@ -9,10 +9,10 @@ import type { ItemOutcome, ItemOutcomeStatus } from '../../shared/outcomes/item-
 import { StorageClients } from '../../shared/platform/storage/storage-clients';
 import { isolatedStores } from './admin-fixture';
 
-let azurite: AzuriteProcess;
+let azurite: TestAzurite;
 let clients: StorageClients;
 before(async () => {
-  azurite = await AzuriteProcess.start();
+  azurite = await startTestAzurite();
   clients = new StorageClients({ kind: 'connection-string', connectionString: azurite.connectionString });
 });
 after(async () => azurite?.stop());

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { AzuriteProcess } from '../../dev/azurite/azurite-process';
+import { startTestAzurite, type TestAzurite } from '../support/test-azurite';
 import { DirectoryUnavailableError, MappingFileRejectedError } from '../../shared/admin/admin-errors';
 import { enableConnector } from '../../shared/admin/connector-admin';
 import { applyMappingFile, listMappingVersions, showMapping, validateMappingFile } from '../../shared/admin/mapping-admin';
@@ -12,10 +12,10 @@ import { StorageClients } from '../../shared/platform/storage/storage-clients';
 import { directoryUser, InMemoryUserDirectory } from '../mapping/in-memory-user-directory';
 import { isolatedStores } from './admin-fixture';
 
-let azurite: AzuriteProcess;
+let azurite: TestAzurite;
 let clients: StorageClients;
 before(async () => {
-  azurite = await AzuriteProcess.start();
+  azurite = await startTestAzurite();
   clients = new StorageClients({ kind: 'connection-string', connectionString: azurite.connectionString });
 });
 after(async () => azurite?.stop());

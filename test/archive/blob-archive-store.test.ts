@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
-import { AzuriteProcess } from '../../dev/azurite/azurite-process';
+import { startTestAzurite, type TestAzurite } from '../support/test-azurite';
 import { TeleMessageSimulator } from '../../dev/simulators/telemessage';
 import {
   ARCHIVE_METADATA_FIELD,
@@ -21,7 +21,7 @@ const CONNECTOR = 'conn-att-1';
 const MB = 1024 * 1024;
 
 describe('BlobArchiveStore against Azurite and the TeleMessage simulator', () => {
-  let azurite: AzuriteProcess;
+  let azurite: TestAzurite;
   let sim: TeleMessageSimulator;
   let scenario: TestScenario;
   let blobs: BlobServiceClient;
@@ -60,7 +60,7 @@ describe('BlobArchiveStore against Azurite and the TeleMessage simulator', () =>
       .item({ id: 'tm-race', product: 'att-network', archivedAt: at(8), attachments: [f('att-small-3')] })
       .item({ id: 'tm-crash', product: 'att-network', archivedAt: at(9), attachments: [f('att-small-4'), f('att-empty')] });
     scenario = await builder.write();
-    [azurite, sim] = await Promise.all([AzuriteProcess.start(), TeleMessageSimulator.start({ scenarioDir: scenario.dir, port: 0 })]);
+    [azurite, sim] = await Promise.all([startTestAzurite(), TeleMessageSimulator.start({ scenarioDir: scenario.dir, port: 0 })]);
     blobs = BlobServiceClient.fromConnectionString(azurite.connectionString);
     store = new BlobArchiveStore({ blobServiceClient: blobs });
     await store.ensureContainers();

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { MailSchema } from '../../dev/simulators/graph/mail-schema';
-import { parseFileAttachment, parseMessageCreate, parseUploadSessionRequest } from '../../dev/simulators/graph/request-bodies';
+import { MailSchema, parseFileAttachment, parseMessageCreate, parseUploadSessionRequest } from '../../dev/simulators/graph';
 import {
   CONVERSATION_INDEX_PROPERTY_ID,
   CONVERSATION_INDEX_TRACKING_PROPERTY_ID,

@@ -1,18 +1,17 @@
 import * as path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { BlobServiceClient } from '@azure/storage-blob';
+import { startTestAzurite } from '../support/test-azurite';
 import { LocalEnvironment } from '../../dev/demo/local-environment';
 import { readGraphExport, type ExportedMailbox } from '../../dev/demo/graph-export';
 import { buildCycleReport, type CycleReport } from '../../dev/demo/report';
 import { applyScenarioConnectors } from '../../dev/demo/scenario-connectors';
 import { rebaseOffsetMs } from '../../dev/demo/demo-cycle';
 import { loadScenario, type Scenario } from '../../dev/scenario/scenario';
-import type { HostProcess } from '../../dev/host/host-process';
+import type { HostProcess } from '../../dev/host';
 import { StorageFetchJobQueue } from '../../shared/schedule/fetch-job-queue';
 import { Containers, Queues } from '../../shared/platform/storage/storage-names';
 
-/** Long enough for a blob scan (1 s) and a queue poll (2 s) to have happened with nothing to do. */
-const SETTLE_MS = 2_500;
 
 /**
  * The product on a scenario, through the local host in a child process, with the handles a test
@@ -32,10 +31,12 @@ export class E2ePipeline {
     this.#secrets = secrets;
   }
 
-  /** Azurite in memory, both simulators, the scenario's connectors; no host yet. */
+  /** Azurite storage of its own (see test/support/test-azurite.ts), both simulators, the scenario's connectors; no host yet. */
   static async start(scenarioDir: string, workdir: string): Promise<E2ePipeline> {
     const scenario = await loadScenario(scenarioDir);
-    const environment = await LocalEnvironment.start({ scenarioDir, graphDataDir: path.join(workdir, 'graph'), rebaseToNow: singleDayAnchor(scenario, new Date()) });
+    // Stopped by the environment, also when the environment fails to start.
+    const azurite = await startTestAzurite();
+    const environment = await LocalEnvironment.start({ scenarioDir, azurite, graphDataDir: path.join(workdir, 'graph'), rebaseToNow: singleDayAnchor(scenario, new Date()) });
     try {
       const setup = await applyScenarioConnectors({
         scenarioDir,
@@ -53,6 +54,11 @@ export class E2ePipeline {
 
   get graphDataDir(): string {
     return this.environment.graphDataDir;
+  }
+
+  /** The app settings a host gets (storage, simulators, the connectors' secrets), for running the app in this process. */
+  appSettings(): Record<string, string> {
+    return this.environment.hostSettings({ secrets: this.#secrets });
   }
 
   /** Starts a host (after any earlier one was stopped or killed) on the same storage and mailboxes. */
@@ -73,10 +79,16 @@ export class E2ePipeline {
     return since;
   }
 
-  /** Waits until the pipeline is drained; a timeout carries the host's last failures, for diagnosis. */
-  async drain(timeoutMs = 60_000): Promise<void> {
+  /**
+   * Waits until the pipeline is drained; a timeout carries the host's last failures, for diagnosis.
+   * The default is a budget, not an expectation: the drained answer ends the wait as soon as the
+   * work is done, and on a loaded machine a cycle through faults and retries takes minutes.
+   */
+  async drain(timeoutMs = 180_000): Promise<void> {
     try {
-      await this.host.waitForDrained({ timeoutMs, settleMs: SETTLE_MS });
+      // The host's drained answer reads storage as it is (queue lengths, blobs against receipts)
+      // and is false if an invocation started while it looked, so the first true one counts.
+      await this.host.waitForDrained({ timeoutMs, settleMs: 0 });
     } catch (error) {
       const failures = this.host.output.filter((line) => /^Exception:|Failed,|failed/.test(line)).slice(-10);
       throw new Error(`${(error as Error).message}\nThe host's last failures:\n${failures.join('\n')}`, { cause: error });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { BlobServiceClient } from '@azure/storage-blob';
-import { AzuriteProcess } from '../../dev/azurite/azurite-process';
+import { startTestAzurite, type TestAzurite } from '../support/test-azurite';
 import { TeleMessageSimulator } from '../../dev/simulators/telemessage';
 import { BlobArchiveStore } from '../../shared/archive/blob-archive-store';
 import type { Connector } from '../../shared/connectors/connector';
@@ -42,7 +42,7 @@ export class FetchFixture {
   readonly blobs: BlobServiceClient;
 
   private constructor(
-    readonly azurite: AzuriteProcess,
+    readonly azurite: TestAzurite,
     readonly sim: TeleMessageSimulator,
     readonly scenario: TestScenario,
   ) {
@@ -59,7 +59,7 @@ export class FetchFixture {
     const builder = await ScenarioBuilder.create();
     await build(builder);
     const scenario = await builder.write();
-    const azurite = await AzuriteProcess.start();
+    const azurite = await startTestAzurite();
     const sim = await TeleMessageSimulator.start({ scenarioDir: scenario.dir });
     const fixture = new FetchFixture(azurite, sim, scenario);
     await fixture.store.ensureContainers();

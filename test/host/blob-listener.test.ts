@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { QueueServiceClient } from '@azure/storage-queue';
-import { AzuriteProcess } from '../../dev/azurite/azurite-process';
+import { startTestAzurite, type TestAzurite } from '../support/test-azurite';
 import { BlobTriggerListener, type BlobTriggerListenerOptions } from '../../dev/host/blob-listener';
 import type { HostJson, InvocationRequest, RegisteredFunction } from '../../dev/host/contracts';
 import { eventually, listenerContext, RecordingInvoker, RecordingLogger, sleep } from './recording-invoker';
@@ -19,12 +19,12 @@ function blobName(r: InvocationRequest): string | undefined {
 }
 
 describe('BlobTriggerListener on Azurite', () => {
-  let azurite: AzuriteProcess;
+  let azurite: TestAzurite;
   let blobs: BlobServiceClient;
   let queues: QueueServiceClient;
 
   before(async () => {
-    azurite = await AzuriteProcess.start();
+    azurite = await startTestAzurite();
     blobs = BlobServiceClient.fromConnectionString(azurite.connectionString);
     queues = QueueServiceClient.fromConnectionString(azurite.connectionString);
   });

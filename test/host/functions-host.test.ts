@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueServiceClient } from '@azure/storage-queue';
-import { AzuriteProcess } from '../../dev/azurite/azurite-process';
+import { startTestAzurite, type TestAzurite } from '../support/test-azurite';
 import type { InvocationOutcome } from '../../dev/host/contracts';
 import { HostStartupError } from '../../dev/host/errors';
 import { FunctionsHost } from '../../dev/host/functions-host';
@@ -20,11 +20,11 @@ import { azureFunctionsRequire, createTestApp, GATE_FILE, readTimerRecords, wait
 const OUT_QUEUE = 'host-test-out';
 
 describe('FunctionsHost', () => {
-  let azurite: AzuriteProcess;
+  let azurite: TestAzurite;
   const apps: TestApp[] = [];
 
   before(async () => {
-    azurite = await AzuriteProcess.start();
+    azurite = await startTestAzurite();
   });
 
   after(async () => {

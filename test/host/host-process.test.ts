@@ -5,17 +5,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { AzuriteProcess } from '../../dev/azurite/azurite-process';
+import { startTestAzurite, type TestAzurite } from '../support/test-azurite';
 import { HostProcess, HostProcessError } from '../../dev/host/host-process';
 import { createTestApp, readTimerRecords, waitFor, YEARLY, type TestApp } from './host-test-app';
 
 describe('HostProcess and the host CLI', () => {
-  let azurite: AzuriteProcess;
+  let azurite: TestAzurite;
   let app: TestApp;
   const hosts: HostProcess[] = [];
 
   before(async () => {
-    azurite = await AzuriteProcess.start();
+    azurite = await startTestAzurite();
     app = createTestApp({
       values: {
         AzureWebJobsStorage: azurite.connectionString,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { QueueServiceClient } from '@azure/storage-queue';
-import { AzuriteProcess } from '../../dev/azurite/azurite-process';
+import { startTestAzurite, type TestAzurite } from '../support/test-azurite';
 import type { HostJson, RegisteredFunction } from '../../dev/host/contracts';
 import { QueueTriggerListener } from '../../dev/host/queue-listener';
 import { base64, eventually, listenerContext, RecordingInvoker, RecordingLogger, sleep } from './recording-invoker';
@@ -16,11 +16,11 @@ function fastHostJson(queues: NonNullable<NonNullable<HostJson['extensions']>['q
 }
 
 describe('QueueTriggerListener on Azurite', () => {
-  let azurite: AzuriteProcess;
+  let azurite: TestAzurite;
   let service: QueueServiceClient;
 
   before(async () => {
-    azurite = await AzuriteProcess.start();
+    azurite = await startTestAzurite();
     service = QueueServiceClient.fromConnectionString(azurite.connectionString);
   });
   after(async () => {

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
-import { AzuriteProcess } from '../../dev/azurite/azurite-process';
+import { startTestAzurite, type TestAzurite } from '../support/test-azurite';
 import { HostProcess } from '../../dev/host/host-process';
 import type { ProbeRecord } from '../host-app/functions/queue-and-blob';
 import { base64, eventually } from './recording-invoker';
@@ -20,7 +20,7 @@ const HOST_ID = 'storage-e2e';
 const APP_ENTRY = path.resolve(__dirname, '../host-app/functions/queue-and-blob.js');
 
 describe('storage triggers through the host process and @azure/functions', () => {
-  let azurite: AzuriteProcess;
+  let azurite: TestAzurite;
   let appRoot: string;
   let recordDir: string;
   let host: HostProcess | undefined;
@@ -29,7 +29,7 @@ describe('storage triggers through the host process and @azure/functions', () =>
   let container: ContainerClient;
 
   before(async () => {
-    azurite = await AzuriteProcess.start();
+    azurite = await startTestAzurite();
     appRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'storage-e2e-app-'));
     recordDir = path.join(appRoot, 'records');
     fs.mkdirSync(recordDir);

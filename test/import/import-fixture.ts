@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { BlobServiceClient } from '@azure/storage-blob';
-import { AzuriteProcess } from '../../dev/azurite/azurite-process';
+import { startTestAzurite, type TestAzurite } from '../support/test-azurite';
 import { BlobMappingFileStore } from '../../shared/mapping/mapping-file-store';
 import { attachmentBlobName, itemBlobName } from '../../shared/archive/blob-names';
 import { ATTACHMENT_METADATA } from '../../shared/archive/blob-archive-store';
@@ -83,7 +83,7 @@ export class ImportFixture {
   connector!: Connector;
 
   private constructor(
-    readonly azurite: AzuriteProcess,
+    readonly azurite: TestAzurite,
     readonly graph: GraphFixture,
   ) {
     const clients = new StorageClients({ kind: 'connection-string', connectionString: azurite.connectionString });
@@ -98,7 +98,7 @@ export class ImportFixture {
   }
 
   static async start(): Promise<ImportFixture> {
-    const azurite = await AzuriteProcess.start();
+    const azurite = await startTestAzurite();
     const graph = await GraphFixture.start();
     const fixture = new ImportFixture(azurite, graph);
     await fixture.blobs.getContainerClient(Containers.items).createIfNotExists();

@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AzuriteProcess } from '../../dev/azurite/azurite-process';
+import { startTestAzurite, type TestAzurite } from '../support/test-azurite';
 import { StorageClients } from '../../shared/platform/storage/storage-clients';
 import { TableConnectorStore } from '../../shared/connectors/connector-store';
 import { TableRunStore } from '../../shared/schedule/run-store';
@@ -9,10 +9,10 @@ import { FetchScheduler } from '../../shared/schedule/fetch-scheduler';
 import type { Connector } from '../../shared/connectors/connector';
 import type { FetchJob } from '../../shared/schedule/fetch-job';
 
-let azurite: AzuriteProcess;
+let azurite: TestAzurite;
 let clients: StorageClients;
 before(async () => {
-  azurite = await AzuriteProcess.start();
+  azurite = await startTestAzurite();
   clients = new StorageClients({ kind: 'connection-string', connectionString: azurite.connectionString });
 });
 after(async () => azurite.stop());

@@ -16,7 +16,3 @@ export function describeJsonType(value: unknown): string {
   if (typeof value === 'object') return 'an object';
   return `a ${typeof value}`;
 }
-
-export function cloneJson<T extends JsonValue>(value: T): T {
-  return structuredClone(value);
-}

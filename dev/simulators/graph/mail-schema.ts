@@ -75,10 +75,6 @@ export class MailSchema {
     return cached;
   }
 
-  isEntity(name: string): boolean {
-    return this.#entities.has(name);
-  }
-
   /** Structural properties of an entity type, its base types' included. */
   entityProperties(name: string): Map<string, TypeRef> {
     return this.#collect(name, (info) => info.properties);

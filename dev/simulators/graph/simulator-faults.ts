@@ -34,7 +34,6 @@ const KINDS: readonly FaultKind[] = ['status-429', 'status-503', 'status-500', '
 export class SimulatorFaults {
   readonly #faults: ActiveFault[] = [];
   #next = 1;
-  #injected = 0;
 
   /** Adds a fault and returns its id. Throws a TypeError naming the field for a bad spec. */
   add(spec: FaultSpec): string {
@@ -50,11 +49,6 @@ export class SimulatorFaults {
 
   list(): ActiveFault[] {
     return this.#faults.map((f) => ({ ...f, match: { ...f.match } }));
-  }
-
-  /** How many requests a fault has hit so far. */
-  get injected(): number {
-    return this.#injected;
   }
 
   /**
@@ -75,7 +69,6 @@ export class SimulatorFaults {
       fault.remaining -= 1;
       if (fault.remaining <= 0) this.#faults.splice(index, 1);
     }
-    this.#injected += 1;
     return fault;
   }
 }

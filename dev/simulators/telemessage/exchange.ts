@@ -18,10 +18,6 @@ export class Exchange {
     private readonly log: ((line: string) => void) | undefined,
   ) {}
 
-  get isAnswered(): boolean {
-    return this.answered;
-  }
-
   json(status: number, body: unknown, headers: OutgoingHttpHeaders = {}): void {
     const bytes = Buffer.from(JSON.stringify(body), 'utf8');
     this.settle(status);
