@@ -183,16 +183,20 @@ var storageNames = {
     attachments: 'archive-attachments'
     quarantine: 'quarantine'
     mappingFiles: 'mapping-files'
+    manifests: 'archive-manifests'
   }
   queues: {
     fetchJobs: 'fetch-jobs'
     fetchJobsPoison: 'fetch-jobs-poison'
+    importReplays: 'import-replays'
+    importReplaysPoison: 'import-replays-poison'
     blobTriggerPoison: 'webjobs-blobtrigger-poison'
   }
   tables: {
     connectors: 'connectors'
     runs: 'runs'
     imports: 'imports'
+    reconciliation: 'reconciliation'
   }
 }
 

@@ -88,7 +88,7 @@ export async function runDemoCycle(options: DemoCycleOptions): Promise<DemoCycle
     }
 
     log('Starting the Functions host…');
-    // A starting host imports rewritten (replayed) blobs at once, before the timer is fired.
+    // A starting host imports queued replays at once, before the timer is fired.
     const hostStartingAt = new Date();
     const host = await environment.startHost({ secrets: setup.secrets, ...(options.echoHost ? { echo: true } : {}) });
     options.signal?.throwIfAborted();

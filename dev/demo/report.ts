@@ -21,7 +21,7 @@ export interface ConnectorCycleReport extends ItemResults {
   stored: number;
   /**
    * Items of earlier windows that the import stage processed during this cycle: those whose blobs
-   * `npm run items -- replay` rewrote, or that an interrupted earlier cycle left unprocessed.
+   * `npm run items -- replay` queued, or that an interrupted earlier cycle left unprocessed.
    * Present only when there are any.
    */
   replayed?: ItemResults;
@@ -53,7 +53,7 @@ export interface BuildCycleReportOptions {
   since: Date;
   /**
    * When the import stage may have begun working for this cycle: the host's start, which can come
-   * before `since`, as a starting host picks up rewritten blobs at once. Items of earlier windows
+   * before `since`, as a starting host picks up queued replays at once. Items of earlier windows
    * processed from then on are reported as `replayed`. Default `since`.
    */
   processedSince?: Date;

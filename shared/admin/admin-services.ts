@@ -8,6 +8,7 @@ import type { FetchScheduler } from '../schedule/fetch-scheduler';
 import type { TableImportStore } from '../outcomes/import-store';
 import type { BlobMappingFileStore } from '../mapping/mapping-file-store';
 import type { UserDirectory } from '../mapping/directory';
+import type { ImportReplayQueue } from '../import/import-replay-queue';
 import type { SecretWriter } from './secret-writer';
 import type { TeleMessageCredentialCheck } from './telemessage-check';
 
@@ -31,6 +32,8 @@ export interface AdminServices {
   readonly mappingFiles: BlobMappingFileStore;
   /** The `archive-items` container. */
   readonly items: ContainerClient;
+  /** Replay requests for the import stage. */
+  readonly replays: ImportReplayQueue;
   readonly secrets: SecretStore;
   readonly secretWriter: SecretWriter;
   readonly checkCredentials: TeleMessageCredentialCheck;

@@ -1,4 +1,5 @@
-import { RestError, type ContainerClient } from '@azure/storage-blob';
+import type { ContainerClient } from '@azure/storage-blob';
+import type { ImportReplayQueue } from '../import/import-replay-queue';
 import { itemBlobName } from '../archive/blob-names';
 import type { ConnectorStore } from '../connectors/connector-store';
 import type { ImportStore } from '../outcomes/import-store';
@@ -31,9 +32,11 @@ export interface ReplayItemsRequest {
 }
 
 export interface ReplayItemsDependencies extends ItemAdminDependencies {
-  /** The `archive-items` container. */
+  /** The `archive-items` container, read only: a replay never rewrites the raw archive. */
   items: ContainerClient;
-  /** Blobs rewritten at once. Default 8. */
+  /** Where replay requests go; the `replayItem` function imports each again. */
+  replays: ImportReplayQueue;
+  /** Items handled at once. Default 8. */
   concurrency?: number;
   signal?: AbortSignal;
 }
@@ -43,19 +46,19 @@ export interface ReplayItemsResult {
   status: ReplayableStatus;
   /** Items listed with that status. */
   listed: number;
-  /** Items whose blob now has a new version, so the import stage sees them again. */
+  /** Items whose replay is queued; the import stage picks each up within moments. */
   replayed: string[];
-  /** Items whose blob is gone (deleted by hand); they stay listed. */
+  /** Items whose blob is gone from the archive; they stay listed. */
   missing: string[];
-  /** Items whose blob could not be rewritten, with why. */
+  /** Items whose replay could not be queued, with why. */
   failed: { itemId: string; error: string }[];
 }
 
 /**
- * Re-triggers the import of every listed item by writing its blob again with the same bytes: the
- * new ETag makes the polling blob trigger (locally) and Event Grid's BlobCreated (in Azure) deliver
- * it once more. The import stage skips mailboxes that already hold the item, so an item that now
- * maps is imported exactly once and one that still does not stays listed.
+ * Queues every listed item for import again. The raw archive is write-once (an immutability
+ * policy in Azure), so the item's blob is not touched: the `replayItem` function reads it and
+ * runs the import stage on it. The import stage skips mailboxes that already hold the item, so
+ * an item that now maps is imported exactly once and one that still does not stays listed.
  */
 export async function replayItems(request: ReplayItemsRequest, deps: ReplayItemsDependencies): Promise<ReplayItemsResult> {
   const status = request.status ?? 'unmapped';
@@ -65,9 +68,11 @@ export async function replayItems(request: ReplayItemsRequest, deps: ReplayItems
     outcomes,
     deps.concurrency ?? 8,
     async (outcome) => {
-      const name = outcome.blobName || itemBlobName(outcome.connectorId, outcome.itemId);
+      const blobName = outcome.blobName || itemBlobName(outcome.connectorId, outcome.itemId);
       try {
-        return { outcome, answer: await rewriteBlob(deps.items, name, deps.signal) };
+        if (!(await deps.items.getBlobClient(blobName).exists({ abortSignal: deps.signal }))) return { outcome, answer: 'missing' as const };
+        await deps.replays.enqueue({ connectorId: outcome.connectorId, itemId: outcome.itemId, blobName });
+        return { outcome, answer: 'queued' as const };
       } catch (error) {
         if (deps.signal?.aborted) throw error;
         return { outcome, answer: { error: describeError(error) } };
@@ -76,45 +81,9 @@ export async function replayItems(request: ReplayItemsRequest, deps: ReplayItems
     deps.signal,
   );
   for (const { outcome, answer } of answers) {
-    if (answer === 'rewritten') result.replayed.push(outcome.itemId);
+    if (answer === 'queued') result.replayed.push(outcome.itemId);
     else if (answer === 'missing') result.missing.push(outcome.itemId);
     else result.failed.push({ itemId: outcome.itemId, error: answer.error });
   }
   return result;
-}
-
-/**
- * Writes a blob again with its own bytes, headers and metadata. Only the version read is replaced:
- * a blob someone rewrote in between already has a new ETag, which is all a replay needs.
- */
-async function rewriteBlob(container: ContainerClient, name: string, signal: AbortSignal | undefined): Promise<'rewritten' | 'missing'> {
-  const blob = container.getBlockBlobClient(name);
-  try {
-    const download = await blob.download(0, undefined, { abortSignal: signal });
-    const bytes = await readAll(download.readableStreamBody);
-    await blob.uploadData(bytes, {
-      abortSignal: signal,
-      blobHTTPHeaders: {
-        blobContentType: download.contentType,
-        blobContentEncoding: download.contentEncoding,
-        blobContentLanguage: download.contentLanguage,
-        blobContentDisposition: download.contentDisposition,
-        blobCacheControl: download.cacheControl,
-      },
-      metadata: download.metadata,
-      conditions: { ifMatch: download.etag },
-    });
-    return 'rewritten';
-  } catch (error) {
-    if (error instanceof RestError && error.statusCode === 404) return 'missing';
-    if (error instanceof RestError && error.statusCode === 412) return 'rewritten';
-    throw error;
-  }
-}
-
-async function readAll(stream: NodeJS.ReadableStream | undefined): Promise<Buffer> {
-  if (stream === undefined) return Buffer.alloc(0);
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks);
 }

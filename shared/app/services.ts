@@ -17,6 +17,7 @@ import { ItemQuarantine } from '../outcomes/item-quarantine';
 import { BlobQuarantineStore } from '../outcomes/quarantine-store';
 import { FetchWindowService } from '../fetch/fetch-window-service';
 import { ImportItemService } from '../import/import-item-service';
+import { StorageImportReplayQueue } from '../import/import-replay-queue';
 import { BlobStoredItemReader } from '../archive/stored-item-reader';
 import { BlobArchiveStore } from '../archive/blob-archive-store';
 import { TeleMessageClient } from '../telemessage/telemessage-client';
@@ -47,6 +48,7 @@ export interface Stores {
   readonly mappingFiles: BlobMappingFileStore;
   /** The `archive-items` container. */
   readonly items: ContainerClient;
+  readonly replays: StorageImportReplayQueue;
 }
 
 export function createStores(storage: StorageClients): Stores {
@@ -57,6 +59,7 @@ export function createStores(storage: StorageClients): Stores {
     imports: new TableImportStore(storage.table(Tables.imports)),
     mappingFiles: new BlobMappingFileStore(storage.blobs.getContainerClient(Containers.mappingFiles)),
     items: storage.blobs.getContainerClient(Containers.items),
+    replays: new StorageImportReplayQueue(storage.queue(Queues.importReplays)),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
+import { RestError, type BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { attachmentBlobName, decodeBlobNameSegment, itemBlobName, parseItemBlobName } from './blob-names';
 import { ARCHIVE_METADATA_FIELD, type ArchiveMetadata, type MissingAttachment } from './stored-item';
 import { ItemValidationError } from '../items';
@@ -9,13 +9,26 @@ import { Containers } from '../platform/storage/storage-names';
 /** What the import stage reads of the fetch stage's blobs besides the item itself. */
 export interface StoredItemReader {
   openAttachment(connectorId: string, itemId: string, attachmentId: string): Promise<Readable>;
+  /** The item's JSON exactly as stored; undefined when there is no such blob. */
+  readItem(blobName: string): Promise<Buffer | undefined>;
 }
 
 export class BlobStoredItemReader implements StoredItemReader {
   readonly #attachments: ContainerClient;
+  readonly #items: ContainerClient;
 
   constructor(blobs: BlobServiceClient) {
     this.#attachments = blobs.getContainerClient(Containers.attachments);
+    this.#items = blobs.getContainerClient(Containers.items);
+  }
+
+  async readItem(blobName: string): Promise<Buffer | undefined> {
+    try {
+      return await this.#items.getBlobClient(blobName).downloadToBuffer();
+    } catch (error) {
+      if (error instanceof RestError && error.statusCode === 404) return undefined;
+      throw error;
+    }
   }
 
   async openAttachment(connectorId: string, itemId: string, attachmentId: string): Promise<Readable> {

@@ -22,6 +22,10 @@ export const SOURCE_PROPERTY_NAMES = {
   product: 'TeleMessageProduct',
   /** {@link conversationKey} of the item's conversation, for finding the conversation's other items. */
   conversationKey: 'TeleMessageConversationKey',
+  /** SHA-256 (hex) of the item as stored in the raw archive. */
+  itemSha256: 'TeleMessageItemSha256',
+  /** JSON `[{ "id", "sha256" }]`: each attachment's SHA-256 as stored in the raw archive, in item order. */
+  attachmentsSha256: 'TeleMessageAttachmentsSha256',
 } as const;
 
 /** PidTagMessageFlags; `1` (read) also clears "unsent", so the item is not a draft. */

@@ -65,3 +65,4 @@ export {
   type GraphMessageCreateBody,
   type ToGraphMessageOptions,
 } from './to-graph-message';
+export * from './custody-marks';

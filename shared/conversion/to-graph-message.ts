@@ -32,6 +32,7 @@ import {
 } from './extended-properties';
 import { renderHtmlBody, textToHtml, type BodyFact, type BodyImage } from './html-body';
 import { withInlineImages } from './inline-images';
+import { attachmentHashesValue, CUSTODY_HEADER_NAMES, MAX_CUSTODY_HEADER_LENGTH } from './custody-marks';
 import { encodeHeaderValue, SOURCE_HEADER_NAMES, sourceHeaderName, type InternetMessageHeader } from './message-headers';
 import { toGraphRecipient, type GraphRecipient } from './participant-address';
 import { oneLine } from './safe-text';
@@ -92,6 +93,11 @@ export interface ToGraphMessageOptions extends AttachmentPlanOptions {
   folderName?: string;
   /** Where an attachment kept in storage can be found, for the note in the body (e.g. its blob name). */
   storageLocation?: (attachment: AttachmentRef) => string;
+  /**
+   * SHA-256 (lower-case hex) of the item exactly as stored in the raw archive. Every copy carries
+   * it, with each attachment's SHA-256, so a reviewer can check the copy against the archive.
+   */
+  itemSha256?: string;
   /**
    * Most UTF-8 bytes the message text may take in the HTML body, escaped; longer text is cut in
    * the body and attached in full. Default {@link DEFAULT_MAX_BODY_TEXT_BYTES}, which keeps the
@@ -154,7 +160,7 @@ export function toGraphMessage(item: ArchivedItem, options: ToGraphMessageOption
     from: sender,
     sender,
     toRecipients: distinctParticipants(item.to).map(toGraphRecipient),
-    internetMessageHeaders: sourceHeaders(item, description),
+    internetMessageHeaders: [...sourceHeaders(item, description), ...custodyHeaders(item, options.itemSha256)],
     singleValueExtendedProperties: [
       { id: MESSAGE_FLAGS_PROPERTY_ID, value: '1' },
       { id: DELIVERY_TIME_PROPERTY_ID, value: sent },
@@ -163,6 +169,7 @@ export function toGraphMessage(item: ArchivedItem, options: ToGraphMessageOption
       { id: sourcePropertyId(SOURCE_PROPERTY_NAMES.product), value: item.product },
       { id: sourcePropertyId(SOURCE_PROPERTY_NAMES.conversationKey), value: key },
       ...conversationThreadingProperties({ conversationKey: key, topic, itemId: item.id, sentAt: item.sentAt }),
+      ...custodyProperties(item, options.itemSha256),
     ],
   };
 
@@ -192,6 +199,25 @@ function sourceHeaders(item: ArchivedItem, description: KindDescription): Intern
     ...(description.sourceIds ?? []).map(({ name, value }): [string, string] => [sourceHeaderName(name), value]),
   ];
   return headers.map(([name, value]) => ({ name, value: encodeHeaderValue(value) }));
+}
+
+/** The item's and its attachments' hashes as `x-` headers (the extended properties hold the same). */
+function custodyHeaders(item: ArchivedItem, itemSha256: string | undefined): InternetMessageHeader[] {
+  if (itemSha256 === undefined) return [];
+  return [
+    { name: CUSTODY_HEADER_NAMES.itemSha256, value: itemSha256 },
+    ...(item.attachments.length === 0
+      ? []
+      : [{ name: CUSTODY_HEADER_NAMES.attachmentsSha256, value: encodeHeaderValue(item.attachments.map((a) => a.sha256).join(','), MAX_CUSTODY_HEADER_LENGTH) }]),
+  ];
+}
+
+function custodyProperties(item: ArchivedItem, itemSha256: string | undefined): SingleValueExtendedProperty[] {
+  if (itemSha256 === undefined) return [];
+  return [
+    { id: sourcePropertyId(SOURCE_PROPERTY_NAMES.itemSha256), value: itemSha256 },
+    { id: sourcePropertyId(SOURCE_PROPERTY_NAMES.attachmentsSha256), value: attachmentHashesValue(item) },
+  ];
 }
 
 function bodyFacts(
@@ -230,6 +256,7 @@ function bodyFacts(
     });
   }
   facts.push({ label: 'Source item id', value: item.id });
+  if (options.itemSha256 !== undefined) facts.push({ label: 'Item SHA-256', value: options.itemSha256 });
   return facts.map((fact) => ({
     label: oneLine(fact.label, MAX_FACT_LENGTH),
     values: (typeof fact.value === 'string' ? [fact.value] : fact.value).map((value) => oneLine(value, MAX_FACT_LENGTH)),

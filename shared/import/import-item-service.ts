@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { CachingUserDirectory } from '../mapping/caching-user-directory';
 import type { CustomMapping } from '../mapping/custom-mapping';
 import type { UserDirectory } from '../mapping/directory';
@@ -17,6 +18,7 @@ import type { ItemOutcome, MailboxOutcome } from '../outcomes/item-outcome';
 import type { Telemetry } from '../platform/telemetry/telemetry';
 import { itemOfBlobName, readArchiveMetadata, type StoredItemReader } from '../archive/stored-item-reader';
 import type { QuarantineStore } from '../outcomes/quarantine-store';
+import type { ImportReplayRequest } from './import-replay-queue';
 import { uniqueAttachmentNames } from './unique-names';
 import { Readable } from 'node:stream';
 
@@ -58,6 +60,18 @@ export class ImportItemService {
 
   constructor(private readonly options: ImportItemServiceOptions) {
     this.#clock = options.clock ?? (() => new Date());
+  }
+
+  /**
+   * Imports a stored item again on an administrator's request. Mailboxes that already hold it are
+   * skipped, as on any second delivery, so a replay adds only the copies that are missing.
+   */
+  async replay(request: ImportReplayRequest): Promise<ItemOutcome> {
+    const bytes = await this.options.storage.readItem(request.blobName);
+    if (bytes === undefined) {
+      throw new ItemImportFailedError(`Replay of item ${request.itemId} of connector ${request.connectorId}: its blob ${request.blobName} is not in the archive`);
+    }
+    return this.importBlob(request.blobName, bytes);
   }
 
   async importBlob(blobName: string, bytes: Uint8Array): Promise<ItemOutcome> {
@@ -115,6 +129,7 @@ export class ImportItemService {
       folderName: connector.folderName,
       attachmentDisposition: (a) => (missing.has(a.id) ? 'unavailable' : undefined),
       storageLocation: (a) => `${connectorId}/${itemId}/${a.id}`,
+      itemSha256: createHash('sha256').update(bytes).digest('hex'),
     });
     const uploads = this.#plannedUploads(connector.id, converted);
 

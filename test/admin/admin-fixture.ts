@@ -1,3 +1,4 @@
+import { StorageImportReplayQueue } from '../../shared/import/import-replay-queue';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,7 +39,10 @@ export function isolatedStores(clients: StorageClients, clock: () => Date = () =
   const scheduler = new FetchScheduler({ connectors, runs, queue: new StorageFetchJobQueue(queue), clock });
   const mappingContainer = clients.blobs.getContainerClient(`mapping-files-${n}`);
   const items = clients.blobs.getContainerClient(`archive-items-${n}`);
+  const replayQueue = clients.queue(`import-replays-${n}`);
   return {
+    replayQueue,
+    replays: new StorageImportReplayQueue(replayQueue),
     connectors,
     runs,
     imports,
@@ -52,13 +56,18 @@ export function isolatedStores(clients: StorageClients, clock: () => Date = () =
 
 /** Every message on the queue, decoded as the Functions host decodes it (base64 JSON). */
 export async function drainJobs(queue: QueueClient): Promise<FetchJob[]> {
-  const jobs: FetchJob[] = [];
+  return drainMessages<FetchJob>(queue);
+}
+
+/** Every message on the queue, decoded as the Functions host decodes it (base64 JSON). */
+export async function drainMessages<T>(queue: QueueClient): Promise<T[]> {
+  const jobs: T[] = [];
   if (!(await queue.exists())) return jobs;
   for (;;) {
     const got = await queue.receiveMessages({ numberOfMessages: 32 });
     if (got.receivedMessageItems.length === 0) return jobs;
     for (const m of got.receivedMessageItems) {
-      jobs.push(JSON.parse(Buffer.from(m.messageText, 'base64').toString('utf8')) as FetchJob);
+      jobs.push(JSON.parse(Buffer.from(m.messageText, 'base64').toString('utf8')) as T);
       await queue.deleteMessage(m.messageId, m.popReceipt);
     }
   }

@@ -1,3 +1,4 @@
+import { StorageImportReplayQueue } from '../../shared/import/import-replay-queue';
 /**
  * The user-mapping issue end to end, through the demo command on dev/scenarios/mapping (Fabrikam):
  * items that map only through the mapping file, only by email, both ways (the file wins) and not
@@ -15,7 +16,7 @@ import { findScenarioInconsistencies, loadScenario, type Scenario } from '../../
 import { listItemOutcomes, replayItems } from '../../shared/admin/item-admin';
 import { applyMappingFile } from '../../shared/admin/mapping-admin';
 import type { ItemOutcome } from '../../shared/outcomes/item-outcome';
-import { Containers } from '../../shared/platform/storage/storage-names';
+import { Containers, Queues } from '../../shared/platform/storage/storage-names';
 import { readReport, runDemoCommand, withWorkdirStorage, type CommandResult } from './demo-cli';
 import { assertCopiesMatchItems, assertExactlyOnce, rebaseOffsetFromCopies, type ExpectedItem } from './end-state';
 import { ATT_FOLDER, MAPPING_SCENARIO_DIR, makeWorkdir } from './e2e-scenario';
@@ -147,14 +148,14 @@ describe('the user-mapping issue through the demo command', () => {
 
       const replay = await replayItems(
         { connectorId: CONNECTOR },
-        { connectors: stores.connectors, imports: stores.imports, items: stores.storage.blobs.getContainerClient(Containers.items) },
+        { connectors: stores.connectors, imports: stores.imports, items: stores.storage.blobs.getContainerClient(Containers.items), replays: new StorageImportReplayQueue(stores.storage.queue(Queues.importReplays)) },
       );
       assert.deepEqual(replay, { connectorId: CONNECTOR, status: 'unmapped', listed: 4, replayed: Object.keys(FIRST_REASONS), missing: [], failed: [] });
       return applied.current.version;
     });
 
     // Second cycle: the scenario's initial file must not come back over the corrected one, and the
-    // starting host's blob trigger picks up the rewritten blobs.
+    // starting host's replayItem function picks up the queued replays.
     const second = await runDemoCommand(demoArgs);
     assertSucceeded(second);
     assert.match(second.output, new RegExp(`Connector ${CONNECTOR} \\(att-network\\): (updated|unchanged), mapping file ${correctedVersion}\\n`));

@@ -2,6 +2,9 @@
 export const Queues = {
   fetchJobs: 'fetch-jobs',
   fetchJobsPoison: 'fetch-jobs-poison',
+  /** Items an administrator asked to import again: the raw archive is never rewritten to re-trigger them. */
+  importReplays: 'import-replays',
+  importReplaysPoison: 'import-replays-poison',
   blobTriggerPoison: 'webjobs-blobtrigger-poison',
 } as const;
 
@@ -10,10 +13,14 @@ export const Containers = {
   attachments: 'archive-attachments',
   quarantine: 'quarantine',
   mappingFiles: 'mapping-files',
+  /** One manifest per connector and reconciled day, written once; immutable like the raw archive. */
+  manifests: 'archive-manifests',
 } as const;
 
 export const Tables = {
   connectors: 'connectors',
   runs: 'runs',
   imports: 'imports',
+  /** One row per connector and UTC day: the day's reconciliation. */
+  reconciliation: 'reconciliation',
 } as const;

@@ -1,0 +1,14 @@
+import { app, type InvocationContext } from '@azure/functions';
+import { archiverServices } from '../shared/app/services';
+import { parseImportReplayRequest } from '../shared/import/import-replay-queue';
+import { Queues } from '../shared/platform/storage/storage-names';
+
+app.storageQueue('replayItem', {
+  queueName: Queues.importReplays,
+  connection: 'AzureWebJobsStorage',
+  handler: async (message: unknown, context: InvocationContext): Promise<void> => {
+    const outcome = await archiverServices().importer.replay(parseImportReplayRequest(message));
+    const mailboxes = outcome.mailboxes.map((m) => m.status).join(', ');
+    context.log(`Replayed item ${outcome.itemId} of connector ${outcome.connectorId}: ${outcome.status}${mailboxes ? ` (${mailboxes})` : ''}`);
+  },
+});
