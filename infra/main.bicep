@@ -63,6 +63,11 @@ param schedule string = '0 0 1 * * *'
 @maxValue(1440)
 param settlingMinutes int = 5
 
+@description('Hours after a UTC day ends before a day that is not reconciled raises an alert.')
+@minValue(0)
+@maxValue(720)
+param reconcileAfterHours int = 6
+
 @description('Resource ID of an existing action group notified by the alert rules. Empty: no alert rules are created.')
 param actionGroupResourceId string = ''
 
@@ -132,7 +137,7 @@ param operatorGroupObjectIds string[] = []
 @description('Object IDs of Entra groups of auditors: read-only access to the archived items and attachments and to the run and import records.')
 param auditorGroupObjectIds string[] = []
 
-@description('Immutable raw archive: days during which blobs in archive-items and archive-attachments cannot be changed or deleted by anyone (time-based retention on version-level immutability). 0: off. Cannot be shortened once the policy is locked.')
+@description('Immutable raw archive: days during which blobs in archive-items, archive-attachments and archive-manifests cannot be changed or deleted by anyone (time-based retention on version-level immutability). 0: off. Cannot be shortened once the policy is locked.')
 @minValue(0)
 @maxValue(146000)
 param archiveRetentionDays int = 0
@@ -323,6 +328,7 @@ module pipelineStorage 'modules/storage-account.bicep' = {
       ? [
           storageNames.containers.items
           storageNames.containers.attachments
+          storageNames.containers.manifests
         ]
       : []
     immutabilityRetentionDays: archiveRetentionDays
@@ -496,6 +502,7 @@ module functionApp 'modules/function-app.bicep' = {
     pipelineTableEndpoint: pipelineStorage.outputs.tableEndpoint
     schedule: schedule
     settlingMinutes: settlingMinutes
+    reconcileAfterHours: reconcileAfterHours
     graphEndpoint: clouds[cloud].graphEndpoint
     graphAuthorityHost: clouds[cloud].authorityHost
     graphTenantId: graphTenantId

@@ -69,6 +69,9 @@ param schedule string
 @description('Minutes before now at which fetch windows end, so items still arriving at TeleMessage are not missed.')
 param settlingMinutes int
 
+@description('Hours after a UTC day ends before an unreconciled day raises the UnreconciledDays alert.')
+param reconcileAfterHours int
+
 @description('Microsoft Graph base URL including the version segment (/v1.0), from national-clouds.json.')
 param graphEndpoint string
 
@@ -142,6 +145,7 @@ var appSettings = {
   AzureWebJobsStorage__tableServiceUri: pipelineTableEndpoint
   ARCHIVER_SCHEDULE: schedule
   ARCHIVER_SETTLING_MINUTES: string(settlingMinutes)
+  ARCHIVER_RECONCILE_AFTER_HOURS: string(reconcileAfterHours)
   // Flex Consumption supports only the Event Grid source for blob triggers; a Dedicated plan
   // polls the container (with Always On), which needs no Event Grid subscription.
   ARCHIVER_BLOB_TRIGGER_SOURCE: flexConsumption ? 'EventGrid' : 'LogsAndContainerScan'

@@ -1,4 +1,7 @@
 import { basename } from 'node:path';
+import { verifyDay } from '../custody/copy-verifier';
+import { parseUtcDay, type UtcDay } from '../custody/day-reconciliation';
+import { formatDayLine, formatDayReconciliation, formatDayVerification } from './custody-format';
 import { addConnector, disableConnector, enableConnector, getConnector, listConnectors, listRuns, runConnector } from '../admin/connector-admin';
 import { knownProducts, parseOnOff } from '../admin/connector-settings';
 import { InvalidAdminInputError } from '../admin/admin-errors';
@@ -23,7 +26,7 @@ export type CommandGroup = 'connectors' | 'mapping' | 'items';
 export const COMMAND_GROUPS: Readonly<Record<CommandGroup, string>> = {
   connectors: 'add, list, show, enable, disable and run connectors',
   mapping: 'validate and apply mapping files (mobile number to Microsoft 365 user)',
-  items: 'list unmapped and failed items, and replay them',
+  items: 'list unmapped and failed items, replay them, reconcile days and verify copies',
 };
 
 export interface OptionSpec {
@@ -409,8 +412,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'replay',
     summary: 'Import the listed items again (after the mapping or the cause of failure is fixed)',
     details: [
-      "Each item's stored blob is written again with the same bytes; the import stage picks it up as new",
-      'and skips mailboxes that already hold the item, so an item that now maps is imported exactly once.',
+      'Each item is queued for the import stage, which reads it from the archive (never rewritten) and',
+      'skips mailboxes that already hold it, so an item that now maps is imported exactly once.',
       'Items that still do not map stay listed.',
     ],
     options: {
@@ -433,4 +436,77 @@ export const COMMANDS: readonly CommandSpec[] = [
       };
     },
   },
+  {
+    group: 'items',
+    name: 'reconcile',
+    summary: "Reconcile a UTC day now: TeleMessage's listing against the archive and every copy",
+    details: [
+      'Lists the day at TeleMessage again, checks each listed item is in the archive and accounted for',
+      '(imported into every mapped mailbox, or unmapped, quarantined or failed with a reason), and writes',
+      "the day's manifest once into archive-manifests when it reconciles. Exit 1 when it does not.",
+    ],
+    options: { connector: connectorIdOption, date: { type: 'string', value: 'YYYY-MM-DD', description: 'the UTC day' } },
+    required: ['connector', 'date'],
+    json: true,
+    async run(ctx) {
+      const day = parseUtcDayOption(need(ctx.values, 'date'));
+      const record = await (await ctx.services()).reconciler().reconcileDay(need(ctx.values, 'connector'), day);
+      if (ctx.values['json'] === true) printJson(ctx, record);
+      else ctx.out(formatDayReconciliation(record));
+      return record.reconciled ? 0 : 1;
+    },
+  },
+  {
+    group: 'items',
+    name: 'days',
+    summary: "List a connector's reconciled and unreconciled days",
+    options: { connector: connectorIdOption },
+    required: ['connector'],
+    json: true,
+    async run(ctx) {
+      const days = await (await ctx.services()).reconciliations.list(need(ctx.values, 'connector'));
+      if (ctx.values['json'] === true) printJson(ctx, days);
+      else ctx.out(days.length === 0 ? 'No day reconciled yet.' : days.map(formatDayLine));
+      return days.every((d) => d.reconciled) ? 0 : 1;
+    },
+  },
+  {
+    group: 'items',
+    name: 'verify',
+    summary: "Read each copy a reconciled day's manifest records back through Graph and check it",
+    details: [
+      'Checks that each copy exists, is in the connector folder, carries the archived item and attachment',
+      'SHA-256, and shows the body it was created with. Read-only. Exit 1 on any difference.',
+    ],
+    options: {
+      connector: connectorIdOption,
+      date: { type: 'string', value: 'YYYY-MM-DD', description: 'the UTC day' },
+      sample: { type: 'string', value: 'N', description: 'check N copies chosen at random instead of all' },
+    },
+    required: ['connector', 'date'],
+    json: true,
+    async run(ctx) {
+      const services = await ctx.services();
+      const reader = services.copyReader();
+      if (reader === undefined) throw new InvalidAdminInputError('GRAPH_ENDPOINT', 'verify reads mailboxes through Graph: set it and the Graph sign-in settings');
+      const sampleText = text(ctx.values, 'sample');
+      const sample = sampleText === undefined ? undefined : Number(sampleText);
+      if (sample !== undefined && (!Number.isInteger(sample) || sample < 1)) throw new InvalidAdminInputError('--sample', `"${sampleText}" must be a whole number of copies, 1 or more`);
+      const result = await verifyDay(
+        { connectorId: need(ctx.values, 'connector'), day: parseUtcDayOption(need(ctx.values, 'date')), ...(sample === undefined ? {} : { sample }) },
+        { connectors: services.connectors, manifests: services.manifests, reader },
+      );
+      if (ctx.values['json'] === true) printJson(ctx, result);
+      else ctx.out(formatDayVerification(result));
+      return result.differences.length === 0 ? 0 : 1;
+    },
+  },
 ];
+
+function parseUtcDayOption(value: string): UtcDay {
+  try {
+    return parseUtcDay(value, '--date');
+  } catch {
+    throw new InvalidAdminInputError('--date', `"${value}" is not a calendar day written YYYY-MM-DD`);
+  }
+}

@@ -9,6 +9,10 @@ import type { TableImportStore } from '../outcomes/import-store';
 import type { BlobMappingFileStore } from '../mapping/mapping-file-store';
 import type { UserDirectory } from '../mapping/directory';
 import type { ImportReplayQueue } from '../import/import-replay-queue';
+import type { ReconciliationService } from '../custody/reconciliation-service';
+import type { ReconciliationStore } from '../custody/reconciliation-store';
+import type { BlobManifestStore } from '../custody/manifest-store';
+import type { GraphCopyReader } from '../graph/copy-reader';
 import type { SecretWriter } from './secret-writer';
 import type { TeleMessageCredentialCheck } from './telemessage-check';
 
@@ -39,6 +43,12 @@ export interface AdminServices {
   readonly checkCredentials: TeleMessageCredentialCheck;
   /** The Graph directory, when Graph is configured; created on first use. */
   directory(): UserDirectory | undefined;
+  readonly reconciliations: ReconciliationStore;
+  readonly manifests: BlobManifestStore;
+  /** Daily reconciliation, run on an administrator's request. */
+  reconciler(): ReconciliationService;
+  /** Reads mailbox copies back, when Graph is configured. */
+  copyReader(): GraphCopyReader | undefined;
 }
 
 export interface AdminServicesOptions {

@@ -28,6 +28,12 @@ import { GraphUserDirectory } from '../graph/graph-user-directory';
 import { sourceItemIdPropertyId } from '../conversion';
 import { BlobMappingFileStore } from '../mapping/mapping-file-store';
 import { CachingUserDirectory } from '../mapping/caching-user-directory';
+import { ReconciliationService } from '../custody/reconciliation-service';
+import { TableReconciliationStore } from '../custody/reconciliation-store';
+import { BlobManifestStore } from '../custody/manifest-store';
+import { KeyVaultManifestSigner, type ManifestSigner } from '../custody/manifest-signer';
+import { GraphCopyReader } from '../graph/copy-reader';
+import { NoTelemetry } from '../platform/telemetry/telemetry';
 import type { UserDirectory } from '../mapping/directory';
 import type { AdminServices, AdminServicesOptions, AdminSettings } from '../admin/admin-services';
 import { KeyVaultSecretWriter, LocalSettingsSecretWriter } from '../admin/secret-writer';
@@ -49,6 +55,8 @@ export interface Stores {
   /** The `archive-items` container. */
   readonly items: ContainerClient;
   readonly replays: StorageImportReplayQueue;
+  readonly reconciliations: TableReconciliationStore;
+  readonly manifests: BlobManifestStore;
 }
 
 export function createStores(storage: StorageClients): Stores {
@@ -60,6 +68,8 @@ export function createStores(storage: StorageClients): Stores {
     mappingFiles: new BlobMappingFileStore(storage.blobs.getContainerClient(Containers.mappingFiles)),
     items: storage.blobs.getContainerClient(Containers.items),
     replays: new StorageImportReplayQueue(storage.queue(Queues.importReplays)),
+    reconciliations: new TableReconciliationStore(storage.table(Tables.reconciliation)),
+    manifests: new BlobManifestStore(storage.blobs.getContainerClient(Containers.manifests)),
   };
 }
 
@@ -70,6 +80,30 @@ function createScheduler(stores: Stores, settlingMinutes?: number): FetchSchedul
     queue: new StorageFetchJobQueue(stores.storage.queue(Queues.fetchJobs)),
     ...(settlingMinutes === undefined ? {} : { settlingMs: settlingMinutes * 60_000 }),
   });
+}
+
+function createReconciler(
+  stores: Stores,
+  options: { secrets: SecretStore; telemetry: Telemetry; graceHours: number; signer?: ManifestSigner },
+): ReconciliationService {
+  return new ReconciliationService({
+    connectors: stores.connectors,
+    runs: stores.runs,
+    imports: stores.imports,
+    archive: new BlobStoredItemReader(stores.storage.blobs),
+    reconciliations: stores.reconciliations,
+    manifests: stores.manifests,
+    sourceFor: teleMessageSource(options.secrets),
+    telemetry: options.telemetry,
+    graceHours: options.graceHours,
+    ...(options.signer === undefined ? {} : { signer: options.signer }),
+  });
+}
+
+/** The TeleMessage client of a connector, signed in with the password its secret holds. */
+function teleMessageSource(secrets: SecretStore): (connector: Connector) => Promise<TeleMessageClient> {
+  return async (connector) =>
+    new TeleMessageClient({ baseUrl: connector.baseUrl, username: connector.username, password: await secrets.get(connector.passwordSecretName) });
 }
 
 function createSecretStore(settings: SettingsSections['secrets'], credential: () => TokenCredential, env?: Readonly<Record<string, string | undefined>>): SecretStore {
@@ -89,28 +123,36 @@ export interface ArchiverServices extends Stores {
   /** The mapping files in force, as the import stage reads them. */
   mappings: BlobMappingFileStore;
   telemetry: Telemetry;
+  reconciler: ReconciliationService;
+}
+
+let identity: TokenCredential | undefined;
+
+/** The app's managed identity for Key Vault (secrets and the signing key): one token cache per process. */
+function managedIdentity(config: AppConfig): TokenCredential {
+  identity ??= new ManagedIdentityCredential(config.graph.auth.kind === 'managed-identity-federation' ? { clientId: config.graph.auth.managedIdentityClientId } : {});
+  return identity;
 }
 
 export function createArchiverServices(config: AppConfig): ArchiverServices {
-  let identity: TokenCredential | undefined;
-  // One managed identity for storage and Key Vault: one token cache per process.
-  const credential = (): TokenCredential =>
-    (identity ??= new ManagedIdentityCredential(config.graph.auth.kind === 'managed-identity-federation' ? { clientId: config.graph.auth.managedIdentityClientId } : {}));
   const stores = createStores(new StorageClients(config.storage));
   const telemetry = createTelemetry(config);
-  const secrets = createSecretStore(config.secrets, credential);
+  const secrets = createSecretStore(config.secrets, () => managedIdentity(config));
   const graph = createGraphClient({ endpoint: config.graph.endpoint, credential: createGraphCredential(config.graph) });
   const storedItems = new BlobStoredItemReader(stores.storage.blobs);
   const quarantineStore = new BlobQuarantineStore(stores.storage.blobs);
   const quarantine = new ItemQuarantine(quarantineStore, stores.imports);
-  const sourceFor = async (connector: Connector): Promise<TeleMessageClient> =>
-    new TeleMessageClient({ baseUrl: connector.baseUrl, username: connector.username, password: await secrets.get(connector.passwordSecretName) });
+  const sourceFor = teleMessageSource(secrets);
 
   return {
     ...stores,
     config, secrets, telemetry,
     mappings: stores.mappingFiles,
     scheduler: createScheduler(stores, config.settlingMinutes),
+    reconciler: createReconciler(stores, {
+      secrets, telemetry, graceHours: config.custody.reconcileAfterHours,
+      ...(config.custody.manifestSigningKeyId === undefined ? {} : { signer: new KeyVaultManifestSigner(config.custody.manifestSigningKeyId, managedIdentity(config)) }),
+    }),
     fetcher: new FetchWindowService({
       connectors: stores.connectors, runs: stores.runs, telemetry, sourceFor,
       quarantine: async (connectorId, itemId, item, reason) => {
@@ -164,20 +206,26 @@ export function createAdminServices(settings: AdminSettings, options: AdminServi
   const adminCredential = (): TokenCredential => (credential ??= options.credential?.() ?? new DefaultAzureCredential());
   const stores = createStores(new StorageClients(settings.storage, adminCredential));
   let directory: UserDirectory | undefined;
+  const secrets = createSecretStore(settings.secrets, adminCredential, options.env);
+  let client: ReturnType<typeof createGraphClient> | undefined;
+  const graphClient = (graph: NonNullable<AdminSettings['graph']>): ReturnType<typeof createGraphClient> =>
+    (client ??= createGraphClient({ endpoint: graph.endpoint, credential: createGraphCredential(graph) }));
   return {
     ...stores,
     config: settings,
     scheduler: createScheduler(stores),
-    secrets: createSecretStore(settings.secrets, adminCredential, options.env),
+    secrets,
     secretWriter:
       settings.secrets.kind === 'key-vault'
         ? new KeyVaultSecretWriter(settings.secrets.vaultUri, adminCredential())
         : new LocalSettingsSecretWriter(options.localSettingsFile),
     checkCredentials: teleMessageCredentialCheck(),
+    reconciler: () => createReconciler(stores, { secrets, telemetry: new NoTelemetry(), graceHours: 0 }),
+    copyReader: () => (settings.graph === undefined ? undefined : new GraphCopyReader(graphClient(settings.graph))),
     directory: () => {
       const graph = settings.graph;
       if (graph === undefined) return undefined;
-      directory ??= new CachingUserDirectory(new GraphUserDirectory(createGraphClient({ endpoint: graph.endpoint, credential: createGraphCredential(graph) })));
+      directory ??= new CachingUserDirectory(new GraphUserDirectory(graphClient(graph)));
       return directory;
     },
   };

@@ -98,7 +98,8 @@ export class BlobArchiveStore implements ArchiveStore {
         }
         // Another run committed the same attachment while this one staged blocks (a commit
         // discards other writers' uncommitted blocks): its verified copy is as good as ours.
-        if (isInvalidBlockList(error) && (await isStoredAlready(blob, ref, signal))) {
+        // Or committed it first outright: the write-once commit is refused, and theirs stands.
+        if ((isInvalidBlockList(error) || isAlreadyThere(error)) && (await isStoredAlready(blob, ref, signal))) {
           result.attachments.alreadyStored += 1;
           continue;
         }
@@ -150,6 +151,8 @@ export class BlobArchiveStore implements ArchiveStore {
       await blob.uploadStream(verifier, this.#blockSize, this.#concurrency, {
         blobHTTPHeaders: { blobContentType: ref.contentType ?? 'application/octet-stream' },
         metadata: { [ATTACHMENT_METADATA.size]: String(ref.size), [ATTACHMENT_METADATA.sha256]: ref.sha256 },
+        // The archive is write-once (an immutability policy in Azure): commit only a new blob.
+        conditions: { ifNoneMatch: '*' },
         abortSignal: signal,
       });
     } catch (error) {
@@ -158,6 +161,10 @@ export class BlobArchiveStore implements ArchiveStore {
     }
     return verifier.bytes;
   }
+}
+
+function isAlreadyThere(error: unknown): boolean {
+  return error instanceof RestError && (error.statusCode === 409 || error.statusCode === 412);
 }
 
 async function isStoredAlready(blob: BlockBlobClient, ref: AttachmentRef, signal: AbortSignal | undefined): Promise<boolean> {

@@ -1,4 +1,3 @@
-import type { ArchivedItem } from '../items';
 
 /**
  * The marks that tie a mailbox copy to the raw archive: the item's SHA-256 as stored and each
@@ -23,7 +22,7 @@ export interface AttachmentHash {
 }
 
 /** The value of the attachments' hash property: JSON, so that any attachment id survives. */
-export function attachmentHashesValue(item: Pick<ArchivedItem, 'attachments'>): string {
+export function attachmentHashesValue(item: { readonly attachments: readonly { readonly id: string; readonly sha256: string }[] }): string {
   return JSON.stringify(item.attachments.map((a): AttachmentHash => ({ id: a.id, sha256: a.sha256 })));
 }
 

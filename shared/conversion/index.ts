@@ -66,3 +66,4 @@ export {
   type ToGraphMessageOptions,
 } from './to-graph-message';
 export * from './custody-marks';
+export * from './body-text';

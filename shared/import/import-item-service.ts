@@ -8,7 +8,7 @@ import { mapWithConcurrency } from '../platform/concurrency/bounded-map';
 import type { ArchiveMetadata } from '../archive/stored-item';
 import type { ConnectorStore } from '../connectors/connector-store';
 import type { Connector } from '../connectors/connector';
-import { toGraphMessage, type ConvertedMessage, type ToGraphMessageOptions } from '../conversion';
+import { bodyTextSha256, toGraphMessage, type ConvertedMessage, type ToGraphMessageOptions } from '../conversion';
 import { ItemValidationError, parseArchivedItem, type ArchivedItem, type Participant } from '../items';
 import { participantFullLabel } from '../products';
 import type { AttachmentSource, MailboxWriter } from '../graph/mailbox-writer';
@@ -102,6 +102,8 @@ export class ImportItemService {
       return this.#quarantine(base, bytes, err.message, started);
     }
     base.archivedAt = item.archivedAt;
+    const itemSha256 = createHash('sha256').update(bytes).digest('hex');
+    base.itemSha256 = itemSha256;
 
     let mapping: ItemMapping<Participant>;
     try {
@@ -129,8 +131,9 @@ export class ImportItemService {
       folderName: connector.folderName,
       attachmentDisposition: (a) => (missing.has(a.id) ? 'unavailable' : undefined),
       storageLocation: (a) => `${connectorId}/${itemId}/${a.id}`,
-      itemSha256: createHash('sha256').update(bytes).digest('hex'),
+      itemSha256,
     });
+    base.bodySha256 = bodyTextSha256(converted.createBody.body.content);
     const uploads = this.#plannedUploads(connector.id, converted);
 
     const outcomes = await mapWithConcurrency(mapping.mailboxes, this.options.mailboxConcurrency ?? 4, (mailbox) =>

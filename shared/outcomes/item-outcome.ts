@@ -26,6 +26,10 @@ export interface ItemOutcome {
   mailboxes: MailboxOutcome[];
   /** Participants that map to no mailbox, each with why; an item with no mailbox is unmapped as a whole. */
   unmapped: UnmappedParticipant[];
+  /** SHA-256 of the item JSON as stored in the raw archive, as each copy carries it. */
+  itemSha256?: string;
+  /** SHA-256 of the copies' body text as created ({@link bodyTextSha256}), to detect later edits. */
+  bodySha256?: string;
   /** Why a quarantined item was refused. */
   reason?: string;
   /** The last failure, for failed items. */

@@ -45,8 +45,9 @@ export class FetchFixture {
     readonly azurite: TestAzurite,
     readonly sim: TeleMessageSimulator,
     readonly scenario: TestScenario,
+    connectionString: string,
   ) {
-    const storage = new StorageClients({ kind: 'connection-string', connectionString: azurite.connectionString });
+    const storage = new StorageClients({ kind: 'connection-string', connectionString });
     this.blobs = storage.blobs;
     this.connectors = new TableConnectorStore(storage.table(Tables.connectors));
     this.runs = new TableRunStore(storage.table(Tables.runs));
@@ -55,13 +56,17 @@ export class FetchFixture {
     this.quarantine = new ItemQuarantine(new BlobQuarantineStore(storage.blobs), this.imports);
   }
 
-  static async start(build: (scenario: ScenarioBuilder) => Promise<void>): Promise<FetchFixture> {
+  /** @param options.connectionString the stores' storage, when not Azurite's own (a recording proxy, say). */
+  static async start(
+    build: (scenario: ScenarioBuilder) => Promise<void>,
+    options: { connectionString?: (azurite: AzuriteProcess) => Promise<string> } = {},
+  ): Promise<FetchFixture> {
     const builder = await ScenarioBuilder.create();
     await build(builder);
     const scenario = await builder.write();
     const azurite = await startTestAzurite();
     const sim = await TeleMessageSimulator.start({ scenarioDir: scenario.dir });
-    const fixture = new FetchFixture(azurite, sim, scenario);
+    const fixture = new FetchFixture(azurite, sim, scenario, (await options.connectionString?.(azurite)) ?? azurite.connectionString);
     await fixture.store.ensureContainers();
     return fixture;
   }

@@ -171,6 +171,26 @@ export class GraphSimulator {
   }
 
   /**
+   * What someone with access to the mailbox might do to a copy outside the pipeline, for tests of
+   * custody checks: delete it for good, or change its body.
+   */
+  deleteMessage(user: string, messageId: string): boolean {
+    const found = this.#directory.find(user);
+    return found !== undefined && this.#store.get(found).removeMessage(messageId);
+  }
+
+  editMessageBody(user: string, messageId: string, html: string): boolean {
+    const found = this.#directory.find(user);
+    if (found === undefined) return false;
+    const mailbox = this.#store.get(found);
+    const message = mailbox.findMessage(messageId)?.message;
+    if (message === undefined) return false;
+    message.properties['body'] = { contentType: 'html', content: html };
+    mailbox.changed();
+    return true;
+  }
+
+  /**
    * Writes pending mailbox changes and log lines now. `mailbox.json` files follow changes within
    * moments; call this before reading them while the simulator runs. `stop()` flushes too.
    */

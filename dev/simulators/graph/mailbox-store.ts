@@ -151,6 +151,16 @@ export class Mailbox {
     return this.#messages.get(id);
   }
 
+  /** Removes a message, as a user deleting it for good would; false when there is none. */
+  removeMessage(id: string): boolean {
+    const found = this.#messages.get(id);
+    if (found === undefined) return false;
+    found.folder.messages.splice(found.folder.messages.indexOf(found.message), 1);
+    this.#messages.delete(id);
+    this.changed();
+    return true;
+  }
+
   attachmentPath(sha256: string): string {
     return path.join(this.directory, 'attachments', sha256);
   }

@@ -1,5 +1,5 @@
 import { ConfigurationError, SettingProblem } from './configuration-error';
-import { AppSettings, DEFAULT_SCHEDULE, DEFAULT_SETTLING_MINUTES } from './app-settings';
+import { AppSettings, DEFAULT_RECONCILE_AFTER_HOURS, DEFAULT_SCHEDULE, DEFAULT_SETTLING_MINUTES } from './app-settings';
 
 export type StorageConfig =
   | { kind: 'connection-string'; connectionString: string }
@@ -37,6 +37,14 @@ export interface AppConfig {
   };
   secrets: SecretsConfig;
   appInsightsConnectionString?: string;
+  custody: CustodyConfig;
+}
+
+/** Daily reconciliation and manifests. */
+export interface CustodyConfig {
+  reconcileAfterHours: number;
+  /** A Key Vault key id (https://…/keys/name[/version]) that signs each day's manifest. */
+  manifestSigningKeyId?: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -64,6 +72,7 @@ export interface SettingsSections {
   graph: GraphConfig;
   pipeline: PipelineConfig;
   telemetry: TelemetryConfig;
+  custody: CustodyConfig;
 }
 
 export type SettingsSection = keyof SettingsSections;
@@ -96,6 +105,7 @@ const SECTION_READERS: { [K in SettingsSection]: SectionReader<K> } = {
   secrets: readSecrets,
   graph: readGraph,
   pipeline: readPipeline,
+  custody: readCustody,
   telemetry: (s) => {
     const connectionString = s.get(AppSettings.appInsightsConnectionString);
     return connectionString ? { appInsightsConnectionString: connectionString } : {};
@@ -118,8 +128,8 @@ export function loadSettings<K extends SettingsSection>(sections: readonly K[], 
 
 /** Every setting the function app reads, validated once at start-up. */
 export function loadAppConfig(env: Env = process.env): AppConfig {
-  const { storage, secrets, graph, pipeline, telemetry } = loadSettings(['storage', 'pipeline', 'graph', 'secrets', 'telemetry'], env);
-  return { storage, ...pipeline, graph, secrets, ...telemetry };
+  const { storage, secrets, graph, pipeline, telemetry, custody } = loadSettings(['storage', 'pipeline', 'graph', 'secrets', 'telemetry', 'custody'], env);
+  return { storage, ...pipeline, graph, secrets, ...telemetry, custody };
 }
 
 function readPipeline(s: SettingReader): PipelineConfig {
@@ -177,6 +187,22 @@ function readGraph(s: SettingReader): GraphConfig {
     }
   }
   return { endpoint: endpoint.replace(/\/+$/, ''), authorityHost, tenantId, clientId, auth: auth! };
+}
+
+function readCustody(s: SettingReader): CustodyConfig {
+  const hoursText = s.get(AppSettings.reconcileAfterHours);
+  const reconcileAfterHours = hoursText === undefined ? DEFAULT_RECONCILE_AFTER_HOURS : Number(hoursText);
+  if (!Number.isInteger(reconcileAfterHours) || reconcileAfterHours < 0 || reconcileAfterHours > 24 * 30) {
+    s.problem(AppSettings.reconcileAfterHours, `must be a whole number of hours from 0 to 720, got "${hoursText}"`);
+  }
+  const keyId = s.get(AppSettings.manifestSigningKeyId);
+  if (keyId !== undefined) {
+    const url = parseUrl(keyId, AppSettings.manifestSigningKeyId, s.problems);
+    if (url !== undefined && !/^\/keys\/[^/]+(\/[^/]+)?\/?$/.test(url.pathname)) {
+      s.problem(AppSettings.manifestSigningKeyId, `must be a Key Vault key id such as https://<vault>.vault.azure.net/keys/<name>, got "${keyId}"`);
+    }
+  }
+  return { reconcileAfterHours, ...(keyId === undefined ? {} : { manifestSigningKeyId: keyId }) };
 }
 
 function readSecrets(s: SettingReader): SecretsConfig {

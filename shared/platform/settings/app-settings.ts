@@ -22,6 +22,8 @@ export const AppSettings = {
   managedIdentityClientId: 'AZURE_CLIENT_ID',
   keyVaultUri: 'KEY_VAULT_URI',
   appInsightsConnectionString: 'APPLICATIONINSIGHTS_CONNECTION_STRING',
+  reconcileAfterHours: 'ARCHIVER_RECONCILE_AFTER_HOURS',
+  manifestSigningKeyId: 'ARCHIVER_MANIFEST_SIGNING_KEY_ID',
 } as const;
 
 export type AppSettingName = (typeof AppSettings)[keyof typeof AppSettings];
@@ -31,3 +33,6 @@ export const DEFAULT_SCHEDULE = '0 0 1 * * *';
 
 /** Items archived in the last minutes may still be arriving at TeleMessage: windows end this long before now. */
 export const DEFAULT_SETTLING_MINUTES = 5;
+
+/** A UTC day not reconciled this many hours after it ended raises the UnreconciledDays alert. */
+export const DEFAULT_RECONCILE_AFTER_HOURS = 6;

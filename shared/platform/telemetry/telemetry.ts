@@ -9,8 +9,8 @@ export interface Telemetry {
   flush(): Promise<void>;
 }
 
-export type TelemetryEventName = 'FetchRun' | 'ItemImport';
-export type TelemetryMetricName = 'ConnectorLagSeconds' | 'PoisonMessages';
+export type TelemetryEventName = 'FetchRun' | 'ItemImport' | 'DayReconciliation';
+export type TelemetryMetricName = 'ConnectorLagSeconds' | 'PoisonMessages' | 'UnreconciledDays';
 
 /** Keeps what was emitted, for tests and for the local host's console. */
 export class RecordingTelemetry implements Telemetry {
@@ -25,5 +25,12 @@ export class RecordingTelemetry implements Telemetry {
     this.metrics.push({ name, value, dimensions });
   }
 
+  async flush(): Promise<void> {}
+}
+
+/** Discards everything: for the admin commands, whose work is reported on the console. */
+export class NoTelemetry implements Telemetry {
+  event(): void {}
+  metric(): void {}
   async flush(): Promise<void> {}
 }

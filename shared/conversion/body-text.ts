@@ -1,0 +1,25 @@
+import { createHash } from 'node:crypto';
+import { convert } from 'html-to-text';
+
+/**
+ * The text a reader sees in a message body, for comparing a copy with what was created: markup,
+ * layout and whitespace are ignored (Exchange rewrites the HTML it stores), words and their order
+ * are not. Image sources are left out: a `cid:` reference is not text.
+ */
+export function bodyText(html: string): string {
+  return convert(html, {
+    wordwrap: false,
+    selectors: [
+      { selector: 'img', format: 'skip' },
+      { selector: 'a', options: { ignoreHref: true } },
+      { selector: 'table', format: 'dataTable' },
+    ],
+  })
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** SHA-256 (hex) of {@link bodyText}: recorded when a copy is created, checked when it is verified. */
+export function bodyTextSha256(html: string): string {
+  return createHash('sha256').update(bodyText(html), 'utf8').digest('hex');
+}
