@@ -3,12 +3,15 @@ import { archiverServices } from '../shared/app/services';
 import { parseImportReplayRequest } from '../shared/import/import-replay-queue';
 import { Queues } from '../shared/platform/storage/storage-names';
 
+/** Imports one archived item again on an administrator's request; exported for `InvocationContext` tests. */
+export async function replayItem(message: unknown, context: InvocationContext): Promise<void> {
+  const outcome = await archiverServices().importer.replay(parseImportReplayRequest(message));
+  const mailboxes = outcome.mailboxes.map((m) => m.status).join(', ');
+  context.log(`Replayed item ${outcome.itemId} of connector ${outcome.connectorId}: ${outcome.status}${mailboxes ? ` (${mailboxes})` : ''}`);
+}
+
 app.storageQueue('replayItem', {
   queueName: Queues.importReplays,
   connection: 'AzureWebJobsStorage',
-  handler: async (message: unknown, context: InvocationContext): Promise<void> => {
-    const outcome = await archiverServices().importer.replay(parseImportReplayRequest(message));
-    const mailboxes = outcome.mailboxes.map((m) => m.status).join(', ');
-    context.log(`Replayed item ${outcome.itemId} of connector ${outcome.connectorId}: ${outcome.status}${mailboxes ? ` (${mailboxes})` : ''}`);
-  },
+  handler: replayItem,
 });

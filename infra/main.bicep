@@ -68,6 +68,9 @@ param settlingMinutes int = 5
 @maxValue(720)
 param reconcileAfterHours int = 6
 
+@description('Key Vault key id (https://<vault>.vault.azure.net/keys/<name>) that signs each reconciled day\'s manifest; the app identity needs Key Vault Crypto User on it. Empty: manifests are not signed.')
+param manifestSigningKeyId string = ''
+
 @description('Resource ID of an existing action group notified by the alert rules. Empty: no alert rules are created.')
 param actionGroupResourceId string = ''
 
@@ -503,6 +506,7 @@ module functionApp 'modules/function-app.bicep' = {
     schedule: schedule
     settlingMinutes: settlingMinutes
     reconcileAfterHours: reconcileAfterHours
+    manifestSigningKeyId: manifestSigningKeyId
     graphEndpoint: clouds[cloud].graphEndpoint
     graphAuthorityHost: clouds[cloud].authorityHost
     graphTenantId: graphTenantId

@@ -72,6 +72,9 @@ param settlingMinutes int
 @description('Hours after a UTC day ends before an unreconciled day raises the UnreconciledDays alert.')
 param reconcileAfterHours int
 
+@description('Key Vault key id that signs each reconciled day\'s manifest (RS256); empty: manifests are not signed.')
+param manifestSigningKeyId string = ''
+
 @description('Microsoft Graph base URL including the version segment (/v1.0), from national-clouds.json.')
 param graphEndpoint string
 
@@ -146,6 +149,7 @@ var appSettings = {
   ARCHIVER_SCHEDULE: schedule
   ARCHIVER_SETTLING_MINUTES: string(settlingMinutes)
   ARCHIVER_RECONCILE_AFTER_HOURS: string(reconcileAfterHours)
+  ARCHIVER_MANIFEST_SIGNING_KEY_ID: manifestSigningKeyId
   // Flex Consumption supports only the Event Grid source for blob triggers; a Dedicated plan
   // polls the container (with Always On), which needs no Event Grid subscription.
   ARCHIVER_BLOB_TRIGGER_SOURCE: flexConsumption ? 'EventGrid' : 'LogsAndContainerScan'

@@ -447,13 +447,10 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
     options: { connector: connectorIdOption, date: { type: 'string', value: 'YYYY-MM-DD', description: 'the UTC day' } },
     required: ['connector', 'date'],
-    json: true,
-    async run(ctx) {
+    async answer(ctx) {
       const day = parseUtcDayOption(need(ctx.values, 'date'));
       const record = await (await ctx.services()).reconciler().reconcileDay(need(ctx.values, 'connector'), day);
-      if (ctx.values['json'] === true) printJson(ctx, record);
-      else ctx.out(formatDayReconciliation(record));
-      return record.reconciled ? 0 : 1;
+      return { json: record, text: () => formatDayReconciliation(record), exitCode: record.reconciled ? 0 : 1 };
     },
   },
   {
@@ -462,12 +459,13 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "List a connector's reconciled and unreconciled days",
     options: { connector: connectorIdOption },
     required: ['connector'],
-    json: true,
-    async run(ctx) {
+    async answer(ctx) {
       const days = await (await ctx.services()).reconciliations.list(need(ctx.values, 'connector'));
-      if (ctx.values['json'] === true) printJson(ctx, days);
-      else ctx.out(days.length === 0 ? 'No day reconciled yet.' : days.map(formatDayLine));
-      return days.every((d) => d.reconciled) ? 0 : 1;
+      return {
+        json: days,
+        text: () => (days.length === 0 ? 'No day reconciled yet.' : days.map(formatDayLine)),
+        exitCode: days.every((d) => d.reconciled) ? 0 : 1,
+      };
     },
   },
   {
@@ -484,8 +482,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       sample: { type: 'string', value: 'N', description: 'check N copies chosen at random instead of all' },
     },
     required: ['connector', 'date'],
-    json: true,
-    async run(ctx) {
+    async answer(ctx) {
       const services = await ctx.services();
       const reader = services.copyReader();
       if (reader === undefined) throw new InvalidAdminInputError('GRAPH_ENDPOINT', 'verify reads mailboxes through Graph: set it and the Graph sign-in settings');
@@ -496,9 +493,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         { connectorId: need(ctx.values, 'connector'), day: parseUtcDayOption(need(ctx.values, 'date')), ...(sample === undefined ? {} : { sample }) },
         { connectors: services.connectors, manifests: services.manifests, reader },
       );
-      if (ctx.values['json'] === true) printJson(ctx, result);
-      else ctx.out(formatDayVerification(result));
-      return result.differences.length === 0 ? 0 : 1;
+      return { json: result, text: () => formatDayVerification(result), exitCode: result.differences.length === 0 ? 0 : 1 };
     },
   },
 ];

@@ -13,6 +13,7 @@ import type { ReconciliationService } from '../custody/reconciliation-service';
 import type { ReconciliationStore } from '../custody/reconciliation-store';
 import type { BlobManifestStore } from '../custody/manifest-store';
 import type { GraphCopyReader } from '../graph/copy-reader';
+import type { Telemetry } from '../platform/telemetry/telemetry';
 import type { SecretWriter } from './secret-writer';
 import type { TeleMessageCredentialCheck } from './telemessage-check';
 
@@ -45,8 +46,8 @@ export interface AdminServices {
   directory(): UserDirectory | undefined;
   readonly reconciliations: ReconciliationStore;
   readonly manifests: BlobManifestStore;
-  /** Daily reconciliation, run on an administrator's request. */
-  reconciler(): ReconciliationService;
+  /** Daily reconciliation, run on an administrator's request (telemetry off unless given). */
+  reconciler(options?: { telemetry?: Telemetry; graceHours?: number; clock?: () => Date }): ReconciliationService;
   /** Reads mailbox copies back, when Graph is configured. */
   copyReader(): GraphCopyReader | undefined;
 }

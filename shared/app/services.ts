@@ -1,7 +1,7 @@
 import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import type { ContainerClient } from '@azure/storage-blob';
 import { loadAppConfig, loadSettings, type AppConfig, type SettingsSections } from '../platform/settings/app-config';
-import { AppSettings } from '../platform/settings/app-settings';
+import { AppSettings, DEFAULT_RECONCILE_AFTER_HOURS } from '../platform/settings/app-settings';
 import { StorageClients } from '../platform/storage/storage-clients';
 import { Containers, Queues, Tables } from '../platform/storage/storage-names';
 import { AppSettingsSecretStore, KeyVaultSecretStore, type SecretStore } from '../platform/secrets/secret-store';
@@ -84,7 +84,7 @@ function createScheduler(stores: Stores, settlingMinutes?: number): FetchSchedul
 
 function createReconciler(
   stores: Stores,
-  options: { secrets: SecretStore; telemetry: Telemetry; graceHours: number; signer?: ManifestSigner },
+  options: { secrets: SecretStore; telemetry: Telemetry; graceHours: number; signer?: ManifestSigner; clock?: () => Date },
 ): ReconciliationService {
   return new ReconciliationService({
     connectors: stores.connectors,
@@ -97,6 +97,7 @@ function createReconciler(
     telemetry: options.telemetry,
     graceHours: options.graceHours,
     ...(options.signer === undefined ? {} : { signer: options.signer }),
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
 }
 
@@ -220,7 +221,13 @@ export function createAdminServices(settings: AdminSettings, options: AdminServi
         ? new KeyVaultSecretWriter(settings.secrets.vaultUri, adminCredential())
         : new LocalSettingsSecretWriter(options.localSettingsFile),
     checkCredentials: teleMessageCredentialCheck(),
-    reconciler: () => createReconciler(stores, { secrets, telemetry: new NoTelemetry(), graceHours: 0 }),
+    reconciler: (choices = {}) =>
+      createReconciler(stores, {
+        secrets,
+        telemetry: choices.telemetry ?? new NoTelemetry(),
+        graceHours: choices.graceHours ?? DEFAULT_RECONCILE_AFTER_HOURS,
+        ...(choices.clock === undefined ? {} : { clock: choices.clock }),
+      }),
     copyReader: () => (settings.graph === undefined ? undefined : new GraphCopyReader(graphClient(settings.graph))),
     directory: () => {
       const graph = settings.graph;

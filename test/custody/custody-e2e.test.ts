@@ -11,7 +11,8 @@ import { after, before, describe, test } from 'node:test';
 import { createAdminServices, loadAdminSettings } from '../../shared/app/services';
 import type { AdminServices } from '../../shared/admin/admin-services';
 import { verifyDay } from '../../shared/custody/copy-verifier';
-import { dayOf } from '../../shared/custody/day-reconciliation';
+import { dayOf, nextDay } from '../../shared/custody/day-reconciliation';
+import { RecordingTelemetry } from '../../shared/platform/telemetry/telemetry';
 import type { DayManifest } from '../../shared/custody/day-manifest';
 import { ANA, AttScenarioBuilder, BEN, DANA, SAM, makeWorkdir, randomFile, writeAttScenario, type GeneratedScenario } from '../e2e/e2e-scenario';
 import { E2ePipeline } from '../e2e/pipeline-fixture';
@@ -75,6 +76,9 @@ describe('custody: reconciliation, manifest and verify', () => {
     const verified = await verifyDay({ connectorId, day }, { connectors: admin.connectors, manifests: admin.manifests, reader: admin.copyReader()! });
     assert.deepEqual(verified.differences, []);
     assert.equal(verified.checked, 6);
+    const telemetry = new RecordingTelemetry();
+    await admin.reconciler({ telemetry, graceHours: 6, clock: () => new Date(Date.parse(`${nextDay(day)}T07:00:00Z`)) }).reconcileDue();
+    assert.deepEqual(telemetry.metrics, [{ name: 'UnreconciledDays', value: 0, dimensions: { connectorId } }], 'a reconciled day is not overdue');
     const sampled = await verifyDay({ connectorId, day, sample: 2 }, { connectors: admin.connectors, manifests: admin.manifests, reader: admin.copyReader()! });
     assert.equal(sampled.checked, 2);
   });
@@ -105,6 +109,18 @@ describe('custody: reconciliation, manifest and verify', () => {
     assert.equal(record.counts.listed, 4);
     assert.equal(record.counts.stored, 3);
     assert.deepEqual(record.problems, [{ itemId: late.id, problem: 'listed by TeleMessage but not in the archive' }]);
-    assert.deepEqual((await admin.reconciliations.list(connectorId)).map((d) => [d.day, d.reconciled]), [[day, false]]);
+    assert.equal((await admin.reconciliations.get(connectorId, day))?.reconciled, false);
+  });
+
+  test('a day not reconciled hours after it ended counts in the UnreconciledDays metric the alert reads', async () => {
+    const day = dayOf(pipeline.environment.teleMessage.items('att-network')[0]!.archivedAt);
+    const telemetry = new RecordingTelemetry();
+    // Seven hours after the day ended; the fetch stage has not passed its end (the checkpoint is today).
+    const clock = (): Date => new Date(Date.parse(`${nextDay(day)}T07:00:00Z`));
+    const [summary] = await admin.reconciler({ telemetry, graceHours: 6, clock }).reconcileDue();
+    assert.deepEqual(summary?.overdueDays, [day], 'the day found not reconciled above is overdue');
+    assert.deepEqual(telemetry.metrics, [{ name: 'UnreconciledDays', value: 1, dimensions: { connectorId } }]);
+    const [within] = await admin.reconciler({ telemetry: new RecordingTelemetry(), graceHours: 8, clock }).reconcileDue();
+    assert.deepEqual(within?.overdueDays, [], 'within the grace period a day is not overdue');
   });
 });

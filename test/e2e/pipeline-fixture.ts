@@ -52,11 +52,6 @@ export class E2ePipeline {
     }
   }
 
-  /** The app settings the host runs with (storage, Graph simulator, TeleMessage secrets), for admin services. */
-  appSettings(): Record<string, string> {
-    return this.environment.hostSettings({ secrets: this.#secrets });
-  }
-
   get graphDataDir(): string {
     return this.environment.graphDataDir;
   }

@@ -59,7 +59,7 @@ export class FetchFixture {
   /** @param options.connectionString the stores' storage, when not Azurite's own (a recording proxy, say). */
   static async start(
     build: (scenario: ScenarioBuilder) => Promise<void>,
-    options: { connectionString?: (azurite: AzuriteProcess) => Promise<string> } = {},
+    options: { connectionString?: (azurite: TestAzurite) => Promise<string> } = {},
   ): Promise<FetchFixture> {
     const builder = await ScenarioBuilder.create();
     await build(builder);
