@@ -32,23 +32,21 @@ export class IngestionStandIn {
   readonly #server: Server;
   readonly #waiters = new Set<() => void>();
 
-  private constructor(server: Server) {
-    this.#server = server;
-  }
-
-  static async start(): Promise<IngestionStandIn> {
-    let standIn: IngestionStandIn | undefined;
-    const server = createServer({ cert: STAND_IN_CERTIFICATE, key: readFileSync(path.join(FIXTURES, 'loopback-key.pem')) }, (req, res) => {
+  private constructor() {
+    this.#server = createServer({ cert: STAND_IN_CERTIFICATE, key: readFileSync(path.join(FIXTURES, 'loopback-key.pem')) }, (req, res) => {
       void readBody(req).then((body) => {
-        standIn!.authorizations.push(req.headers.authorization);
-        const received = standIn!.receive(req.url ?? '', body);
+        this.authorizations.push(req.headers.authorization);
+        const received = this.receive(req.url ?? '', body);
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ itemsReceived: received, itemsAccepted: received, errors: [] }));
       });
     });
-    standIn = new IngestionStandIn(server);
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
+  }
+
+  static async start(): Promise<IngestionStandIn> {
+    const standIn = new IngestionStandIn();
+    standIn.#server.listen(0, '127.0.0.1');
+    await once(standIn.#server, 'listening');
     return standIn;
   }
 
