@@ -1,14 +1,14 @@
 /**
  * Child process of the start-up benchmark: loads one function app's entry points the way the
  * local host does (its `@azure/functions-core`, package.json `main`) and prints, as one JSON line,
- * how long that took and how many functions registered. Only the host's loader is loaded before
- * the clock starts, none of the SDKs the app uses, so the figure is the app's own load.
+ * how long that took and how many functions registered. Only the host's loader is loaded, none of
+ * the SDKs the app uses; the benchmark times the whole process, from spawn to that line.
  *   node dist/dev/bench/app-load-probe.js <app root>
  */
 import { performance } from 'node:perf_hooks';
-import { loadEntryPoints, resolveEntryPoints } from '../host/app-loader';
-import { FunctionAppRegistry } from '../host/function-app-registry';
-import { attachAppRegistry, installFunctionsCore } from '../host/functions-core-provider';
+// Not through dev/host's index: that loads the host's storage SDKs, which the measured app must load itself.
+// eslint-disable-next-line no-restricted-imports
+import { registerFunctionApp } from '../host/app-registration';
 
 export interface AppLoadFigures {
   loadMs: number;
@@ -16,12 +16,9 @@ export interface AppLoadFigures {
 }
 
 async function main(appRoot: string): Promise<void> {
-  installFunctionsCore();
-  const registry = new FunctionAppRegistry(appRoot, () => undefined);
-  attachAppRegistry(registry);
   const started = performance.now();
-  await loadEntryPoints(appRoot, resolveEntryPoints(appRoot));
-  const figures: AppLoadFigures = { loadMs: performance.now() - started, functions: registry.functions.length };
+  const functions = await registerFunctionApp(appRoot);
+  const figures: AppLoadFigures = { loadMs: performance.now() - started, functions: functions.length };
   process.stdout.write(`${JSON.stringify(figures)}\n`);
 }
 

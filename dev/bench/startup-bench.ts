@@ -21,7 +21,7 @@ import { performance } from 'node:perf_hooks';
 import { AppSettings } from '../../shared/platform/settings/app-settings';
 import { AzuriteProcess } from '../azurite/azurite-process';
 import { repoRoot } from '../demo/paths';
-import { HostProcess } from '../host/host-process';
+import { HostProcess } from '../host';
 import { buildAppPackage } from '../package/app-package';
 import type { AppLoadFigures } from './app-load-probe';
 import { formatMiB, formatNumber, formatTable } from './text-table';
