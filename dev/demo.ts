@@ -1,6 +1,7 @@
 /**
  * The demo command: one complete cycle of the product on a scenario, then a report.
- *   npm run demo -- [--scenario DIR] [--workdir DIR] [--start-from INSTANT] [--timeout-seconds N] [--verbose]
+ *   npm run demo -- [--scenario DIR] [--workdir DIR] [--start-from INSTANT] [--timeout-seconds N] [--app-root DIR] [--verbose]
+ * `--app-root DIR` runs another build of the function app, e.g. the deployment package (.work/package).
  * Defaults: the bundled scenario dev/scenarios/demo and the work folder .work/demo. A second run
  * on the same work folder continues from the first one's storage and mailboxes.
  */
@@ -12,13 +13,14 @@ import { parseInstant } from '../shared/admin/connector-settings';
 import { DrainTimeoutError, HostProcessError } from './host';
 import { ExitCode, onStopSignals, runCommand, UsageError, wholeNumberOption, type OptionValues } from './command-line';
 
-const USAGE = `Usage: npm run demo -- [--scenario DIR] [--workdir DIR] [--start-from INSTANT] [--timeout-seconds N] [--verbose]
+const USAGE = `Usage: npm run demo -- [--scenario DIR] [--workdir DIR] [--start-from INSTANT] [--timeout-seconds N] [--app-root DIR] [--verbose]
 
   --scenario DIR         scenario folder (default dev/scenarios/demo)
   --workdir DIR          where Azurite's data, the Graph export (graph/) and report.json go (default .work/demo)
   --start-from INSTANT   back-fill start for connectors created by this run, e.g. 2026-03-01T00:00:00Z
                          (default: each connector's startFrom, else 24 hours before it is created)
   --timeout-seconds N    how long the pipeline may take to drain (default ${DEFAULT_DRAIN_TIMEOUT_MS / 1000})
+  --app-root DIR         the function app the host runs (default: this project; npm run package writes .work/package)
   --verbose              show the Functions host's own output`;
 
 const OPTIONS = {
@@ -26,6 +28,7 @@ const OPTIONS = {
   workdir: { type: 'string' },
   'start-from': { type: 'string' },
   'timeout-seconds': { type: 'string' },
+  'app-root': { type: 'string' },
   verbose: { type: 'boolean' },
 } as const;
 
@@ -34,6 +37,7 @@ interface DemoArguments {
   workdir: string;
   startFrom?: string;
   drainTimeoutMs: number;
+  appRoot?: string;
   verbose: boolean;
 }
 
@@ -54,6 +58,7 @@ function demoArguments(values: OptionValues<typeof OPTIONS>): DemoArguments {
     workdir: path.resolve(values.workdir ?? defaultDemoWorkdir()),
     ...(startFrom === undefined ? {} : { startFrom }),
     drainTimeoutMs: timeoutSeconds * 1000,
+    ...(values['app-root'] === undefined ? {} : { appRoot: path.resolve(values['app-root']) }),
     verbose: values.verbose === true,
   };
 }
@@ -103,6 +108,7 @@ async function runDemo(values: OptionValues<typeof OPTIONS>): Promise<number> {
       workdir: args.workdir,
       ...(args.startFrom === undefined ? {} : { startFrom: args.startFrom }),
       drainTimeoutMs: args.drainTimeoutMs,
+      ...(args.appRoot === undefined ? {} : { appRoot: args.appRoot }),
       echoHost: args.verbose,
       signal: abort.signal,
       log: (line) => process.stdout.write(`${line}\n`),

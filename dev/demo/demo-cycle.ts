@@ -23,6 +23,8 @@ export interface DemoCycleOptions {
   /** Copy the host's output to this process's console. */
   echoHost?: boolean;
   signal?: AbortSignal;
+  /** The function app the host runs (host.json, package.json `main`): default the project itself; `.work/package` runs the deployment package. */
+  appRoot?: string;
 }
 
 export interface DemoCycleResult {
@@ -69,6 +71,7 @@ export async function runDemoCycle(options: DemoCycleOptions): Promise<DemoCycle
     azuriteLocation: layout.azurite,
     graphDataDir: layout.graph,
     rebaseToNow: true,
+    ...(options.appRoot === undefined ? {} : { appRoot: path.resolve(options.appRoot) }),
   });
   try {
     options.signal?.throwIfAborted();

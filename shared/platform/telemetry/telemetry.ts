@@ -12,7 +12,19 @@ export interface Telemetry {
 export type TelemetryEventName = 'FetchRun' | 'ItemImport' | 'DayReconciliation';
 export type TelemetryMetricName = 'ConnectorLagSeconds' | 'PoisonMessages' | 'UnreconciledDays';
 
-/** Keeps what was emitted, for tests and for the local host's console. */
+/**
+ * Where telemetry goes when no Application Insights is configured: nowhere. A long-running
+ * process (the local host, an instance without the setting) must not accumulate it.
+ */
+export class NoTelemetry implements Telemetry {
+  event(): void {}
+
+  metric(): void {}
+
+  async flush(): Promise<void> {}
+}
+
+/** Keeps what was emitted, for tests to read; unbounded, so never used by the app itself. */
 export class RecordingTelemetry implements Telemetry {
   readonly events: Array<{ name: TelemetryEventName; properties: Record<string, string>; measurements: Record<string, number> }> = [];
   readonly metrics: Array<{ name: TelemetryMetricName; value: number; dimensions: Record<string, string> }> = [];
