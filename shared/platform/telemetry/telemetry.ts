@@ -40,9 +40,3 @@ export class RecordingTelemetry implements Telemetry {
   async flush(): Promise<void> {}
 }
 
-/** Discards everything: for the admin commands, whose work is reported on the console. */
-export class NoTelemetry implements Telemetry {
-  event(): void {}
-  metric(): void {}
-  async flush(): Promise<void> {}
-}
