@@ -6,7 +6,7 @@ import { rebaseOffsetMs } from '../demo/demo-cycle';
 import { demoScenarioDir } from '../demo/paths';
 import { applyScenarioConnectors } from '../demo/scenario-connectors';
 import { loadScenario } from '../scenario/scenario';
-import { startLiveCapture } from '../simulators/telemessage/live-capture';
+import { startLiveCapture } from '../simulators/telemessage';
 import { AppSettings } from '../../shared/platform/settings/app-settings';
 import { RUN_SCHEDULE } from '../start';
 
