@@ -205,6 +205,7 @@ var storageNames = {
     runs: 'runs'
     imports: 'imports'
     reconciliation: 'reconciliation'
+    mailboxLimits: 'mailboxlimits'
   }
 }
 

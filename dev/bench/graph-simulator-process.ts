@@ -16,7 +16,7 @@ function reply(message: SimulatorReply): void {
 async function handle(command: SimulatorCommand): Promise<void> {
   switch (command.type) {
     case 'start': {
-      simulator = await GraphSimulator.start({ users: command.users, dataDir: command.dataDir, limits: command.limits, port: 0 });
+      simulator = await GraphSimulator.start({ users: command.users, dataDir: command.dataDir, limits: command.limits, port: 0, ...(command.latency === undefined ? {} : { latency: command.latency }) });
       reply({ type: 'started', url: simulator.url, origin: simulator.origin, requestLogFile: simulator.requestLogFile });
       return;
     }

@@ -7,8 +7,8 @@ export interface LargeAttachmentCommand {
   graphEndpoint: string;
   /** A small item of the same connector and mailbox, imported first so that module loading, the directory look-up and the folder are not in the figures. */
   warmUpBlobName: string;
-  /** The item with the large attachment. */
-  blobName: string;
+  /** The items with large attachments, imported at the same time. */
+  blobNames: string[];
   sampleIntervalMs: number;
 }
 

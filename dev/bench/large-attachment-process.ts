@@ -31,12 +31,11 @@ async function run(command: LargeAttachmentCommand): Promise<LargeAttachmentRepl
 
   const sampler = MemorySampler.start(command.sampleIntervalMs);
   const started = performance.now();
-  let outcome: { status: string; error?: string };
-  try {
-    outcome = await importBlob(command.blobName);
-  } catch (error) {
-    outcome = { status: 'failed', error: error instanceof Error ? error.message : String(error) };
-  }
+  const outcomes = await Promise.all(command.blobNames.map((name) => importBlob(name).catch((error: unknown) => ({
+    status: 'failed', error: error instanceof Error ? error.message : String(error),
+  }))));
+  const failed = outcomes.find((o) => o.status !== 'imported');
+  const outcome: { status: string; error?: string } = failed ?? { status: 'imported' };
   const durationMs = performance.now() - started;
   const memory = sampler.stop();
   return { type: 'result', ...outcome, durationMs, memory };

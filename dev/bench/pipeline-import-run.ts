@@ -6,7 +6,9 @@ import type { ItemOutcomeStatus } from '../../shared/outcomes/item-outcome';
 import { Containers } from '../../shared/platform/storage/storage-names';
 
 export interface PipelineRunOptions {
-  config: AppConfig;
+  /** The app's wiring, one per instance; or `config` and `instances` to wire them here. */
+  services?: ArchiverServices[];
+  config?: AppConfig;
   /** Item blobs in `archive-items`, as the blob trigger would name them. */
   blobNames: readonly string[];
   /**
@@ -14,7 +16,7 @@ export interface PipelineRunOptions {
    * folder and directory caches), as separate instances would. They share one process here, so
    * this models their uncoordinated limits, not their extra CPUs.
    */
-  instances: number;
+  instances?: number;
   /** Invocations in parallel per instance (host.json `extensions.blobs.maxDegreeOfParallelism`). */
   parallelismPerInstance: number;
   /** Invocations of one blob before it is given up (the blob trigger's maxDequeueCount, 5). */
@@ -38,9 +40,13 @@ export interface PipelineRunResult {
  * invocations in parallel per instance; an invocation that throws is run again.
  */
 export async function runPipelineImport(options: PipelineRunOptions): Promise<PipelineRunResult> {
-  const { blobNames, instances, parallelismPerInstance } = options;
+  const { blobNames, parallelismPerInstance } = options;
   const maxAttempts = options.maxAttempts ?? 5;
-  const services: ArchiverServices[] = Array.from({ length: instances }, () => createArchiverServices(options.config));
+  const config = options.config;
+  const services: ArchiverServices[] = options.services
+    ?? (config === undefined ? [] : Array.from({ length: options.instances ?? 1 }, () => createArchiverServices(config)));
+  if (services.length === 0) throw new TypeError('runPipelineImport: give services, or config and instances');
+  const instances = services.length;
   const result: PipelineRunResult = { items: blobNames.length, durationMs: 0, outcomes: {}, retries: 0, failures: [] };
   let next = 0;
   const started = performance.now();

@@ -2,13 +2,15 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import * as path from 'node:path';
 import type { DirectoryUser } from '../scenario/directory-users';
-import type { GraphLimits, SimulatorStatsSnapshot } from '../simulators/graph';
+import type { GraphLimits, LatencyOptions, SimulatorStatsSnapshot } from '../simulators/graph';
 import type { SimulatorCommand, SimulatorReply } from './simulator-ipc';
 
 export interface SimulatorProcessOptions {
   users: readonly DirectoryUser[];
   dataDir: string;
   limits: GraphLimits;
+  /** Exchange-like latency (docs/graph-simulator.md); default off. */
+  latency?: boolean | LatencyOptions;
   /** How long to wait for the simulator to listen. Default 30 s. */
   startTimeoutMs?: number;
 }
@@ -35,7 +37,7 @@ export class SimulatorProcess {
   static async start(options: SimulatorProcessOptions): Promise<SimulatorProcess> {
     const child = fork(path.join(__dirname, 'graph-simulator-process.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     try {
-      const started = await exchange(child, { type: 'start', users: [...options.users], dataDir: options.dataDir, limits: options.limits }, 'started', options.startTimeoutMs ?? 30_000);
+      const started = await exchange(child, { type: 'start', users: [...options.users], dataDir: options.dataDir, limits: options.limits, ...(options.latency === undefined ? {} : { latency: options.latency }) }, 'started', options.startTimeoutMs ?? 30_000);
       return new SimulatorProcess(child, started);
     } catch (error) {
       child.kill('SIGKILL');

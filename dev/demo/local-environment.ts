@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { AzuriteProcess, type AzuriteStorage } from '../azurite';
 import { HostProcess } from '../host';
-import { GraphSimulator } from '../simulators/graph';
+import { GraphSimulator, type GraphSimulatorOptions } from '../simulators/graph';
 import { TeleMessageSimulator } from '../simulators/telemessage';
 import { AppSettings } from '../../shared/platform/settings/app-settings';
 import { TableConnectorStore } from '../../shared/connectors/connector-store';
@@ -39,6 +39,8 @@ export interface LocalEnvironmentOptions {
   graphPort?: number;
   /** Default: the repository root (host.json, package.json `main`). */
   appRoot?: string;
+  /** The Graph simulator answers as slowly as Exchange (see docs/graph-simulator.md); default off. */
+  graphLatency?: GraphSimulatorOptions['latency'];
 }
 
 export interface StartHostOptions {
@@ -77,6 +79,8 @@ export class LocalEnvironment {
   readonly appRoot: string;
   readonly stores: LocalStores;
   #host: HostProcess | undefined;
+  /** Further instances of the app beside {@link host}, as Flex Consumption scales out. */
+  readonly #moreHosts: HostProcess[] = [];
   #stopping: Promise<void> | undefined;
 
   private constructor(parts: {
@@ -114,7 +118,10 @@ export class LocalEnvironment {
         ...(options.rebaseToNow === undefined ? {} : { rebaseToNow: options.rebaseToNow }),
       });
       started.push(teleMessage);
-      const graph = await GraphSimulator.start({ scenarioDir: options.scenarioDir, dataDir: options.graphDataDir, port: options.graphPort ?? 0 });
+      const graph = await GraphSimulator.start({
+        scenarioDir: options.scenarioDir, dataDir: options.graphDataDir, port: options.graphPort ?? 0,
+        ...(options.graphLatency === undefined ? {} : { latency: options.graphLatency }),
+      });
       started.push(graph);
       const environment = new LocalEnvironment({ azurite, teleMessage, graph, options });
       await environment.provisionStorage();
@@ -181,6 +188,25 @@ export class LocalEnvironment {
   }
 
   /**
+   * Starts one more host process on the same storage and simulators, beside the one
+   * {@link startHost} started: another instance of the same function app (same host id), as
+   * Flex Consumption runs several. Stopped with the environment.
+   */
+  async startAdditionalHost(options: StartHostOptions): Promise<HostProcess> {
+    if (this.#stopping) throw new Error('The local environment is stopping.');
+    const host = await HostProcess.start({
+      appRoot: this.appRoot,
+      port: options.port ?? 0,
+      hostId: LOCAL_HOST_ID,
+      env: this.hostSettings(options),
+      startTimeoutMs: 60_000,
+      ...(options.echo ? { echo: true } : {}),
+    });
+    this.#moreHosts.push(host);
+    return host;
+  }
+
+  /**
    * Stops the host (letting running invocations finish), then the simulators (the Graph simulator
    * writes every mailbox file before it resolves), then Azurite. Safe to call more than once; the
    * first call's options count.
@@ -195,6 +221,7 @@ export class LocalEnvironment {
           failures.push(error);
         }
       };
+      await Promise.all(this.#moreHosts.map((more) => attempt(() => more.stop())));
       const host = this.#host;
       if (host !== undefined) {
         if (options.interrupted) await attempt(() => letHostFinishItsOwnStop(host));

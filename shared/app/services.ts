@@ -24,6 +24,8 @@ import { TeleMessageClient } from '../telemessage/telemessage-client';
 import { createGraphClient } from '../graph/graph-client';
 import { createGraphCredential } from '../graph/graph-credential';
 import { GraphMailboxWriter } from '../graph/mailbox-writer';
+import { useMailboxLimiter } from '../graph/mailbox-limiter';
+import { TableMailboxLimiter } from '../graph/table-mailbox-limiter';
 import { GraphUserDirectory } from '../graph/graph-user-directory';
 import { sourceItemIdPropertyId } from '../conversion';
 import { BlobMappingFileStore } from '../mapping/mapping-file-store';
@@ -124,6 +126,8 @@ export interface ArchiverServices extends Stores {
   /** The mapping files in force, as the import stage reads them. */
   mappings: BlobMappingFileStore;
   telemetry: Telemetry;
+  /** Graph's per-mailbox limits, shared with every other instance through Table Storage. */
+  mailboxLimiter: TableMailboxLimiter;
   reconciler: ReconciliationService;
 }
 
@@ -140,6 +144,9 @@ export function createArchiverServices(config: AppConfig): ArchiverServices {
   const telemetry = createTelemetry(config);
   const secrets = createSecretStore(config.secrets, () => managedIdentity(config));
   const graph = createGraphClient({ endpoint: config.graph.endpoint, credential: createGraphCredential(config.graph) });
+  // Graph's per-mailbox limits are the app's, not an instance's: every instance keeps them together.
+  const mailboxLimiter = new TableMailboxLimiter(stores.storage.table(Tables.mailboxLimits));
+  useMailboxLimiter(graph, mailboxLimiter);
   const storedItems = new BlobStoredItemReader(stores.storage.blobs);
   const quarantineStore = new BlobQuarantineStore(stores.storage.blobs);
   const quarantine = new ItemQuarantine(quarantineStore, stores.imports);
@@ -147,7 +154,7 @@ export function createArchiverServices(config: AppConfig): ArchiverServices {
 
   return {
     ...stores,
-    config, secrets, telemetry,
+    config, secrets, telemetry, mailboxLimiter,
     mappings: stores.mappingFiles,
     scheduler: createScheduler(stores, config.settlingMinutes),
     reconciler: createReconciler(stores, {

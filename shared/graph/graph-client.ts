@@ -20,7 +20,7 @@ const VERSION_SEGMENT = /^(?:v\d+(?:\.\d+)?|beta)$/i;
 export function createGraphClient(options: GraphClientOptions): Client {
   const { baseUrl, version } = splitEndpoint(options.endpoint);
   const auth = new BearerTokenMiddleware(options.credential, graphScope(baseUrl));
-  const retry = new RetryHandler(new RetryHandlerOptions(1, options.maxRetries ?? 10));
+  const retry = new RetryHandler(new RetryHandlerOptions(1, options.maxRetries ?? 10, notMailboxThrottling));
   const http = new HTTPMessageHandler();
   auth.setNext(retry);
   retry.setNext(http);
@@ -39,6 +39,22 @@ export function splitEndpoint(endpoint: string): { baseUrl: string; version: str
   const last = segments[segments.length - 1];
   const version = last !== undefined && VERSION_SEGMENT.test(last) ? (segments.pop() as string) : 'v1.0';
   return { baseUrl: `${url.origin}/${segments.map((s) => `${s}/`).join('')}`, version };
+}
+
+/**
+ * A request path on a mailbox resource (`/users/{id}/mailFolders…`, `/messages…`, `/mailboxSettings`):
+ * the requests Exchange's per-mailbox limits count.
+ */
+const MAILBOX_PATH = /\/users\/[^/?]+\/(?:mailFolders|messages|mailboxSettings)(?:[/?]|$)/i;
+
+/**
+ * The SDK retries 429, 503 and 504 after Retry-After; a mailbox's 429 is left to the caller,
+ * whose mailbox limiter makes every instance back off for that mailbox, not only this request.
+ */
+function notMailboxThrottling(_delay: number, _attempt: number, request: string | { url: string }, _options: unknown, response: Response): boolean {
+  if (response.status !== 429) return true;
+  const url = typeof request === 'string' ? request : request.url;
+  return !MAILBOX_PATH.test(url);
 }
 
 /** Per-request middleware options that switch the SDK's retries off (the caller retries itself). */

@@ -1,8 +1,7 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { lookupForUser, type DirectoryLookup, type DirectoryUser, type UserDirectory } from '../mapping/directory';
-import type { KeyedLimiter } from '../platform/concurrency/keyed-limiter';
 import { graphErrorCode, graphStatus } from './graph-errors';
-import { mailboxLimiterFor } from './mailbox-limiter';
+import { mailboxLimiterFor, runWithinLimits, type MailboxLimiter } from './mailbox-limiter';
 import { odataLiteral, queryValue } from './mailbox-writer';
 
 const USER_FIELDS = 'id,userPrincipalName,mail,proxyAddresses,accountEnabled';
@@ -25,11 +24,11 @@ export interface GraphUserDirectoryOptions {
    * The per-mailbox limiter the mailbox probe runs under; default the client's shared one, so
    * that probes and the mailbox writer together stay within Graph's 4 concurrent requests.
    */
-  limiter?: KeyedLimiter;
+  limiter?: MailboxLimiter;
 }
 
 export class GraphUserDirectory implements UserDirectory {
-  readonly #limiter: KeyedLimiter;
+  readonly #limiter: MailboxLimiter;
 
   constructor(private readonly client: Client, options: GraphUserDirectoryOptions = {}) {
     this.#limiter = options.limiter ?? mailboxLimiterFor(client);
@@ -72,7 +71,7 @@ export class GraphUserDirectory implements UserDirectory {
       // The inbox is there in every mailbox and reading it needs only Mail.ReadWrite, which the app
       // has (mailboxSettings would need MailboxSettings.Read). A mailbox request: it counts against
       // the mailbox's concurrency like the writer's.
-      await this.#limiter.run(userId, () => this.client.api(`/users/${encodeURIComponent(userId)}/mailFolders/inbox`).select('id').get());
+      await runWithinLimits(this.#limiter, userId, () => this.client.api(`/users/${encodeURIComponent(userId)}/mailFolders/inbox`).select('id').get());
       return true;
     } catch (err) {
       if (graphErrorCode(err) === 'MailboxNotEnabledForRESTAPI' || graphStatus(err) === 404) return false;

@@ -1,10 +1,9 @@
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@microsoft/microsoft-graph-client';
-import type { KeyedLimiter } from '../platform/concurrency/keyed-limiter';
 import { withoutRetries } from './graph-client';
 import { graphErrorCode, graphRetryAfterMs, graphStatus, isTransientGraphError } from './graph-errors';
-import { DEFAULT_MAILBOX_CONCURRENCY, mailboxLimiterFor } from './mailbox-limiter';
+import { DEFAULT_MAILBOX_CONCURRENCY, mailboxLimiterFor, runWithinLimits, type MailboxLimiter, type MailboxRequestCost } from './mailbox-limiter';
 import { UploadSessionError, uploadInChunks } from './upload-session';
 
 /** Graph refuses request bodies over 4 MB. */
@@ -63,18 +62,20 @@ export interface GraphMailboxWriterOptions {
    */
   concurrencyPerMailbox?: number;
   /** The per-mailbox limiter; default the client's shared one, which the directory's mailbox probe also uses. */
-  limiter?: KeyedLimiter;
+  limiter?: MailboxLimiter;
   /** Bytes per upload-session PUT: a multiple of 320 KiB under 4 MB. */
   uploadChunkBytes?: number;
   /** Attempts of one message create, the first included. Default 6. */
   maxCreateAttempts?: number;
   /** First backoff when a failed create carries no Retry-After; doubled per attempt. Default 1 s. */
   retryDelayMs?: number;
+  /** Times one request is sent again after a 429 (the whole mailbox backing off meanwhile). Default 10. */
+  maxThrottledRetries?: number;
 }
 
 export class GraphMailboxWriter implements MailboxWriter {
   readonly #client: Client;
-  readonly #limiter: KeyedLimiter;
+  readonly #limiter: MailboxLimiter;
   readonly #folders = new Map<string, Promise<string>>();
   /** `{userId}\n{folderId}` → the key of {@link #folders} it was cached under. */
   readonly #folderKeys = new Map<string, string>();
@@ -108,7 +109,7 @@ export class GraphMailboxWriter implements MailboxWriter {
     try {
       const created = (await this.#call(userId, () =>
         this.#client.api(`${userPath(userId)}/mailFolders`).post({ displayName }),
-      )) as { id: string };
+      { uploadBytes: jsonBytes({ displayName }) })) as { id: string };
       return created.id;
     } catch (err) {
       // Another invocation created it first (or our own create took effect and its answer was lost): use it.
@@ -171,6 +172,7 @@ export class GraphMailboxWriter implements MailboxWriter {
 
   async createMessage(userId: string, folderId: string, message: object): Promise<string> {
     const sourceItemId = sourceItemIdOf(message, this.options.sourceItemIdPropertyId);
+    const cost = { uploadBytes: jsonBytes(message) };
     for (let attempt = 1; ; attempt++) {
       try {
         const created = (await this.#call(userId, () =>
@@ -178,12 +180,13 @@ export class GraphMailboxWriter implements MailboxWriter {
             .api(`${userPath(userId)}/mailFolders/${encodeURIComponent(folderId)}/messages`)
             .middlewareOptions([withoutRetries()])
             .post(message),
-        )) as { id: string };
+        cost)) as { id: string };
         return created.id;
       } catch (err) {
         if (graphStatus(err) === 404) this.#forgetFolder(userId, folderId);
-        // Without a source id a lost answer cannot be told from a refusal: only throttling is repeated.
-        const repeatable = sourceItemId === undefined ? graphStatus(err) === 429 : isTransientGraphError(err);
+        // Without a source id a lost answer cannot be told from a refusal: nothing is repeated
+        // (429s were already waited out and repeated by #call).
+        const repeatable = sourceItemId === undefined ? false : isTransientGraphError(err);
         if (!repeatable || attempt >= this.#maxCreateAttempts) throw err;
         await sleep(this.#retryDelay(err, attempt));
         if (sourceItemId !== undefined) {
@@ -205,7 +208,7 @@ export class GraphMailboxWriter implements MailboxWriter {
       const body = inlineAttachmentBody(attachment, bytes.toString('base64'));
       for (let attempt = 1; ; attempt++) {
         try {
-          await this.#call(userId, () => this.#client.api(base).middlewareOptions([withoutRetries()]).post(body));
+          await this.#call(userId, () => this.#client.api(base).middlewareOptions([withoutRetries()]).post(body), { uploadBytes: jsonBytes(body) });
           break;
         } catch (err) {
           if (!isTransientGraphError(err) || attempt >= this.#maxCreateAttempts) throw err;
@@ -220,13 +223,14 @@ export class GraphMailboxWriter implements MailboxWriter {
     if (attachment.size > UPLOAD_SESSION_LIMIT) {
       throw new RangeError(`Attachment "${attachment.name}" is ${attachment.size} bytes, over Graph's ${UPLOAD_SESSION_LIMIT}-byte upload limit`);
     }
-    const session = (await this.#call(userId, () =>
-      this.#client.api(`${base}/createUploadSession`).post({
-        AttachmentItem: {
-          attachmentType: 'file', name: attachment.name, size: attachment.size, contentType: attachment.contentType, ...inlineFields(attachment),
-        },
-      }),
-    )) as { uploadUrl: string };
+    const sessionBody = {
+      AttachmentItem: {
+        attachmentType: 'file', name: attachment.name, size: attachment.size, contentType: attachment.contentType, ...inlineFields(attachment),
+      },
+    };
+    const session = (await this.#call(userId, () => this.#client.api(`${base}/createUploadSession`).post(sessionBody), { uploadBytes: jsonBytes(sessionBody) })) as {
+      uploadUrl: string;
+    };
     const source = await attachment.open();
     try {
       await uploadInChunks({
@@ -234,8 +238,9 @@ export class GraphMailboxWriter implements MailboxWriter {
         size: attachment.size,
         source,
         chunkBytes: this.options.uploadChunkBytes,
-        // The upload URL counts against the same mailbox's concurrency.
-        schedule: (task) => this.#limiter.run(userId, task),
+        // The upload URL counts against the same mailbox's concurrency and upload budget.
+        schedule: (task, bodyBytes) => this.#limiter.run(userId, task, { uploadBytes: bodyBytes }),
+        onThrottled: (retryAfterMs) => this.#limiter.backOff(userId, Date.now() + (retryAfterMs ?? 1000)),
       });
     } catch (err) {
       if (err instanceof UploadSessionError && err.possiblyComplete && (await this.#hasAttachmentNamed(userId, messageId, attachment.name))) return;
@@ -260,8 +265,8 @@ export class GraphMailboxWriter implements MailboxWriter {
     return Math.round(exponential / 2 + Math.random() * (exponential / 2));
   }
 
-  #call<T>(userId: string, request: () => Promise<T>): Promise<T> {
-    return this.#limiter.run(userId, request);
+  #call<T>(userId: string, request: () => Promise<T>, cost?: MailboxRequestCost): Promise<T> {
+    return runWithinLimits(this.#limiter, userId, request, cost, this.options.maxThrottledRetries);
   }
 }
 
@@ -277,6 +282,10 @@ export function odataLiteral(value: string): string {
  */
 export function queryValue(value: string): string {
   return encodeURIComponent(value);
+}
+
+function jsonBytes(body: object): number {
+  return Buffer.byteLength(JSON.stringify(body), 'utf8');
 }
 
 function userPath(userId: string): string {

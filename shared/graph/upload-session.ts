@@ -11,8 +11,10 @@ export interface ChunkedUploadOptions {
   size: number;
   source: Readable;
   chunkBytes?: number | undefined;
-  /** Runs each PUT (the caller bounds concurrency per mailbox). */
-  schedule?: <T>(task: () => Promise<T>) => Promise<T>;
+  /** Runs each PUT of `bodyBytes` bytes (the caller keeps the mailbox's limits). */
+  schedule?: <T>(task: () => Promise<T>, bodyBytes: number) => Promise<T>;
+  /** Told of a 429 and its Retry-After (ms, when given), so that the caller backs off the whole mailbox. */
+  onThrottled?: (retryAfterMs: number | undefined) => void | Promise<void>;
   /** Attempts per chunk, the first included, for throttling, server errors and lost connections. */
   maxAttemptsPerChunk?: number;
   chunkTimeoutMs?: number;
@@ -72,7 +74,8 @@ export async function uploadInChunks(options: ChunkedUploadOptions): Promise<voi
       const first = next;
       const body = chunk.subarray(first - chunkStart);
       const last = chunkEnd - 1;
-      const answer = await schedule(() => put(options, body, first, last, total));
+      const answer = await schedule(() => put(options, body, first, last, total), body.length);
+      if (answer.status === 429) await options.onThrottled?.(answer.retryAfterMs);
       if (answer.status === 200 || answer.status === 201 || answer.status === 202) {
         lastFailed = false;
         next = answer.status === 201 ? total : Math.max(last + 1, answer.nextExpected ?? 0);

@@ -37,6 +37,12 @@ export interface ImportItemServiceOptions {
   telemetry: Telemetry;
   /** How long directory answers are reused: one "run" of the import stage. */
   directoryCacheMs?: number;
+  /**
+   * How long a connector's row is reused between items (default 30 s, as the mapping file is
+   * for 60 s): one table read per item saved. A changed folder name or auto-mapping setting
+   * reaches the import stage within this time; a missing connector is never remembered.
+   */
+  connectorCacheMs?: number;
   /** Mailboxes of one item written in parallel (Graph's per-mailbox limit is kept by the writer). */
   mailboxConcurrency?: number;
   /** Limits of the conversion: attachment sizes that stay in storage, body text length, images shown in the body. */
@@ -57,6 +63,7 @@ export class ItemImportFailedError extends Error {
 export class ImportItemService {
   readonly #clock: () => Date;
   #directory: { cache: CachingUserDirectory; until: number } | undefined;
+  readonly #connectors = new Map<string, { connector: Promise<Connector | undefined>; until: number }>();
 
   constructor(private readonly options: ImportItemServiceOptions) {
     this.#clock = options.clock ?? (() => new Date());
@@ -87,7 +94,7 @@ export class ImportItemService {
       updatedAt: started.toISOString(),
     };
 
-    const connector = await this.options.connectors.tryGet(connectorId);
+    const connector = await this.#connector(connectorId);
     if (!connector) return this.#quarantine(base, bytes, `connector "${connectorId}" does not exist`, started);
 
     let item: ArchivedItem;
@@ -251,6 +258,26 @@ export class ImportItemService {
         ...(outcome.archivedAt ? { lagSeconds: Math.round((now - Date.parse(outcome.archivedAt)) / 1000) } : {}),
       },
     );
+  }
+
+  /** The connector's row, read at most once per {@link ImportItemServiceOptions.connectorCacheMs}. */
+  #connector(connectorId: string): Promise<Connector | undefined> {
+    const now = this.#clock().getTime();
+    const cached = this.#connectors.get(connectorId);
+    if (cached !== undefined && cached.until > now) return cached.connector;
+    const connector = this.options.connectors.tryGet(connectorId);
+    const entry = { connector, until: now + (this.options.connectorCacheMs ?? 30_000) };
+    this.#connectors.set(connectorId, entry);
+    // A failed read, or a connector that does not exist (yet), is asked about again next time.
+    connector.then(
+      (found) => {
+        if (found === undefined && this.#connectors.get(connectorId) === entry) this.#connectors.delete(connectorId);
+      },
+      () => {
+        if (this.#connectors.get(connectorId) === entry) this.#connectors.delete(connectorId);
+      },
+    );
+    return connector;
   }
 
   #runDirectory(): CachingUserDirectory {

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { startTestAzurite } from '../support/test-azurite';
-import { LocalEnvironment } from '../../dev/demo/local-environment';
+import { LocalEnvironment, type LocalEnvironmentOptions } from '../../dev/demo/local-environment';
 import { readGraphExport, type ExportedMailbox } from '../../dev/demo/graph-export';
 import { buildCycleReport, type CycleReport } from '../../dev/demo/report';
 import { applyScenarioConnectors } from '../../dev/demo/scenario-connectors';
@@ -32,11 +32,11 @@ export class E2ePipeline {
   }
 
   /** Azurite storage of its own (see test/support/test-azurite.ts), both simulators, the scenario's connectors; no host yet. */
-  static async start(scenarioDir: string, workdir: string): Promise<E2ePipeline> {
+  static async start(scenarioDir: string, workdir: string, options: Pick<LocalEnvironmentOptions, 'graphLatency'> = {}): Promise<E2ePipeline> {
     const scenario = await loadScenario(scenarioDir);
     // Stopped by the environment, also when the environment fails to start.
     const azurite = await startTestAzurite();
-    const environment = await LocalEnvironment.start({ scenarioDir, azurite, graphDataDir: path.join(workdir, 'graph'), rebaseToNow: singleDayAnchor(scenario, new Date()) });
+    const environment = await LocalEnvironment.start({ scenarioDir, azurite, graphDataDir: path.join(workdir, 'graph'), rebaseToNow: singleDayAnchor(scenario, new Date()), ...options });
     try {
       const setup = await applyScenarioConnectors({
         scenarioDir,
@@ -63,7 +63,12 @@ export class E2ePipeline {
 
   /** Starts a host (after any earlier one was stopped or killed) on the same storage and mailboxes. */
   startHost(): Promise<HostProcess> {
-    return this.environment.startHost({ secrets: this.#secrets });
+    return this.environment.startHost({ secrets: this.#secrets, echo: process.env.E2E_ECHO === '1' });
+  }
+
+  /** Another instance of the app beside {@link host}, on the same storage and mailboxes. */
+  startAdditionalHost(): Promise<HostProcess> {
+    return this.environment.startAdditionalHost({ secrets: this.#secrets, echo: process.env.E2E_ECHO === '1' });
   }
 
   get host(): HostProcess {

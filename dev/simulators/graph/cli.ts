@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { GraphSimulator } from './graph-simulator';
 
-const USAGE = 'usage: node dist/dev/simulators/graph/cli.js --scenario <dir> --data <dir> [--port 0] [--host 127.0.0.1]';
+const USAGE = 'usage: node dist/dev/simulators/graph/cli.js --scenario <dir> --data <dir> [--port 0] [--host 127.0.0.1] [--latency]';
 
 /** Runs the Graph simulator on its own until SIGINT or SIGTERM. */
 async function main(): Promise<void> {
@@ -11,6 +11,7 @@ async function main(): Promise<void> {
       data: { type: 'string' },
       port: { type: 'string', default: '0' },
       host: { type: 'string', default: '127.0.0.1' },
+      latency: { type: 'boolean', default: false },
     },
   });
   if (values.scenario === undefined || values.data === undefined || !/^\d+$/.test(values.port)) {
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
     dataDir: values.data,
     port: Number(values.port),
     host: values.host,
+    latency: values.latency,
   });
   console.log(`Graph simulator: ${sim.url} (data in ${values.data}; faults at ${sim.origin}/_sim/faults)`);
   const shutdown = (): void => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,6 +10,7 @@ import { graphInstant } from './graph-ids';
 import { attachmentLocation, GraphRoutes, type GraphResponse } from './graph-routes';
 import { contentLength, discardBody, readJsonBody } from './http-body';
 import type { JsonObject, JsonValue } from './json-value';
+import { LatencyModel, requestKind, type LatencyOptions, type RequestKind } from './latency-model';
 import { MailboxLimiter, type GraphLimits } from './mailbox-limits';
 import { MailboxStore, type MailboxExport } from './mailbox-store';
 import { MailSchema } from './mail-schema';
@@ -43,6 +45,12 @@ export interface GraphSimulatorOptions {
   limits?: GraphLimits;
   /** Milliseconds since the epoch; for timestamps and limit windows. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Answer as slowly as Exchange does: each admitted request is held for a latency drawn from
+   * its kind's distribution (see latency-model.ts), counting against the mailbox's concurrency
+   * all that time. `true` for the defaults. Off by default: tests want instant answers.
+   */
+  latency?: boolean | LatencyOptions;
 }
 
 /** What one request is, for faults, limits and the log. */
@@ -59,6 +67,8 @@ interface Exchange {
   /** Requests inside `$batch` have no connection of their own to drop. */
   canReset: boolean;
   batch?: { requestId: string; id: string };
+  /** What the latency model holds it for; undefined: answered at once (`$batch` itself). */
+  kind: RequestKind | undefined;
 }
 
 /** What the work of a request reports back while it runs. */
@@ -91,6 +101,8 @@ export class GraphSimulator {
   readonly #log: RequestLog;
   readonly #routes: GraphRoutes;
   readonly #now: () => number;
+  /** Undefined when answers are instant. */
+  readonly latency: LatencyModel | undefined;
   readonly #pending = new Set<Promise<void>>();
   #stopping: Promise<void> | undefined;
 
@@ -103,7 +115,9 @@ export class GraphSimulator {
     limiter: MailboxLimiter;
     log: RequestLog;
     now: () => number;
+    latency: LatencyModel | undefined;
   }) {
+    this.latency = parts.latency;
     this.#server = parts.server;
     this.origin = parts.origin;
     this.url = `${parts.origin}/v1.0`;
@@ -114,7 +128,7 @@ export class GraphSimulator {
     this.#log = parts.log;
     this.#now = parts.now;
     this.faults = new SimulatorFaults();
-    this.stats = new SimulatorStats(parts.directory, (userId) => parts.limiter.inFlight(userId));
+    this.stats = new SimulatorStats(parts.directory, (userId) => parts.limiter.inFlight(userId), () => parts.limiter.activity());
     this.#routes = new GraphRoutes({
       schema: MailSchema.load(),
       directory: parts.directory,
@@ -160,7 +174,8 @@ export class GraphSimulator {
     await Promise.race([once(server, 'listening'), once(server, 'error').then(([error]) => Promise.reject(error))]);
     const { port } = server.address() as AddressInfo;
     const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-    return new GraphSimulator({ server, origin, directory, store, uploads, limiter, log: new RequestLog(options.dataDir), now });
+    const latency = options.latency === undefined || options.latency === false ? undefined : new LatencyModel(options.latency === true ? {} : options.latency);
+    return new GraphSimulator({ server, origin, directory, store, uploads, limiter, log: new RequestLog(options.dataDir), now, latency });
   }
 
   /** The mailbox as `mailbox.json` holds it, by userPrincipalName or id; undefined for a user without a mailbox. */
@@ -249,6 +264,7 @@ export class GraphSimulator {
       owner,
       declaredUploadBytes: owner !== undefined && hasBody(method) ? (contentLength(request) ?? 0) : 0,
       canReset: true,
+      kind: isBatch ? undefined : requestKind(method, pathSegments(path)),
     };
     const { outcome, progress } = await this.#run(exchange, async (progress) => {
       if (!authenticated) {
@@ -282,6 +298,7 @@ export class GraphSimulator {
         declaredUploadBytes: owner !== undefined && hasBody(step.method) ? step.bodyBytes : 0,
         canReset: false,
         batch: { requestId: outer.requestId, id: step.id },
+        kind: requestKind(step.method, pathSegments(step.path)),
       };
       const { outcome } = await this.#run(exchange, async (progress) => {
         progress.bodyConsumed = true;
@@ -316,6 +333,7 @@ export class GraphSimulator {
       owner,
       declaredUploadBytes: owner !== undefined ? declared : 0,
       canReset: true,
+      kind: requestKind(method, [], true),
     };
     const { outcome, progress } = await this.#run(exchange, async (progress) => {
       if (request.headers.authorization !== undefined) {
@@ -410,6 +428,8 @@ export class GraphSimulator {
       } else {
         let response: GraphResponse;
         try {
+          // Held as long as Exchange would take, counting against the mailbox's concurrency meanwhile.
+          if (this.latency !== undefined && exchange.kind !== undefined) await sleep(this.latency.sample(exchange.kind, exchange.declaredUploadBytes));
           response = await work(progress);
         } catch (error) {
           response = this.#errorResponse(error, exchange.requestId);
@@ -540,6 +560,11 @@ function respond(response: ServerResponse, requestId: string, result: GraphRespo
 
 function hasBody(method: string): boolean {
   return method === 'POST' || method === 'PUT' || method === 'PATCH';
+}
+
+/** Decoded path segments, for the latency model; a segment that does not decode stays as sent. */
+function pathSegments(path: string): string[] {
+  return path.split('/').filter((segment) => segment !== '').map(safeDecode);
 }
 
 function safeDecode(text: string): string {

@@ -1,5 +1,6 @@
 export { GraphSimulator, MAX_REQUEST_BODY_BYTES, type GraphSimulatorOptions } from './graph-simulator';
-export type { GraphLimits } from './mailbox-limits';
+export type { GraphLimits, MailboxActivity } from './mailbox-limits';
+export { LatencyModel, type LatencyOptions } from './latency-model';
 export { SimulatorFaults, type ActiveFault, type FaultKind, type FaultSpec } from './simulator-faults';
 export { SimulatorStats, type SimulatorStatsSnapshot } from './simulator-stats';
 export type {

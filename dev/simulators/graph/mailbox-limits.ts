@@ -39,14 +39,48 @@ interface UploadEntry {
   bytes: number;
 }
 
+/** What a mailbox saw, for the stats: how busy it was and which limits refused it. */
+export interface MailboxActivity {
+  /** Requests admitted. */
+  admitted: number;
+  /** Requests in progress now. */
+  inFlight: number;
+  /** The most requests it ever had in progress at once. */
+  maxInFlight: number;
+  /** The time-average of requests in progress from its first admitted request to now. */
+  meanInFlight: number;
+  /** 429s by the limit that sent them. */
+  throttled: Partial<Record<ThrottleReason, number>>;
+}
+
 class MailboxUsage {
   inFlight = 0;
+  admitted = 0;
+  maxInFlight = 0;
+  /** Request-milliseconds in progress since `firstAt`, up to `changedAt`. */
+  inFlightIntegral = 0;
+  firstAt: number | undefined;
+  changedAt = 0;
+  readonly throttled: Partial<Record<ThrottleReason, number>> = {};
   readonly requests: number[] = [];
   readonly uploads: UploadEntry[] = [];
 
   prune(now: number): void {
     while (this.requests.length > 0 && this.requests[0] <= now - REQUEST_WINDOW_MS) this.requests.shift();
     while (this.uploads.length > 0 && this.uploads[0].at <= now - UPLOAD_WINDOW_MS) this.uploads.shift();
+  }
+
+  /** Moves the in-flight count by `delta` at `now`, keeping the time integral. */
+  changeInFlight(delta: number, now: number): void {
+    this.firstAt ??= now;
+    this.inFlightIntegral += this.inFlight * Math.max(0, now - this.changedAt);
+    this.changedAt = now;
+    this.inFlight += delta;
+    if (this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight;
+  }
+
+  refuse(reason: ThrottleReason): void {
+    this.throttled[reason] = (this.throttled[reason] ?? 0) + 1;
   }
 
   uploadedBytes(): number {
@@ -81,22 +115,26 @@ export class MailboxLimiter {
     const now = this.#now();
     usage.prune(now);
     if (usage.inFlight >= this.limits.concurrentPerMailbox) {
+      usage.refuse('MailboxConcurrency');
       return { throttled: true, reason: 'MailboxConcurrency', retryAfterSeconds: CONCURRENCY_RETRY_AFTER_SECONDS };
     }
     if (usage.requests.length >= this.limits.requestsPer10Min) {
       // The request that frees a place is the one that leaves the window first.
       const freedAt = usage.requests[usage.requests.length - this.limits.requestsPer10Min] + REQUEST_WINDOW_MS;
+      usage.refuse('RequestCount');
       return { throttled: true, reason: 'RequestCount', retryAfterSeconds: secondsUntil(freedAt, now) };
     }
     const uploaded = usage.uploadedBytes();
     if (declaredBodyBytes > 0 && uploaded + declaredBodyBytes > this.limits.uploadBytesPer5Min) {
+      usage.refuse('IncomingBytes');
       return {
         throttled: true,
         reason: 'IncomingBytes',
         retryAfterSeconds: secondsUntil(this.#uploadFreedAt(usage, declaredBodyBytes), now),
       };
     }
-    usage.inFlight += 1;
+    usage.changeInFlight(1, now);
+    usage.admitted += 1;
     usage.requests.push(now);
     const entry: UploadEntry = { at: now, bytes: declaredBodyBytes };
     if (declaredBodyBytes > 0) usage.uploads.push(entry);
@@ -106,7 +144,7 @@ export class MailboxLimiter {
       release: (receivedBodyBytes: number): void => {
         if (released) return;
         released = true;
-        usage.inFlight -= 1;
+        usage.changeInFlight(-1, this.#now());
         if (receivedBodyBytes !== entry.bytes) {
           entry.bytes = receivedBodyBytes;
           if (!usage.uploads.includes(entry) && receivedBodyBytes > 0) usage.uploads.push(entry);
@@ -117,6 +155,24 @@ export class MailboxLimiter {
 
   inFlight(mailboxKey: string): number {
     return this.#usage.get(mailboxKey)?.inFlight ?? 0;
+  }
+
+  /** What each mailbox that saw a request has seen, by mailbox key. */
+  activity(): Map<string, MailboxActivity> {
+    const now = this.#now();
+    const out = new Map<string, MailboxActivity>();
+    for (const [key, usage] of this.#usage) {
+      const elapsed = usage.firstAt === undefined ? 0 : now - usage.firstAt;
+      const integral = usage.inFlightIntegral + usage.inFlight * Math.max(0, now - usage.changedAt);
+      out.set(key, {
+        admitted: usage.admitted,
+        inFlight: usage.inFlight,
+        maxInFlight: usage.maxInFlight,
+        meanInFlight: elapsed > 0 ? integral / elapsed : usage.inFlight,
+        throttled: { ...usage.throttled },
+      });
+    }
+    return out;
   }
 
   #usageOf(mailboxKey: string): MailboxUsage {

@@ -1,3 +1,4 @@
+import type { MailboxActivity, ThrottleReason } from './mailbox-limits';
 import type { UserDirectory } from './user-directory';
 
 export interface SimulatorStatsSnapshot {
@@ -11,20 +12,34 @@ export interface SimulatorStatsSnapshot {
   faultsInjected: number;
   /** Requests in progress, by userPrincipalName of the mailbox they count against. */
   inFlight: Record<string, number>;
+  /** 429s from the mailbox limits, by the limit that sent them. */
+  throttledBy: Partial<Record<ThrottleReason, number>>;
+  /** The most requests any one mailbox had in progress at once, by the simulator's own count. */
+  maxInFlightPerMailbox: number;
+  /** Per mailbox that saw a request (by userPrincipalName): admitted, in progress now, most at once, time-average, 429s by limit. */
+  mailboxes: Record<string, MailboxActivity>;
 }
 
 /** Live counters of what the simulator has answered. */
 export class SimulatorStats {
   readonly #directory: UserDirectory;
   readonly #inFlightOf: (userId: string) => number;
+  readonly #activity: () => Map<string, MailboxActivity>;
   readonly #byStatus = new Map<string, number>();
   #requests = 0;
   #throttled = 0;
   #faultsInjected = 0;
 
-  constructor(directory: UserDirectory, inFlightOf: (userId: string) => number) {
+  constructor(directory: UserDirectory, inFlightOf: (userId: string) => number, activity: () => Map<string, MailboxActivity> = () => new Map()) {
     this.#directory = directory;
     this.#inFlightOf = inFlightOf;
+    this.#activity = activity;
+  }
+
+  /** What one mailbox saw (by user id or userPrincipalName); undefined before its first request. */
+  mailbox(user: string): MailboxActivity | undefined {
+    const found = this.#directory.find(user);
+    return found === undefined ? undefined : this.#activity().get(found.id);
   }
 
   get requests(): number {
@@ -59,12 +74,24 @@ export class SimulatorStats {
       const count = this.#inFlightOf(user.id);
       if (count > 0) inFlight[user.userPrincipalName] = count;
     }
+    const mailboxes: Record<string, MailboxActivity> = {};
+    const throttledBy: Partial<Record<ThrottleReason, number>> = {};
+    let maxInFlightPerMailbox = 0;
+    for (const [userId, activity] of this.#activity()) {
+      const upn = this.#directory.find(userId)?.userPrincipalName ?? userId;
+      mailboxes[upn] = activity;
+      maxInFlightPerMailbox = Math.max(maxInFlightPerMailbox, activity.maxInFlight);
+      for (const [reason, n] of Object.entries(activity.throttled) as [ThrottleReason, number][]) throttledBy[reason] = (throttledBy[reason] ?? 0) + n;
+    }
     return {
       requests: this.#requests,
       byStatus: Object.fromEntries(this.#byStatus),
       throttled: this.#throttled,
       faultsInjected: this.#faultsInjected,
       inFlight,
+      throttledBy,
+      maxInFlightPerMailbox,
+      mailboxes,
     };
   }
 }

@@ -23,4 +23,6 @@ export const Tables = {
   imports: 'imports',
   /** One row per connector and UTC day: the day's reconciliation. */
   reconciliation: 'reconciliation',
+  /** Graph's per-mailbox limits shared by every instance (graph/TableMailboxLimiter). */
+  mailboxLimits: 'mailboxlimits',
 } as const;

@@ -1,0 +1,40 @@
+/**
+ * Child-process entry: one instance of the app importing its share of the item blobs, as one
+ * Flex Consumption instance does (its own Graph client, caches and per-mailbox limiter front,
+ * the shared limits in Table Storage). Counts its storage requests. Driven by {@link PipelineProcess}.
+ */
+import { createArchiverServices } from '../../shared/app/services';
+import { benchAppConfig } from './bench-config';
+import type { PipelineCommand, PipelineReply } from './pipeline-ipc';
+import { runPipelineImport } from './pipeline-import-run';
+import { RequestCounter, storageHosts } from './request-counter';
+
+let prepared: (() => Promise<PipelineReply>) | undefined;
+
+function reply(message: PipelineReply): void {
+  process.send?.(message);
+}
+
+process.on('message', (command: PipelineCommand) => {
+  if (command.type === 'prepare') {
+    const config = benchAppConfig({ storageConnectionString: command.storageConnectionString, graphEndpoint: command.graphEndpoint });
+    const services = createArchiverServices(config);
+    prepared = async () => {
+      const counter = new RequestCounter(storageHosts(command.storageConnectionString));
+      const result = await runPipelineImport({ services: [services], blobNames: command.blobNames, parallelismPerInstance: command.parallelism });
+      await services.mailboxLimiter.flush();
+      return { type: 'result', result, storageOperations: counter.stop(), limiter: services.mailboxLimiter.stats };
+    };
+    reply({ type: 'ready' });
+    return;
+  }
+  const run = prepared;
+  if (run === undefined) {
+    reply({ type: 'error', message: 'go before prepare' });
+    return;
+  }
+  run()
+    .catch((error: unknown): PipelineReply => ({ type: 'error', message: error instanceof Error ? error.message : String(error) }))
+    .then((message) => process.send?.(message, () => process.exit(0)));
+});
+process.on('disconnect', () => process.exit(0));

@@ -1,0 +1,361 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { RestError, type TableClient } from '@azure/data-tables';
+import { KeyedLimiter } from '../platform/concurrency/keyed-limiter';
+import { DEFAULT_MAILBOX_CONCURRENCY, type MailboxLimiter, type MailboxRequestCost } from './mailbox-limiter';
+
+/**
+ * One of a mailbox's slots, a row in partition `{mailbox}` of the limits table. A slot is held
+ * while `leaseUntil` is in the future; it also counts the requests and upload bytes admitted
+ * through it per minute, so the four rows of a mailbox, read in one query, tell the mailbox's
+ * concurrency, budgets and back-off at once.
+ */
+interface SlotEntity {
+  partitionKey: string;
+  rowKey: string;
+  holder?: string;
+  /** Milliseconds since the epoch; the slot is free from then (a crashed holder's slot frees itself). */
+  leaseUntil?: number;
+  /** A 429's Retry-After: no request to the mailbox starts before this. */
+  pausedUntil?: number;
+  /** JSON `{ minute: requests }`, minutes since the epoch, the last 10 minutes. */
+  requests?: string;
+  /** JSON `{ minute: bytes }`, the last 5 minutes. */
+  bytes?: string;
+  etag?: string;
+}
+
+type Buckets = Record<string, number>;
+
+interface Claim {
+  mailbox: string;
+  rowKey: string;
+  holder: string;
+  etag: string;
+  pausedUntil: number;
+  requests: Buckets;
+  bytes: Buckets;
+  /** The other slots' totals at the last read, and when it was. */
+  others: { requests: number; bytes: number; readAt: number };
+  /** Writes to the row (hand-off, lease extension, release) one after another, each with the newest ETag. */
+  writes: Promise<void>;
+  /** A write found the row changed by someone else (a back-off): it is not handed on again. */
+  stale: boolean;
+}
+
+export interface TableMailboxLimiterOptions {
+  /** Requests in flight per mailbox across every instance. Default 4. */
+  concurrency?: number;
+  /** Default 10,000 per 10 minutes. */
+  requestsPer10Min?: number;
+  /** Default 150 MiB per 5 minutes. */
+  uploadBytesPer5Min?: number;
+  /** How long a claimed slot stays held without being extended; bounds what a crashed instance holds. Default 60 s. */
+  leaseMs?: number;
+  /** Longest pause between looks at a full mailbox. Default 400 ms. */
+  maxPollMs?: number;
+  /** How old the last read of a mailbox may be for a finished request's slot to pass to the next waiting one here without reading again. Default 5 s. */
+  handOffFreshMs?: number;
+  now?: () => number;
+}
+
+/** What the limiter did, for tests and the benchmark. */
+export interface TableMailboxLimiterStats {
+  /** Slots claimed after reading the mailbox's rows. */
+  claims: number;
+  /** Slots passed from a finished request to the next one of this instance with one write. */
+  handOffs: number;
+  /** Reads of a mailbox that found it full, over budget, or backing off. */
+  waits: { concurrency: number; budget: number; backOff: number };
+  /** Conditional writes that lost to another instance. */
+  conflicts: number;
+  /** Table operations sent (queries, writes). */
+  storageOperations: number;
+}
+
+const MINUTE = 60_000;
+const REQUEST_WINDOW_MINUTES = 10;
+const UPLOAD_WINDOW_MINUTES = 5;
+
+/**
+ * Graph's per-mailbox limits kept by every instance of the app together, through Table Storage:
+ * each mailbox has `concurrency` slot rows; a request claims a free one with a conditional write
+ * (ETag) and frees it after, so at most 4 requests are in flight per mailbox across the fleet.
+ * The slots count admitted requests and bytes per minute, so the budgets are shared as well,
+ * and a 429's Retry-After is written into every slot, so every instance backs off.
+ * Within one instance a local queue comes first: only as many requests as there are slots ever
+ * look at the table, and a finished request hands its slot to the next waiting one with one
+ * conditional write instead of a release, a read and a claim. See docs/architecture.md.
+ */
+export class TableMailboxLimiter implements MailboxLimiter {
+  readonly stats: TableMailboxLimiterStats = { claims: 0, handOffs: 0, waits: { concurrency: 0, budget: 0, backOff: 0 }, conflicts: 0, storageOperations: 0 };
+  readonly #table: TableClient;
+  readonly #concurrency: number;
+  readonly #requestsPer10Min: number;
+  readonly #uploadBytesPer5Min: number;
+  readonly #leaseMs: number;
+  readonly #maxPollMs: number;
+  readonly #handOffFreshMs: number;
+  readonly #now: () => number;
+  readonly #local: KeyedLimiter;
+  readonly #instance = randomUUID();
+  readonly #idle = new Map<string, Claim[]>();
+  readonly #releases = new Set<Promise<void>>();
+  #holders = 0;
+  #tableReady: Promise<void> | undefined;
+
+  constructor(table: TableClient, options: TableMailboxLimiterOptions = {}) {
+    this.#table = table;
+    this.#concurrency = options.concurrency ?? DEFAULT_MAILBOX_CONCURRENCY;
+    this.#requestsPer10Min = options.requestsPer10Min ?? 10_000;
+    this.#uploadBytesPer5Min = options.uploadBytesPer5Min ?? 150 * 1024 * 1024;
+    this.#leaseMs = options.leaseMs ?? 60_000;
+    this.#maxPollMs = options.maxPollMs ?? 400;
+    this.#handOffFreshMs = options.handOffFreshMs ?? 5_000;
+    this.#now = options.now ?? Date.now;
+    this.#local = new KeyedLimiter(this.#concurrency);
+  }
+
+  run<T>(mailbox: string, task: () => Promise<T>, cost: MailboxRequestCost = {}): Promise<T> {
+    return this.#local.run(mailbox, async () => {
+      const claim = await this.#claim(mailbox, cost.uploadBytes ?? 0);
+      const extension = setInterval(() => this.#write(claim, () => this.#extend(claim)), this.#leaseMs / 3);
+      extension.unref();
+      try {
+        return await task();
+      } finally {
+        clearInterval(extension);
+        this.#done(claim);
+      }
+    });
+  }
+
+  async backOff(mailbox: string, untilMs: number): Promise<void> {
+    await this.#local.backOff(mailbox, untilMs);
+    await this.#ensureTable();
+    const partitionKey = partitionOf(mailbox);
+    await Promise.all(
+      this.#slotKeys().map((rowKey) => {
+        this.stats.storageOperations += 1;
+        // A merge changes each row's ETag: a slot held or about to be handed on here or in
+        // another instance cannot be reused without reading the rows again, and the back-off with them.
+        return this.#table.upsertEntity<SlotEntity>({ partitionKey, rowKey, pausedUntil: untilMs }, 'Merge');
+      }),
+    );
+  }
+
+  /** Waits until every slot released so far is written back; for a clean shutdown and tests. */
+  async flush(): Promise<void> {
+    for (const claims of this.#idle.values()) for (const claim of claims.splice(0)) this.#release(claim);
+    await Promise.allSettled([...this.#releases]);
+  }
+
+  async #claim(mailbox: string, uploadBytes: number): Promise<Claim> {
+    const idle = this.#idle.get(mailbox)?.shift();
+    if (idle !== undefined && this.#handOff(idle, uploadBytes)) return idle;
+    await this.#ensureTable();
+    const partitionKey = partitionOf(mailbox);
+    let pollMs = 10;
+    for (;;) {
+      this.stats.storageOperations += 1;
+      const rows = new Map<string, SlotEntity>();
+      for await (const row of this.#table.listEntities<SlotEntity>({ queryOptions: { filter: `PartitionKey eq '${partitionKey.replace(/'/g, "''")}'` } })) {
+        rows.set(row.rowKey, row);
+      }
+      const now = this.#now();
+      const pausedUntil = Math.max(0, ...[...rows.values()].map((r) => r.pausedUntil ?? 0));
+      if (pausedUntil > now) {
+        this.stats.waits.backOff += 1;
+        await sleep(pausedUntil - now + Math.random() * 50);
+        continue;
+      }
+      const minute = Math.floor(now / MINUTE);
+      let requests = 0;
+      let bytes = 0;
+      for (const row of rows.values()) {
+        requests += total(windowed(parseBuckets(row.requests), minute, REQUEST_WINDOW_MINUTES));
+        bytes += total(windowed(parseBuckets(row.bytes), minute, UPLOAD_WINDOW_MINUTES));
+      }
+      if (requests + 1 > this.#requestsPer10Min || (uploadBytes > 0 && bytes + uploadBytes > this.#uploadBytesPer5Min)) {
+        // The budgets are counted per minute: room appears when the oldest minute leaves the window.
+        this.stats.waits.budget += 1;
+        await sleep(Math.min(this.#maxPollMs * 10, MINUTE - (now % MINUTE) + 10));
+        continue;
+      }
+      const free = this.#slotKeys().filter((key) => (rows.get(key)?.leaseUntil ?? 0) <= now);
+      if (free.length === 0) {
+        this.stats.waits.concurrency += 1;
+        await sleep(pollMs / 2 + Math.random() * pollMs);
+        pollMs = Math.min(this.#maxPollMs, pollMs * 2);
+        continue;
+      }
+      const rowKey = free[Math.floor(Math.random() * free.length)] as string;
+      const current = rows.get(rowKey);
+      const slotRequests = windowed(parseBuckets(current?.requests), minute, REQUEST_WINDOW_MINUTES);
+      const slotBytes = windowed(parseBuckets(current?.bytes), minute, UPLOAD_WINDOW_MINUTES);
+      const claim: Claim = {
+        mailbox, rowKey, holder: `${this.#instance}:${++this.#holders}`, etag: '', pausedUntil,
+        requests: slotRequests, bytes: slotBytes,
+        others: { requests: requests - total(slotRequests), bytes: bytes - total(slotBytes), readAt: now },
+        writes: Promise.resolve(),
+        stale: false,
+      };
+      add(claim.requests, minute, 1);
+      if (uploadBytes > 0) add(claim.bytes, minute, uploadBytes);
+      const entity = this.#entityOf(claim, now + this.#leaseMs);
+      try {
+        this.stats.storageOperations += 1;
+        const written = current === undefined
+          ? await this.#table.createEntity<SlotEntity>(entity)
+          : await this.#table.updateEntity<SlotEntity>(entity, 'Replace', { etag: current.etag as string });
+        claim.etag = written.etag as string;
+        this.stats.claims += 1;
+        return claim;
+      } catch (err) {
+        if (!isConflict(err)) throw err;
+        this.stats.conflicts += 1;
+      }
+    }
+  }
+
+  /**
+   * Passes a slot just finished with here to the next request. The slot's lease is still ours,
+   * so the request may start at once: the write that extends the lease and counts the request
+   * goes out beside it. That write fails when anything wrote the row since (a back-off, which
+   * changes every slot row), and the slot is then released, not handed on again: at most one
+   * request per slot can start in the moment before an instance learns of another's back-off.
+   * A slot is not handed on when the last read is too old to trust the other slots' budget figures.
+   */
+  #handOff(claim: Claim, uploadBytes: number): boolean {
+    const now = this.#now();
+    const minute = Math.floor(now / MINUTE);
+    claim.requests = windowed(claim.requests, minute, REQUEST_WINDOW_MINUTES);
+    claim.bytes = windowed(claim.bytes, minute, UPLOAD_WINDOW_MINUTES);
+    const fresh = now - claim.others.readAt <= this.#handOffFreshMs;
+    const withinBudget = claim.others.requests + total(claim.requests) + 1 <= this.#requestsPer10Min * 0.9
+      && claim.others.bytes + total(claim.bytes) + uploadBytes <= this.#uploadBytesPer5Min * 0.9;
+    if (claim.stale || !fresh || !withinBudget || claim.pausedUntil > now) {
+      this.#release(claim);
+      return false;
+    }
+    add(claim.requests, minute, 1);
+    if (uploadBytes > 0) add(claim.bytes, minute, uploadBytes);
+    const entity = this.#entityOf(claim, now + this.#leaseMs);
+    this.stats.handOffs += 1;
+    void this.#write(claim, async () => {
+      this.stats.storageOperations += 1;
+      try {
+        const written = await this.#table.updateEntity<SlotEntity>(entity, 'Replace', { etag: claim.etag });
+        claim.etag = written.etag as string;
+      } catch (err) {
+        if (!isConflict(err)) throw err;
+        this.stats.conflicts += 1;
+        claim.stale = true;
+      }
+    }).catch(() => {
+      claim.stale = true;
+    });
+    return true;
+  }
+
+  /** A request finished: its slot goes to the next request waiting here, or back to everyone. */
+  #done(claim: Claim): void {
+    if (!claim.stale && this.#local.waiting(claim.mailbox) > 0) {
+      const idle = this.#idle.get(claim.mailbox) ?? [];
+      idle.push(claim);
+      this.#idle.set(claim.mailbox, idle);
+      return;
+    }
+    this.#release(claim);
+  }
+
+  #release(claim: Claim): void {
+    const release = this.#write(claim, async () => {
+      this.stats.storageOperations += 1;
+      try {
+        await this.#table.updateEntity<SlotEntity>({ partitionKey: partitionOf(claim.mailbox), rowKey: claim.rowKey, holder: '', leaseUntil: 0 }, 'Merge', { etag: claim.etag });
+      } catch (err) {
+        if (!isConflict(err)) throw err;
+        // Written since (a back-off): free it if it is still ours; otherwise the lease runs out.
+        this.stats.storageOperations += 2;
+        const row = await this.#table.getEntity<SlotEntity>(partitionOf(claim.mailbox), claim.rowKey);
+        if (row.holder !== claim.holder) return;
+        await this.#table.updateEntity<SlotEntity>({ partitionKey: row.partitionKey, rowKey: row.rowKey, holder: '', leaseUntil: 0 }, 'Merge', { etag: row.etag as string });
+      }
+    }).catch(() => undefined);
+    this.#releases.add(release);
+    void release.finally(() => this.#releases.delete(release));
+  }
+
+  async #extend(claim: Claim): Promise<void> {
+    this.stats.storageOperations += 1;
+    const written = await this.#table.updateEntity<SlotEntity>(
+      { partitionKey: partitionOf(claim.mailbox), rowKey: claim.rowKey, leaseUntil: this.#now() + this.#leaseMs }, 'Merge', { etag: claim.etag },
+    );
+    claim.etag = written.etag as string;
+  }
+
+  /** Row writes of one claim, one after another (each needs the ETag the last one returned). */
+  #write(claim: Claim, write: () => Promise<void>): Promise<void> {
+    const next = claim.writes.then(write, write);
+    claim.writes = next.catch(() => undefined);
+    return next;
+  }
+
+  #entityOf(claim: Claim, leaseUntil: number): SlotEntity {
+    return {
+      partitionKey: partitionOf(claim.mailbox), rowKey: claim.rowKey, holder: claim.holder, leaseUntil,
+      pausedUntil: claim.pausedUntil, requests: JSON.stringify(claim.requests), bytes: JSON.stringify(claim.bytes),
+    };
+  }
+
+  #slotKeys(): string[] {
+    return Array.from({ length: this.#concurrency }, (_, i) => `slot-${i}`);
+  }
+
+  #ensureTable(): Promise<void> {
+    this.#tableReady ??= this.#table.createTable().catch((err: unknown) => {
+      this.#tableReady = undefined;
+      throw err;
+    });
+    return this.#tableReady;
+  }
+}
+
+/** Table keys may not hold / \ # ? or control characters; directory ids are GUIDs, encoded anyway. */
+function partitionOf(mailbox: string): string {
+  return encodeURIComponent(mailbox);
+}
+
+function parseBuckets(text: string | undefined): Buckets {
+  if (text === undefined || text === '') return {};
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Buckets) : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * The buckets of the last `minutes` whole minutes and the current one: one minute more than the
+ * window, so the count never falls short of what Exchange's sliding window holds.
+ */
+function windowed(buckets: Buckets, minute: number, minutes: number): Buckets {
+  const out: Buckets = {};
+  for (const [key, value] of Object.entries(buckets)) if (Number(key) >= minute - minutes) out[key] = value;
+  return out;
+}
+
+function total(buckets: Buckets): number {
+  return Object.values(buckets).reduce((sum, n) => sum + n, 0);
+}
+
+function add(buckets: Buckets, minute: number, n: number): void {
+  buckets[String(minute)] = (buckets[String(minute)] ?? 0) + n;
+}
+
+/** 409 (created meanwhile), 412 (written meanwhile) or 404 (gone): another writer won. */
+function isConflict(err: unknown): boolean {
+  return err instanceof RestError && (err.statusCode === 409 || err.statusCode === 412 || err.statusCode === 404);
+}

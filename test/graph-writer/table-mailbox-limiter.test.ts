@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, test } from 'node:test';
+import { AzuriteProcess } from '../../dev/azurite/azurite-process';
+import { TableMailboxLimiter, type TableMailboxLimiterOptions } from '../../shared/graph/table-mailbox-limiter';
+import { StorageClients } from '../../shared/platform/storage/storage-clients';
+
+/** Several instances of the app: each its own limiter and table client, one table. */
+describe('TableMailboxLimiter: limits shared by every instance through Table Storage (Azurite)', () => {
+  let azurite: AzuriteProcess;
+  let tables = 0;
+  before(async () => {
+    azurite = await AzuriteProcess.start();
+  });
+  after(async () => azurite.stop());
+
+  function instances(count: number, options: TableMailboxLimiterOptions = {}): TableMailboxLimiter[] {
+    const table = `limits${++tables}`;
+    return Array.from({ length: count }, () => {
+      const clients = new StorageClients({ kind: 'connection-string', connectionString: azurite.connectionString });
+      return new TableMailboxLimiter(clients.table(table), options);
+    });
+  }
+
+  test('three instances never have more than 4 requests in flight on one mailbox, and all of them run', async () => {
+    const fleet = instances(3);
+    let inFlight = 0;
+    let most = 0;
+    let done = 0;
+    const request = async (): Promise<void> => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      await sleep(15);
+      inFlight -= 1;
+      done += 1;
+    };
+    // 8 at once per instance, as host.json's maxDegreeOfParallelism lets one instance run.
+    await Promise.all(fleet.flatMap((limiter) => Array.from({ length: 8 }, async () => {
+      for (let i = 0; i < 4; i++) await limiter.run('mailbox-a', request);
+    })));
+    await Promise.all(fleet.map((l) => l.flush()));
+    assert.equal(done, 96);
+    assert.equal(most, 4, 'four at once, never more');
+    const handOffs = fleet.reduce((n, l) => n + l.stats.handOffs, 0);
+    assert.ok(handOffs > 0, 'a finished request passes its slot to the next one waiting in the same instance');
+    assert.ok(fleet.every((l) => l.stats.claims > 0), 'every instance got slots');
+  });
+
+  test('mailboxes do not share slots', async () => {
+    const [a, b] = instances(2);
+    let inFlight = 0;
+    let most = 0;
+    const request = async (): Promise<void> => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      // Held until all eight are in flight (or long enough to be sure they never will be).
+      for (let i = 0; i < 500 && most < 8; i++) await sleep(10);
+      inFlight -= 1;
+    };
+    await Promise.all([...Array.from({ length: 4 }, () => a!.run('mailbox-b', request)), ...Array.from({ length: 4 }, () => b!.run('mailbox-c', request))]);
+    assert.equal(most, 8);
+  });
+
+  test('a back-off one instance records holds every instance back for that mailbox until it ends', async () => {
+    const [a, b] = instances(2);
+    await b!.run('mailbox-d', async () => undefined);
+    const until = Date.now() + 1200;
+    await a!.backOff('mailbox-d', until);
+    let startedAt = 0;
+    await b!.run('mailbox-d', async () => {
+      startedAt = Date.now();
+    });
+    assert.ok(startedAt >= until, `started ${until - startedAt} ms before the back-off ended`);
+    assert.ok(b!.stats.waits.backOff >= 1);
+    let other = 0;
+    await b!.run('mailbox-e', async () => {
+      other = Date.now();
+    });
+    assert.ok(other > 0, 'another mailbox is not held back');
+  });
+
+  test('the request budget is one for all instances', async () => {
+    let clock = Date.parse('2026-01-01T00:00:30Z');
+    const [a, b] = instances(2, { requestsPer10Min: 3, now: () => clock, maxPollMs: 20 });
+    await a!.run('mailbox-f', async () => undefined);
+    await b!.run('mailbox-f', async () => undefined);
+    await a!.run('mailbox-f', async () => undefined);
+    let fourth = false;
+    const waiting = b!.run('mailbox-f', async () => {
+      fourth = true;
+    });
+    while (b!.stats.waits.budget < 2) await sleep(5);
+    assert.equal(fourth, false, 'the fourth request waits: three were admitted through two instances');
+    clock += 11 * 60_000;
+    await waiting;
+    assert.equal(fourth, true, 'it runs once the first requests leave the 10-minute window');
+  });
+
+  test('the upload budget is one for all instances', async () => {
+    let clock = Date.parse('2026-01-01T00:00:30Z');
+    const [a, b] = instances(2, { uploadBytesPer5Min: 1000, now: () => clock, maxPollMs: 20 });
+    await a!.run('mailbox-g', async () => undefined, { uploadBytes: 600 });
+    let second = false;
+    const waiting = b!.run('mailbox-g', async () => {
+      second = true;
+    }, { uploadBytes: 600 });
+    while (b!.stats.waits.budget < 2) await sleep(5);
+    assert.equal(second, false, '600 + 600 bytes would be over 1000');
+    // 600 + 300 fit.
+    await b!.run('mailbox-g', async () => undefined, { uploadBytes: 300 });
+    clock += 6 * 60_000;
+    await waiting;
+    assert.equal(second, true);
+  });
+
+  test('a slot held by an instance that died frees itself when its lease runs out', async () => {
+    const table = `limits${++tables}`;
+    const clients = new StorageClients({ kind: 'connection-string', connectionString: azurite.connectionString });
+    const alive = new TableMailboxLimiter(clients.table(table), { concurrency: 1, maxPollMs: 20 });
+    await alive.run('mailbox-h', async () => undefined);
+    // What an instance that crashed while holding the only slot leaves behind.
+    const leaseUntil = Date.now() + 500;
+    await clients.table(table).upsertEntity({ partitionKey: 'mailbox-h', rowKey: 'slot-0', holder: 'dead-instance:1', leaseUntil }, 'Merge');
+    let startedAt = 0;
+    await alive.run('mailbox-h', async () => {
+      startedAt = Date.now();
+    });
+    assert.ok(startedAt >= leaseUntil, 'it waited for the lease to run out');
+    assert.ok(alive.stats.waits.concurrency >= 1);
+  });
+});
