@@ -65,12 +65,13 @@ export function emlExportEntries(items: readonly TeleMessageItem[], attachmentBy
   ];
 }
 
-/** Packs entries into a ZIP (deflated), in memory. */
-export async function zipEntries(entries: readonly EmlExportEntry[]): Promise<Buffer> {
+/** Packs entries into a ZIP in memory: deflated, or stored when `compress` is false (faster for large random data). */
+export async function zipEntries(entries: readonly EmlExportEntry[], options: { compress?: boolean } = {}): Promise<Buffer> {
   const zip = new yazl.ZipFile();
+  const compress = options.compress ?? true;
   for (const entry of entries) {
-    if (Buffer.isBuffer(entry.content)) zip.addBuffer(entry.content, entry.name);
-    else zip.addReadStream(entry.content, entry.name);
+    if (Buffer.isBuffer(entry.content)) zip.addBuffer(entry.content, entry.name, { compress });
+    else zip.addReadStream(entry.content, entry.name, { compress });
   }
   zip.end();
   const chunks: Buffer[] = [];
@@ -82,10 +83,11 @@ export async function zipEntries(entries: readonly EmlExportEntry[]): Promise<Bu
 export async function writeEmlExportZip(
   items: readonly TeleMessageItem[],
   attachmentBytes: AttachmentBytes,
-  options: { zippedAt?: Date; fileNumber?: number } = {},
+  options: { zippedAt?: Date; fileNumber?: number; compress?: boolean } = {},
 ): Promise<{ name: string; bytes: Buffer }> {
   const zippedAt = options.zippedAt ?? new Date();
-  return { name: emlExportZipName(zippedAt, options.fileNumber ?? 1), bytes: await zipEntries(emlExportEntries(items, attachmentBytes, zippedAt)) };
+  const bytes = await zipEntries(emlExportEntries(items, attachmentBytes, zippedAt), options.compress === undefined ? {} : { compress: options.compress });
+  return { name: emlExportZipName(zippedAt, options.fileNumber ?? 1), bytes };
 }
 
 /** TeleMessage's default display format: `First Last Mobile <email>`. */
