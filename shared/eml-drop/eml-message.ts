@@ -58,6 +58,7 @@ export async function readEmlMessage(source: Readable, sink: AttachmentSink): Pr
   let text = '';
   let html: string | undefined;
   const pending: Promise<void>[] = [];
+  let attachmentCount = 0;
   parser.on('headers', (parsed: Map<string, unknown>) => {
     headers = parsed;
   });
@@ -67,7 +68,8 @@ export async function readEmlMessage(source: Readable, sink: AttachmentSink): Pr
       if (typeof data.html === 'string') html = data.html;
       return;
     }
-    const index = attachments.length + pending.length + 1;
+    attachmentCount += 1;
+    const index = attachmentCount;
     const fileName = data.filename ?? `attachment-${index}`;
     const contentType = data.contentType || 'application/octet-stream';
     const counter = new HashingCounter();

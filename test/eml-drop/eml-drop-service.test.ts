@@ -36,8 +36,9 @@ function item(id: string, overrides: Partial<TeleMessageItem> = {}): TeleMessage
 }
 
 const PICTURE = Buffer.from('not really a jpeg, but bytes all the same');
+const VCARD = Buffer.from('BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Jordan Lee\r\nEND:VCARD\r\n');
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
-const pictureBytes = (): Buffer => PICTURE;
+const pictureBytes = (_item: TeleMessageItem, attachmentId: string): Buffer => (attachmentId === 'v1' ? VCARD : PICTURE);
 
 function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -119,7 +120,10 @@ describe('EmlDropService: TeleMessage EML exports against Azurite', () => {
     item('tm-3', {
       kind: 'mms',
       subject: 'Photo',
-      attachments: [{ id: 'p1', fileName: 'photo.jpg', contentType: 'image/jpeg', size: PICTURE.length, sha256: sha256(PICTURE) }],
+      attachments: [
+        { id: 'p1', fileName: 'photo.jpg', contentType: 'image/jpeg', size: PICTURE.length, sha256: sha256(PICTURE) },
+        { id: 'v1', fileName: 'jordan.vcf', contentType: 'text/vcard', size: VCARD.length, sha256: sha256(VCARD) },
+      ],
     }),
   ];
 
@@ -149,10 +153,15 @@ describe('EmlDropService: TeleMessage EML exports against Azurite', () => {
     const mms = parseArchivedItem(await storedItem(connectorId, 'tm-3@archive.telemessage.invalid'));
     assert.equal(mms.kind, 'mms');
     assert.equal(mms.subject, 'Photo');
-    assert.deepEqual(mms.attachments, [{ id: '1', fileName: 'photo.jpg', contentType: 'image/jpeg', size: PICTURE.length, sha256: sha256(PICTURE) }]);
-    const blob = attachments.getBlockBlobClient(attachmentBlobName(connectorId, mms.id, '1'));
-    assert.deepEqual(await blob.downloadToBuffer(), PICTURE);
-    assert.equal((await blob.getProperties()).metadata?.sha256, sha256(PICTURE));
+    assert.deepEqual(mms.attachments, [
+      { id: '1', fileName: 'photo.jpg', contentType: 'image/jpeg', size: PICTURE.length, sha256: sha256(PICTURE) },
+      { id: '2', fileName: 'jordan.vcf', contentType: 'text/vcard', size: VCARD.length, sha256: sha256(VCARD) },
+    ]);
+    for (const [id, bytes] of [['1', PICTURE], ['2', VCARD]] as const) {
+      const blob = attachments.getBlockBlobClient(attachmentBlobName(connectorId, mms.id, id));
+      assert.deepEqual(await blob.downloadToBuffer(), bytes);
+      assert.equal((await blob.getProperties()).metadata?.sha256, sha256(bytes));
+    }
   });
 
   test('imports nothing twice when the same ZIP is delivered again (or under another name)', async () => {
