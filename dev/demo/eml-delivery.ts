@@ -5,8 +5,7 @@ import { connectorTransport, type Connector } from '../../shared/connectors/conn
 import { EML_DROP_CONTAINER } from '../../shared/eml-drop/eml-drop-service';
 import { attachmentsDir } from '../scenario/telemessage-items';
 import { isTeleMessageProduct } from '../scenario/telemessage-item';
-import { writeEmlExportZip } from '../simulators/telemessage/eml-export';
-import type { TeleMessageSimulator } from '../simulators/telemessage/telemessage-simulator';
+import { writeEmlExportZip, type TeleMessageSimulator } from '../simulators/telemessage';
 
 export interface EmlDelivery {
   connectorId: string;

@@ -3,16 +3,16 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import iconv from 'iconv-lite';
-import { AzuriteProcess } from '../../dev/azurite/azurite-process';
 import { GeneratedBytes } from '../../dev/bench/generated-attachment';
 import type { TeleMessageItem } from '../../dev/scenario/telemessage-item';
-import { emlExportEntries, emlManifest, itemEml, writeEmlExportZip, zipEntries, type EmlExportEntry } from '../../dev/simulators/telemessage/eml-export';
+import { emlExportEntries, emlManifest, itemEml, writeEmlExportZip, zipEntries, type EmlExportEntry } from '../../dev/simulators/telemessage';
 import { attachmentBlobName, itemBlobName } from '../../shared/archive/blob-names';
 import { TableConnectorStore } from '../../shared/connectors/connector-store';
 import type { Connector } from '../../shared/connectors/connector';
 import { EmlDropService, type DropOutcome } from '../../shared/eml-drop';
 import { parseArchivedItem } from '../../shared/items/parse-archived-item';
 import { StorageClients } from '../../shared/platform/storage/storage-clients';
+import { startTestAzurite, type TestAzurite } from '../support/test-azurite';
 
 const MB = 1024 * 1024;
 const SENT = '2026-03-10T13:02:06Z';
@@ -59,7 +59,7 @@ function renameEntry(zip: Buffer, from: string, to: string): Buffer {
 }
 
 describe('EmlDropService: TeleMessage EML exports against Azurite', () => {
-  let azurite: AzuriteProcess;
+  let azurite: TestAzurite;
   let blobs: BlobServiceClient;
   let connectors: TableConnectorStore;
   let service: EmlDropService;
@@ -69,7 +69,7 @@ describe('EmlDropService: TeleMessage EML exports against Azurite', () => {
   let n = 0;
 
   before(async () => {
-    azurite = await AzuriteProcess.start();
+    azurite = await startTestAzurite();
     const storage = new StorageClients({ kind: 'connection-string', connectionString: azurite.connectionString });
     blobs = storage.blobs;
     connectors = new TableConnectorStore(storage.table('connectors'));
