@@ -5,6 +5,7 @@ import { parseInstant } from '../scenario/rfc3339';
 import { findScenarioInconsistencies, loadScenario, type Scenario } from '../scenario/scenario';
 import { TELEMESSAGE_PRODUCTS } from '../scenario/telemessage-item';
 import type { TeleMessageSimulator } from '../simulators/telemessage';
+import { deliverEmlExports } from './eml-delivery';
 import { LocalEnvironment } from './local-environment';
 import { mailboxFile, workdirLayout } from './paths';
 import { buildCycleReport, type CycleReport } from './report';
@@ -98,6 +99,15 @@ export async function runDemoCycle(options: DemoCycleOptions): Promise<DemoCycle
     const cycleStartedAt = new Date();
     log(`Firing scheduleFetch and waiting for the pipeline to drain…`);
     await host.fireFunction('scheduleFetch');
+    // Connectors on the EML transport get TeleMessage's export ZIP instead, as SFTP delivers it.
+    for (const delivery of await deliverEmlExports({
+      connectors: await environment.stores.connectors.list(),
+      teleMessage: environment.teleMessage,
+      scenarioDir,
+      blobs: environment.stores.storage.blobs,
+    })) {
+      log(`Delivered ${delivery.messages} message(s) of connector ${delivery.connectorId} as ${delivery.blobName}`);
+    }
     await host.waitForDrained({
       timeoutMs: options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS,
       settleMs: DRAIN_SETTLE_MS,

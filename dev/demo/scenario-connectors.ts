@@ -8,7 +8,7 @@ import { parseBaseUrl, parseFolderName, parseProduct, parseRegion, parseUsername
 import { applyMappingFile } from '../../shared/admin/mapping-admin';
 import type { MappingFileStore } from '../../shared/mapping/mapping-file-store';
 import { teleMessageCredentialCheck, type TeleMessageCredentialCheck } from '../../shared/admin/telemessage-check';
-import type { Connector } from '../../shared/connectors/connector';
+import { connectorTransport, type Connector } from '../../shared/connectors/connector';
 import type { ConnectorStore } from '../../shared/connectors/connector-store';
 import { AppSettingsSecretStore, secretSettingName } from '../../shared/platform/secrets/secret-store';
 
@@ -95,6 +95,7 @@ export async function applyScenarioConnectors(options: ApplyScenarioConnectorsOp
         existing === undefined
           ? await createConnector(connector, secretName, options, checkCredentials)
           : await updateConnector(existing, connector, secretName, options, checkCredentials);
+      await applyTransport(connector, options.connectorStore);
       result.connectors.push(applied);
     } catch (error) {
       throw inConnector(connector.id, error);
@@ -178,6 +179,18 @@ async function updateConnector(
     checkpoint: existing.checkpoint,
     ...mapping,
   };
+}
+
+/**
+ * A scenario connector may name its transport: `"transport": "eml-drop"` makes it take
+ * TeleMessage's EML export ZIPs (which the demo delivers) instead of fetching from the archive API.
+ */
+async function applyTransport(connector: ScenarioConnector, store: ConnectorStore): Promise<void> {
+  const transport = connector.transport ?? 'archive-api';
+  if (transport !== 'archive-api' && transport !== 'eml-drop') {
+    throw new ScenarioConnectorError(connector.id, 'transport', `${JSON.stringify(transport)} is not a transport: "archive-api" (the default) or "eml-drop"`);
+  }
+  await store.update(connector.id, (current) => (connectorTransport(current) === transport ? undefined : { ...current, transport }));
 }
 
 async function applyMappingCsv(

@@ -19,6 +19,8 @@ export interface ScenarioConnector {
   startFrom?: string;
   /** Mapping CSV, interpreted by the pipeline (by convention a path relative to the scenario folder). */
   mappingCsv?: string;
+  /** `archive-api` (default) or `eml-drop`: the connector takes TeleMessage's EML export ZIPs, which the demo delivers. */
+  transport?: string;
   [field: string]: unknown;
 }
 
@@ -48,6 +50,7 @@ export async function loadScenarioConnectors(scenarioDir: string): Promise<Scena
     reader.optionalString('folderName');
     reader.optionalInstant('startFrom');
     reader.optionalString('mappingCsv');
+    if (reader.value.transport !== undefined) reader.oneOf('transport', ['archive-api', 'eml-drop'] as const);
     return { ...reader.value } as ScenarioConnector;
   });
 }

@@ -20,6 +20,7 @@ import { ImportItemService } from '../import/import-item-service';
 import { StorageImportReplayQueue } from '../import/import-replay-queue';
 import { BlobStoredItemReader } from '../archive/stored-item-reader';
 import { BlobArchiveStore } from '../archive/blob-archive-store';
+import { EmlDropService } from '../eml-drop/eml-drop-service';
 import { TeleMessageClient } from '../telemessage/telemessage-client';
 import { createGraphClient } from '../graph/graph-client';
 import { createGraphCredential } from '../graph/graph-credential';
@@ -122,6 +123,8 @@ export interface ArchiverServices extends Stores {
   scheduler: FetchScheduler;
   fetcher: FetchWindowService;
   importer: ImportItemService;
+  /** The EML transport: TeleMessage's export ZIPs into stored items. */
+  emlDrop: EmlDropService;
   secrets: SecretStore;
   /** The mapping files in force, as the import stage reads them. */
   mappings: BlobMappingFileStore;
@@ -168,6 +171,7 @@ export function createArchiverServices(config: AppConfig): ArchiverServices {
       },
       store: new BlobArchiveStore({ blobServiceClient: stores.storage.blobs }),
     }),
+    emlDrop: new EmlDropService({ connectors: stores.connectors, blobs: stores.storage.blobs }),
     importer: new ImportItemService({
       connectors: stores.connectors, imports: stores.imports, telemetry, mappings: stores.mappingFiles,
       writer: new GraphMailboxWriter({ client: graph, sourceItemIdPropertyId: sourceItemIdPropertyId() }),

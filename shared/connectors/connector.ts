@@ -1,3 +1,10 @@
+export type ConnectorTransport = 'archive-api' | 'eml-drop';
+
+/** The connector's transport; connectors stored before transports existed use the archive API. */
+export function connectorTransport(connector: Pick<Connector, 'transport'>): ConnectorTransport {
+  return connector.transport ?? 'archive-api';
+}
+
 /** A configured TeleMessage archiver feeding one folder in each mapped mailbox. */
 export interface Connector {
   id: string;
@@ -9,6 +16,12 @@ export interface Connector {
   username: string;
   /** Name of the secret holding the TeleMessage password (Key Vault in Azure, an app setting locally). */
   passwordSecretName: string;
+  /**
+   * How items arrive: `archive-api` (the default, also when absent) fetches from TeleMessage's
+   * archive API on schedule; `eml-drop` takes the ZIPs of EML files TeleMessage delivers over SFTP
+   * into the connector's folder of the drop container, and is never scheduled.
+   */
+  transport?: ConnectorTransport;
   enabled: boolean;
   autoMapping: boolean;
   /** ISO 3166 region for numbers written without a country code, e.g. "US". */

@@ -3,12 +3,24 @@ import { mapWithConcurrency } from '../platform/concurrency/bounded-map';
 import { CUSTOM_MAPPING_VERSION, type CustomMapping } from './custom-mapping';
 import { describeLookupFailure, type DirectoryLookupFailure, type UserDirectory } from './directory';
 import { addressKey, isValidAddress, normalizeAddress } from './email-address';
-import { formatPhoneNumberForDisplay, tryNormalizePhoneNumber, type RegionCode } from './phone-number';
+import { readWrittenNumber, type BareDigitsConvention } from './digits-only-number';
+import { decodeMappingFile, type MappingFileEncoding } from './mapping-file-encoding';
+import { formatPhoneNumberForDisplay, type RegionCode } from './phone-number';
 
-/** Header names accepted for the mobile number column, in order of preference. */
-export const ACCEPTED_NUMBER_HEADERS: readonly string[] = ['Mobile Number', 'Mobile', 'Mobile Phone', 'Phone Number', 'Phone'];
-/** Header names accepted for the Microsoft 365 address column, in order of preference. */
-export const ACCEPTED_ADDRESS_HEADERS: readonly string[] = ['UserPrincipalName', 'UPN', 'Email Address', 'Email'];
+export type { MappingFileEncoding } from './mapping-file-encoding';
+
+/** The separators a mapping file may use: comma, semicolon (decimal-comma locales), tab (Excel's "Unicode Text"). */
+export type MappingFileDelimiter = ',' | ';' | '\t';
+
+/**
+ * Header names accepted for the mobile number column, in order of preference. The last is the
+ * column of TeleMessage's own custom mapping file for Microsoft 365, where the TeleMessage login
+ * name is the mobile number in international form, digits only.
+ */
+export const ACCEPTED_NUMBER_HEADERS: readonly string[] = ['Mobile Number', 'Mobile', 'Mobile Phone', 'Phone Number', 'Phone', 'External User ID'];
+const TELEMESSAGE_NUMBER_HEADER = 'External User ID';
+/** Header names accepted for the Microsoft 365 address column, in order of preference (the last is TeleMessage's). */
+export const ACCEPTED_ADDRESS_HEADERS: readonly string[] = ['UserPrincipalName', 'UPN', 'Email Address', 'Email', 'Microsoft 365 User Mailbox'];
 
 export const DEFAULT_MAX_MAPPING_FILE_BYTES = 5 * 1024 * 1024;
 export const DEFAULT_MAX_MAPPING_FILE_ROWS = 100_000;
@@ -45,6 +57,7 @@ export type MappingFileProblemCode =
   | 'csv-syntax'
   | 'missing-number'
   | 'unreadable-number'
+  | 'ambiguous-number'
   | 'missing-address'
   | 'invalid-address'
   | 'conflicting-address'
@@ -73,7 +86,11 @@ export interface MappingFileStats {
   readonly warnings: number;
   /** Problems counted but left out of `problems` because of `maxReportedProblems`. */
   readonly problemsOmitted: number;
-  readonly delimiter: ',' | ';' | null;
+  readonly delimiter: MappingFileDelimiter | null;
+  /** True when the separator was named by a leading `sep=` line, as Excel reads it. */
+  readonly separatorLine: boolean;
+  /** The encoding the file was read in (null when it was refused before being decoded). */
+  readonly encoding: MappingFileEncoding | null;
   readonly byteOrderMark: boolean;
   /** The header cells used, as written in the file. */
   readonly numberColumn: string | null;
@@ -99,9 +116,11 @@ export type MappingFileReport =
     };
 
 /**
- * Reads and validates a mapping file: CSV (comma or semicolon, detected from the header row),
- * UTF-8 with or without byte order mark, a header row naming a mobile number column and an
- * address column (other columns ignored), one row per number.
+ * Reads and validates a mapping file as spreadsheet programs save it: CSV or tab-separated text
+ * (comma, semicolon or tab, from a leading `sep=` line or detected from the header row), in UTF-8
+ * with or without byte order mark, UTF-16 with one, or Windows-1252; a header row naming a mobile
+ * number column and an address column (ours, or TeleMessage's "External User ID" and "Microsoft
+ * 365 User Mailbox"; other columns ignored), one row per number.
  */
 export async function parseMappingFile(bytes: Uint8Array, options: MappingFileOptions): Promise<MappingFileReport> {
   options.abortSignal?.throwIfAborted();
@@ -134,10 +153,14 @@ class MappingFileReading {
   private lineStarts: number[] = [0];
   private lineCount = 0;
   private rows = 0;
-  private delimiter: ',' | ';' | null = null;
+  private delimiter: MappingFileDelimiter | null = null;
+  private separatorLine = false;
+  private encoding: MappingFileEncoding | null = null;
   private byteOrderMark = false;
   private numberColumn: string | null = null;
   private addressColumn: string | null = null;
+  /** TeleMessage's file writes bare digits as international numbers; ours as national ones. */
+  private bareDigits: BareDigitsConvention = 'national';
   /** True when the file was refused as a whole and its rows are not to be trusted. */
   refused = false;
 
@@ -155,8 +178,13 @@ class MappingFileReading {
       this.refuse(null, 'file-too-large', `The file is ${formatBytes(this.bytes.byteLength)}; the limit is ${formatBytes(this.maxBytes)}.`);
       return;
     }
-    const text = this.decode();
-    if (text === undefined) return;
+    const decoded = this.decode();
+    if (decoded === undefined) return;
+    const { text, named } = takeSeparatorLine(decoded);
+    if (named !== undefined && !isAcceptedDelimiter(named)) {
+      this.refuse(1, 'csv-syntax', `The first line asks for ${JSON.stringify(named)} as the separator; comma, semicolon and tab are accepted.`);
+      return;
+    }
     const buffer = Buffer.from(text, 'utf8');
     this.lineStarts = lineStartOffsets(buffer);
     // A final line break ends the last line rather than starting an empty one.
@@ -167,7 +195,8 @@ class MappingFileReading {
       this.refuse(null, 'empty-file', 'The file is empty: it needs a header row naming a mobile number column and an address column.');
       return;
     }
-    this.delimiter = detectDelimiter(headerLine.text);
+    this.separatorLine = named !== undefined;
+    this.delimiter = named ?? detectDelimiter(headerLine.text);
 
     const { records, syntaxError } = parseRecords(buffer, this.delimiter);
     // Lines of spaces or bare separators before the header are records to the parser but blank
@@ -192,7 +221,7 @@ class MappingFileReading {
     for (const row of rows) {
       const line = this.lineAt(startOfRecord(buffer, previousEnd));
       previousEnd = row.end;
-      const number = cleanCell(row.cells[columns.number]);
+      const number = cleanNumberCell(row.cells[columns.number]);
       const address = cleanCell(row.cells[columns.address]);
       if (number === '' && address === '') continue; // a blank row, e.g. ";;" left by a spreadsheet
       this.rows += 1;
@@ -241,6 +270,8 @@ class MappingFileReading {
       warnings: sorted.length - errors,
       problemsOmitted: sorted.length - problems.length,
       delimiter: this.delimiter,
+      separatorLine: this.separatorLine,
+      encoding: this.encoding,
       byteOrderMark: this.byteOrderMark,
       numberColumn: this.numberColumn,
       addressColumn: this.addressColumn,
@@ -253,32 +284,23 @@ class MappingFileReading {
   }
 
   private decode(): string | undefined {
-    const bytes = this.bytes;
-    if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
-      this.refuse(
-        null,
-        'unsupported-encoding',
-        'The file is UTF-16 (Excel "Unicode Text"); save it as "CSV UTF-8 (Comma delimited)" and upload it again.',
-      );
+    const decoded = decodeMappingFile(this.bytes);
+    if (!decoded.ok) {
+      this.refuse(null, 'unsupported-encoding', decoded.reason);
       return undefined;
     }
-    this.byteOrderMark = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
-    // TextDecoder drops a leading byte order mark.
-    try {
-      return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    } catch {
-      // Typically a spreadsheet's "CSV" saved in a Windows code page. Read on: only the number and
-      // address columns matter, and a damaged character in those fails their own checks.
-      const text = new TextDecoder('utf-8').decode(bytes);
-      const line = text.slice(0, text.indexOf('\uFFFD')).split(/\r\n|\r|\n/).length;
+    this.encoding = decoded.encoding;
+    this.byteOrderMark = decoded.byteOrderMark;
+    if (decoded.firstNonUtf8Line !== undefined) {
       this.add(
-        line,
+        decoded.firstNonUtf8Line,
         'warning',
         'not-utf8',
-        'The file is not UTF-8 from this line on; characters that could not be read are replaced. Save it as "CSV UTF-8 (Comma delimited)" to keep every character.',
+        'The file is not UTF-8 from this line on, so it was read as Windows-1252 (what Excel\'s plain "CSV" writes in Western locales). ' +
+          'If a name or address looks wrong, save it as "CSV UTF-8 (Comma delimited)".',
       );
-      return text;
     }
+    return decoded.text;
   }
 
   private findColumns(cells: readonly string[], line: number): { number: number; address: number } | undefined {
@@ -302,6 +324,7 @@ class MappingFileReading {
       return undefined;
     }
     this.numberColumn = (cells[number.index] as string).trim();
+    if (normalizeHeader(this.numberColumn) === normalizeHeader(TELEMESSAGE_NUMBER_HEADER)) this.bareDigits = 'international';
     this.addressColumn = (cells[address.index] as string).trim();
     for (const [role, column] of [
       ['mobile number', number],
@@ -331,8 +354,9 @@ class MappingFileReading {
         `"${number}" is a spreadsheet's scientific notation, which has lost digits; format the column as text, correct the numbers and save again.`,
       );
     } else {
-      const result = tryNormalizePhoneNumber(number, { defaultRegion: this.defaultRegion });
+      const result = readWrittenNumber(number, this.defaultRegion, this.bareDigits);
       if (result.ok) e164 = result.e164;
+      else if ('ambiguous' in result) this.add(line, 'error', 'ambiguous-number', `${result.message}.`);
       else this.add(line, 'error', 'unreadable-number', `${result.error.message}.`);
     }
     const addressOk = address !== '' && isValidAddress(address);
@@ -413,6 +437,30 @@ function cleanCell(cell: string | undefined): string {
   return formula === null ? value : (formula[1] as string).trim();
 }
 
+/**
+ * A number cell: as {@link cleanCell}, and without the apostrophe a spreadsheet user types before
+ * a number to keep it as text ('+12025550143), which some programs write out with the value.
+ */
+function cleanNumberCell(cell: string | undefined): string {
+  const value = cleanCell(cell);
+  return value.startsWith("'") ? value.slice(1).trim() : value;
+}
+
+/**
+ * Excel reads a first line `sep=;` as the separator to use, and writes one when asked to; it is
+ * not a row. The line is blanked (its line break kept, so that line numbers stay physical).
+ */
+function takeSeparatorLine(text: string): { text: string; named?: string } {
+  const match = /^sep=(.?)[ \t]*(?=\r\n|\r|\n|$)/i.exec(text.replace(/^\uFEFF/, ''));
+  if (match === null || match[1] === undefined || match[1] === '') return { text };
+  const start = text.startsWith('\uFEFF') ? 1 : 0;
+  return { text: text.slice(start + match[0].length), named: match[1] };
+}
+
+function isAcceptedDelimiter(value: string): value is MappingFileDelimiter {
+  return value === ',' || value === ';' || value === '\t';
+}
+
 function normalizeHeader(cell: string): string {
   return cell.toLowerCase().replace(/[\s_-]+/g, '');
 }
@@ -428,7 +476,7 @@ function findColumn(normalizedCells: readonly string[], accepted: readonly strin
   return { index: best?.index, others: others.map((m) => m.index) };
 }
 
-function parseRecords(buffer: Buffer, delimiter: ',' | ';'): { records: ParsedRecord[]; syntaxError?: CsvError } {
+function parseRecords(buffer: Buffer, delimiter: MappingFileDelimiter): { records: ParsedRecord[]; syntaxError?: CsvError } {
   const records: ParsedRecord[] = [];
   try {
     parse(buffer, {
@@ -493,20 +541,25 @@ function firstNonBlankLine(text: string): { line: number; text: string } | undef
 }
 
 /**
- * Comma or semicolon, whichever separates more fields of the header row (outside quotes).
- * Spreadsheets in locales whose decimal mark is a comma write semicolons. csv-parse's own
- * discovery weighs every punctuation character and trips over quoted fields, so it is not used.
+ * Comma, semicolon or tab, whichever separates more fields of the header row (outside quotes);
+ * a tie goes to the earlier of the three. Spreadsheets in locales whose decimal mark is a comma
+ * write semicolons; Excel's "Unicode Text" writes tabs. csv-parse's own discovery weighs every
+ * punctuation character and trips over quoted fields, so it is not used.
  */
-function detectDelimiter(headerLine: string): ',' | ';' {
-  let commas = 0;
-  let semicolons = 0;
+function detectDelimiter(headerLine: string): MappingFileDelimiter {
+  const counts = new Map<MappingFileDelimiter, number>([
+    [',', 0],
+    [';', 0],
+    ['\t', 0],
+  ]);
   let quoted = false;
   for (const char of headerLine) {
     if (char === '"') quoted = !quoted;
-    else if (!quoted && char === ',') commas++;
-    else if (!quoted && char === ';') semicolons++;
+    else if (!quoted && isAcceptedDelimiter(char)) counts.set(char, (counts.get(char) ?? 0) + 1);
   }
-  return semicolons > commas ? ';' : ',';
+  let best: MappingFileDelimiter = ',';
+  for (const [delimiter, count] of counts) if (count > (counts.get(best) ?? 0)) best = delimiter;
+  return best;
 }
 
 function formatBytes(bytes: number): string {

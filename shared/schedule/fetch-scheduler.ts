@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Connector } from '../connectors/connector';
+import { connectorTransport, type Connector } from '../connectors/connector';
 import type { ConnectorStore } from '../connectors/connector-store';
 import type { FetchRun } from './fetch-run';
 import type { RunStore } from './run-store';
@@ -51,7 +51,8 @@ export class FetchScheduler {
   async scheduleAll(): Promise<ScheduledConnector[]> {
     const results: ScheduledConnector[] = [];
     for (const connector of await this.options.connectors.list()) {
-      if (connector.enabled) results.push(await this.scheduleConnector(connector));
+      // A connector on the EML transport is fed by TeleMessage's deliveries, not by fetch windows.
+      if (connector.enabled && connectorTransport(connector) === 'archive-api') results.push(await this.scheduleConnector(connector));
     }
     return results;
   }

@@ -100,6 +100,8 @@ describe('parseMappingFile: a messy file from a spreadsheet', () => {
       warnings: 4,
       problemsOmitted: 0,
       delimiter: ';',
+      separatorLine: false,
+      encoding: 'utf-8',
       byteOrderMark: true,
       numberColumn: 'Mobile Number',
       addressColumn: 'E-mail Address',
@@ -215,13 +217,16 @@ describe('parseMappingFile: format', () => {
     assert.deepEqual(summary(await parseMappingFile(big, US)), ['- error file-too-large']);
   });
 
-  test('refuses an empty file and a UTF-16 file with a clear message', async () => {
+  test('refuses an empty file, and UTF-16 without a byte order mark with that reason', async () => {
     assert.deepEqual(summary(await parseMappingFile(new Uint8Array(0), US)), ['- error empty-file']);
     assert.deepEqual(summary(await parseMappingFile(utf8('\uFEFF\r\n  \r\n'), US)), ['- error empty-file']);
-    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Phone,Email\r\n', 'utf16le')]);
-    const report = await parseMappingFile(utf16, US);
-    assert.deepEqual(summary(report), ['- error unsupported-encoding']);
-    assert.match(report.problems[0]?.message ?? '', /CSV UTF-8/);
+    for (const encoding of ['utf16le', 'utf16be'] as const) {
+      const text = Buffer.from('Phone,Email\r\n+12025550143,ana@contoso.com\r\n', 'utf16le');
+      const bytes = encoding === 'utf16le' ? text : Buffer.from(text).swap16();
+      const report = await parseMappingFile(bytes, US);
+      assert.deepEqual(summary(report), ['- error unsupported-encoding']);
+      assert.match(report.problems[0]?.message ?? '', /looks like UTF-16 without a BOM/);
+    }
   });
 
   test('reads a Windows code page file, warning at the first line that is not UTF-8', async () => {
@@ -260,6 +265,109 @@ describe('parseMappingFile: format', () => {
 
   test('honours an aborted signal', async () => {
     await assert.rejects(parseMappingFile(utf8('Phone,Email\n'), { ...US, abortSignal: AbortSignal.abort() }), { name: 'AbortError' });
+  });
+});
+
+describe('parseMappingFile: files as customers already have them', () => {
+  test("reads TeleMessage's custom mapping file for Microsoft 365: international numbers as bare digits", async () => {
+    // The columns and number form TeleMessage documents ("External User ID" is the login name,
+    // the mobile number in international form without "+").
+    const file = utf8('External User ID,Microsoft 365 User Mailbox\r\n447911123456,susan@contoso.com\r\n12025550143,jeff@contoso.com\r\n8613800138000,chen.wei@contoso.com\r\n');
+    const report = await parseMappingFile(file, US);
+    assert.ok(report.ok, JSON.stringify(report.problems));
+    assert.deepEqual(report.problems, []);
+    assert.deepEqual(report.mapping.entries, {
+      '+447911123456': 'susan@contoso.com',
+      '+12025550143': 'jeff@contoso.com',
+      '+8613800138000': 'chen.wei@contoso.com',
+    });
+    assert.equal(report.stats.numberColumn, 'External User ID');
+    assert.equal(report.stats.addressColumn, 'Microsoft 365 User Mailbox');
+  });
+
+  test("reports a bare-digit number of TeleMessage's file that is valid both ways, naming both readings", async () => {
+    const file = utf8('External User ID,Microsoft 365 User Mailbox\n6465550177,ida@contoso.com\n2025550143,ana@contoso.com\n');
+    const report = await parseMappingFile(file, US);
+    assert.equal(report.ok, false);
+    assert.deepEqual(summary(report), ['2 error ambiguous-number']);
+    const message = problemAt(report, 2, 'ambiguous-number').message;
+    assert.match(message, /"6465550177" is ambiguous/);
+    assert.match(message, /\+1 646 555 0177/);
+    assert.match(message, /\+64 /, 'the international reading (New Zealand) is named too');
+    assert.equal(report.stats.entries, 1, '2025550143 is valid only as a US number, so it is one');
+  });
+
+  test('reads a bare-digit number as international in our format when it is no national number of the region', async () => {
+    const report = await parseMappingFile(utf8('Mobile,Email\n447911123456,susan@contoso.com\n6465550177,ida@contoso.com\n4930123456,hans@contoso.com\n'), US);
+    assert.ok(report.ok, JSON.stringify(report.problems));
+    assert.deepEqual(report.mapping.entries, {
+      '+447911123456': 'susan@contoso.com',
+      '+16465550177': 'ida@contoso.com', // our format: bare digits have always meant a national number
+      '+4930123456': 'hans@contoso.com',
+    });
+  });
+
+  test('reads Excel\'s "Unicode Text": UTF-16 LE with a byte order mark, tab-separated, and names lines as written', async () => {
+    const text = 'Name\tMobile Number\tEmail Address\r\nJos\u00e9 \u00c1lvarez\t+1 202 555 0143\tjose@contoso.com\r\n"Note on\r\ntwo lines"\t555\tx@contoso.com\r\n\u674e\u4f1f\t+86 138 0013 8000\tli.wei@contoso.com\r\n';
+    const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const report = await parseMappingFile(bytes, US);
+    assert.deepEqual(summary(report), ['3 error unreadable-number']);
+    assert.equal(report.stats.encoding, 'utf-16le');
+    assert.equal(report.stats.byteOrderMark, true);
+    assert.equal(report.stats.delimiter, '\t');
+    assert.equal(report.stats.lines, 5);
+    assert.equal(report.stats.entries, 2);
+    const big = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()]);
+    const bigReport = await parseMappingFile(big, US);
+    assert.equal(bigReport.stats.encoding, 'utf-16be');
+    assert.deepEqual(summary(bigReport), ['3 error unreadable-number']);
+  });
+
+  test('reads Windows-1252 as Windows-1252, so error messages quote the cells as written', async () => {
+    // 0xB0 is "°" and 0x80 "€" in Windows-1252; neither is valid UTF-8 on its own.
+    const bytes = Buffer.concat([
+      Buffer.from('Name;Phone;Email\r\nAna;+12025550143;ana@contoso.com\r\nJos', 'latin1'),
+      Buffer.from([0xe9]),
+      Buffer.from(';n', 'latin1'),
+      Buffer.from([0xb0]),
+      Buffer.from(' 12 ', 'latin1'),
+      Buffer.from([0x80]),
+      Buffer.from(';jose@contoso.com\r\n', 'latin1'),
+    ]);
+    const report = await parseMappingFile(bytes, US);
+    assert.deepEqual(summary(report), ['3 warning not-utf8', '3 error unreadable-number']);
+    assert.equal(report.stats.encoding, 'windows-1252');
+    assert.match(problemAt(report, 3, 'unreadable-number').message, /"n\u00b0 12 \u20ac"/);
+    assert.match(problemAt(report, 3, 'not-utf8').message, /Windows-1252/);
+  });
+
+  test("takes the separator from Excel's leading sep= line, which is not a row", async () => {
+    const report = await parseMappingFile(utf8('sep=;\r\nMobile;Email\r\n+1 202 555 0143;ana@contoso.com\r\n12;bob@contoso.com\r\n'), US);
+    assert.deepEqual(summary(report), ['4 error unreadable-number']);
+    assert.equal(report.stats.delimiter, ';');
+    assert.equal(report.stats.separatorLine, true);
+    assert.equal(report.stats.rows, 2);
+    // The line wins over detection: the header has more semicolons than commas.
+    const comma = await parseMappingFile(utf8('\uFEFFsep=,\nMobile,Email,"a;b;c"\n+12025550143,ana@contoso.com,x\n'), US);
+    assert.ok(comma.ok, JSON.stringify(comma.problems));
+    assert.equal(comma.stats.delimiter, ',');
+    const pipe = await parseMappingFile(utf8('sep=|\nMobile|Email\n'), US);
+    assert.deepEqual(summary(pipe), ['1 error csv-syntax']);
+    assert.match(pipe.problems[0]?.message ?? '', /"\|".*comma, semicolon and tab/);
+  });
+
+  test("accepts Excel's leading apostrophe and trailing empty columns", async () => {
+    const report = await parseMappingFile(utf8("Mobile,Email,,,\n'+12025550143,ana@contoso.com,,,\n'0044 20 7946 0958,bob@contoso.com,,,\n,,,,\n"), US);
+    assert.ok(report.ok, JSON.stringify(report.problems));
+    assert.deepEqual(report.mapping.entries, { '+12025550143': 'ana@contoso.com', '+442079460958': 'bob@contoso.com' });
+    assert.equal(report.stats.rows, 2);
+  });
+
+  test('refuses a number in scientific notation with the reason, and reads the other rows', async () => {
+    const report = await parseMappingFile(utf8('Mobile,Email\n1.2025E+10,ana@contoso.com\n+12025550144,bob@contoso.com\n'), US);
+    assert.deepEqual(summary(report), ['2 error unreadable-number']);
+    assert.match(report.problems[0]?.message ?? '', /"1\.2025E\+10" is a spreadsheet's scientific notation, which has lost digits/);
+    assert.equal(report.stats.entries, 1);
   });
 });
 

@@ -21,3 +21,14 @@ export {
   type StatsSnapshot,
 } from './simulator-stats';
 export { startLiveCapture, type LiveCapture, type LiveCaptureOptions } from './live-capture';
+export {
+  emlExportEntries,
+  emlExportZipName,
+  emlManifest,
+  itemEml,
+  writeEmlExportZip,
+  zipEntries,
+  NUMBER_ADDRESS_DOMAIN,
+  type AttachmentBytes,
+  type EmlExportEntry,
+} from './eml-export';
