@@ -20,6 +20,13 @@ const MAX_KEY_PART = 400;
  * of the id; `encodeURIComponent` always escapes `^`, so no plain encoding takes that form.
  */
 function rowSafe(value: string): string {
+  if (/\p{Cs}/u.test(value)) {
+    // A lone surrogate cannot be percent-encoded: always the hashed form, over the UTF-16 code units.
+    const readable = encodeURIComponent(value.replace(/\p{Cs}/gu, '\uFFFD')).slice(0, MAX_KEY_PART - 65);
+    const percent = readable.lastIndexOf('%');
+    const prefix = percent > readable.length - 3 ? readable.slice(0, percent) : readable;
+    return `${prefix}^${createHash('sha256').update(Buffer.from(value, 'utf16le')).digest('hex')}`;
+  }
   const encoded = encodeURIComponent(value);
   if (encoded.length <= MAX_KEY_PART) return encoded;
   let prefix = encoded.slice(0, MAX_KEY_PART - 65);
