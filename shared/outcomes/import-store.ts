@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import { JsonEntityTable, odataString } from '../platform/storage/json-entity-table';
 import type { ItemOutcome, ItemOutcomeStatus, MailboxDelivery } from './item-outcome';
+import { boundOutcome } from './outcome-bounds';
 
 export interface ImportStore {
   getOutcome(connectorId: string, itemId: string): Promise<ItemOutcome | undefined>;
@@ -54,7 +55,8 @@ export class TableImportStore implements ImportStore {
   }
 
   putOutcome(outcome: ItemOutcome): Promise<void> {
-    return this.#outcomes.upsert(outcome.connectorId, `item|${rowSafe(outcome.itemId)}`, outcome);
+    // Bounded so that it always fits one table property, whatever the item holds.
+    return this.#outcomes.upsert(outcome.connectorId, `item|${rowSafe(outcome.itemId)}`, boundOutcome(outcome));
   }
 
   async listOutcomes(connectorId: string, status?: ItemOutcomeStatus): Promise<ItemOutcome[]> {

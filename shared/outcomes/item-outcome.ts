@@ -26,6 +26,10 @@ export interface ItemOutcome {
   mailboxes: MailboxOutcome[];
   /** Participants that map to no mailbox, each with why; an item with no mailbox is unmapped as a whole. */
   unmapped: UnmappedParticipant[];
+  /** How many participants are unmapped, when `unmapped` lists only the first of them (outcome-bounds.ts). */
+  unmappedTotal?: number;
+  /** How many mailboxes the item went to, when `mailboxes` lists only some of them (failed first). */
+  mailboxTotal?: number;
   /** Why a quarantined item was refused. */
   reason?: string;
   /** The last failure, for failed items. */
