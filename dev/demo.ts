@@ -68,14 +68,23 @@ function hostTrouble(error: unknown): boolean {
   return error instanceof DrainTimeoutError || error instanceof HostProcessError;
 }
 
-function summary(result: DemoCycleResult): string[] {
-  const lines: string[] = ['', 'Cycle complete.'];
+/** The demo's exit status for a cycle: 1 when a fetch window did not succeed (its items were not all stored). */
+export function cycleExitCode(report: DemoCycleResult['report']): number {
+  return reportTotals(report).failedWindows > 0 ? ExitCode.failed : ExitCode.ok;
+}
+
+export function summary(result: Pick<DemoCycleResult, 'report' | 'mailboxFiles' | 'reportFile'>): string[] {
+  const failedWindows = reportTotals(result.report).failedWindows;
+  const lines: string[] = ['', failedWindows === 0 ? 'Cycle complete.' : `Cycle finished, but ${failedWindows} fetch window(s) failed: their items were not all stored.`];
   for (const c of result.report.connectors) {
     lines.push(
       `  ${c.id} (${c.product}): ${c.windows.length} window(s); fetched ${c.fetched}, stored ${c.stored}; ` +
         `imported ${c.imported.items} item(s) as ${c.imported.messages} message(s), ${c.alreadyImported} already imported; ` +
         `${c.unmapped.length} unmapped, ${c.quarantined.length} quarantined, ${c.failed.length} failed`,
     );
+    for (const w of c.windows.filter((window) => window.status !== 'succeeded')) {
+      lines.push(`    window ${w.from} – ${w.to}: ${w.status}${w.error === undefined ? '' : `: ${w.error}`}`);
+    }
     if (c.replayed !== undefined) {
       const r = c.replayed;
       lines.push(
@@ -86,6 +95,7 @@ function summary(result: DemoCycleResult): string[] {
   }
   const totals = reportTotals(result.report);
   if (totals.failed > 0) lines.push(`  ${totals.failed} item(s) failed to import: see "failed" in the report.`);
+  if (totals.failedWindows > 0) lines.push(`  ${totals.failedWindows} fetch window(s) failed: see "windows" in the report; the next schedule tick queues them again.`);
   lines.push('', 'Mailboxes (Graph simulator export):');
   if (result.mailboxFiles.length === 0) lines.push('  none written yet');
   for (const m of result.mailboxFiles) lines.push(`  ${m.file}`);
@@ -114,7 +124,7 @@ async function runDemo(values: OptionValues<typeof OPTIONS>): Promise<number> {
       log: (line) => process.stdout.write(`${line}\n`),
     });
     process.stdout.write(`${summary(result).join('\n')}\n`);
-    return ExitCode.ok;
+    return cycleExitCode(result.report);
   } catch (error) {
     const message = abort.signal.aborted
       ? 'The demo was interrupted.'

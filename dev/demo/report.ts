@@ -13,8 +13,8 @@ export interface CycleReport {
 export interface ConnectorCycleReport extends ItemResults {
   id: string;
   product: string;
-  /** The fetch windows of this cycle, oldest first. */
-  windows: FetchWindow[];
+  /** The fetch windows of this cycle, oldest first, each with its run's status and error. */
+  windows: ReportedWindow[];
   /** Items TeleMessage listed in those windows (the last attempt of each window). */
   fetched: number;
   /** Items the fetch stage newly wrote to storage (items already stored by an earlier run are not counted). */
@@ -25,6 +25,13 @@ export interface ConnectorCycleReport extends ItemResults {
    * Present only when there are any.
    */
   replayed?: ItemResults;
+}
+
+/** A fetch window of the cycle and how its run ended: a failed window must never look like a finished one. */
+export interface ReportedWindow extends FetchWindow {
+  status: FetchRun['status'];
+  /** The run's last error, when it has one. */
+  error?: string;
 }
 
 /** What the import stage made of a set of items. */
@@ -89,7 +96,9 @@ export function connectorReport(
   since: Date,
   processedSince: Date = since,
 ): ConnectorCycleReport {
-  const windows = cycleRuns.map((run) => ({ from: run.from, to: run.to })).sort((a, b) => Date.parse(a.from) - Date.parse(b.from));
+  const windows: ReportedWindow[] = cycleRuns
+    .map((run) => ({ from: run.from, to: run.to, status: run.status, ...(run.error === undefined ? {} : { error: run.error }) }))
+    .sort((a, b) => Date.parse(a.from) - Date.parse(b.from));
   const bounds = windows.map((w) => [Date.parse(w.from), Date.parse(w.to)] as const);
   const inWindows = (outcome: ItemOutcome): boolean => {
     const archived = outcome.archivedAt === undefined ? Number.NaN : Date.parse(outcome.archivedAt);
@@ -150,9 +159,12 @@ export function reportTotals(report: CycleReport): {
   unmapped: number;
   quarantined: number;
   failed: number;
+  /** Windows of the cycle whose run did not succeed. */
+  failedWindows: number;
 } {
   const c = report.connectors;
   return {
+    failedWindows: sum(c, (r) => r.windows.filter((w) => w.status !== 'succeeded').length),
     fetched: sum(c, (r) => r.fetched),
     stored: sum(c, (r) => r.stored),
     importedItems: sum(c, (r) => r.imported.items),

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { HostJson } from './contracts';
 import { HostStartupError, MissingSettingError } from './errors';
+import { describeJsonSyntaxError } from '../../shared/platform/settings/json-syntax-error';
 
 /** `local.settings.json`, which only Core Tools reads (it is never deployed). */
 export interface LocalSettings {
@@ -118,7 +119,9 @@ function readJsonObject(file: string, label: string): Record<string, unknown> | 
     // Both files are commonly saved with a BOM by editors on Windows.
     parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
-    throw new HostStartupError(`${file} is not valid JSON: ${(err as Error).message}`, { cause: err });
+    // Never the parser's message, nor the error as cause: both can quote the text around the
+    // fault, which in local.settings.json may be a secret or an account key.
+    throw new HostStartupError(`${file} ${describeJsonSyntaxError(text, err)}`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new HostStartupError(`${file}: ${label} must hold a JSON object.`);

@@ -78,7 +78,33 @@ export function parseFolderName(value: string): string {
     throw new InvalidAdminInputError('folder-name', `is ${name.length} characters long; a mailbox folder name has at most ${MAX_FOLDER_NAME_LENGTH}`);
   }
   if (/\p{Cc}/u.test(name)) throw new InvalidAdminInputError('folder-name', 'must not contain control characters');
+  if (WELL_KNOWN_FOLDERS.has(folderKey(name))) {
+    throw new InvalidAdminInputError(
+      'folder-name',
+      `"${name}" is a well-known folder of every mailbox; retention policies and users empty some of them (Deleted Items, Junk Email). Give the connector a folder of its own, such as "AT&T SMS/MMS Network Archiver"`,
+    );
+  }
   return name;
+}
+
+/**
+ * Exchange's well-known folders, by display name (English) and by Graph's well-known name: none
+ * of them may hold an archive, as retention policies, clean-up rules and users empty or move what
+ * they hold. Compared ignoring case and spaces.
+ */
+const WELL_KNOWN_FOLDERS = new Set(
+  [
+    'Inbox', 'Drafts', 'Sent Items', 'Deleted Items', 'Junk Email', 'Outbox', 'Archive', 'Clutter', 'Conversation History',
+    'Recoverable Items', 'Scheduled', 'Search Folders', 'Sync Issues', 'Conflicts', 'Local Failures', 'Server Failures',
+    'Calendar', 'Contacts', 'Tasks', 'Notes', 'Journal', 'RSS Feeds', 'RSS Subscriptions', 'Top of Information Store',
+    'msgfolderroot', 'sentitems', 'deleteditems', 'junkemail', 'conversationhistory', 'searchfolders', 'syncissues',
+    'localfailures', 'serverfailures', 'recoverableitemsroot', 'recoverableitemsdeletions', 'recoverableitemspurges',
+    'recoverableitemsversions', 'archivemsgfolderroot', 'archiveinbox', 'archivedeleteditems', 'root',
+  ].map(folderKey),
+);
+
+function folderKey(name: string): string {
+  return name.toLowerCase().replace(/\s+/g, '');
 }
 
 export function parseRegion(value: string): RegionCode {

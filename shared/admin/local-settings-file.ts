@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { InvalidAdminInputError } from './admin-errors';
+import { describeJsonSyntaxError } from '../platform/settings/json-syntax-error';
 
 /** The file Core Tools reads its app settings from; never deployed. */
 export const LOCAL_SETTINGS_FILE = 'local.settings.json';
@@ -65,7 +66,8 @@ async function readSettingsDocument(file: string): Promise<Record<string, unknow
   try {
     parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
-    throw new InvalidAdminInputError('settings', `${file} is not valid JSON (${(error as Error).message})`);
+    // Never the parser's own message: it can quote the characters around the fault (a secret).
+    throw new InvalidAdminInputError('settings', `${file} ${describeJsonSyntaxError(text, error)}`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new InvalidAdminInputError('settings', `${file} must hold a JSON object with "Values"`);

@@ -17,6 +17,7 @@ export interface AttachmentRef {
 export function readAttachmentRefs(item: ArchiveItem): AttachmentRef[] {
   const itemId = typeof item.id === 'string' && item.id !== '' ? item.id : undefined;
   if (itemId === undefined) throw new ArchiveItemValidationError(undefined, 'id', 'must be a non-empty string');
+  checkIdText(itemId, itemId, 'id');
   const list = item.attachments;
   if (list === undefined || list === null) return [];
   if (!Array.isArray(list)) throw new ArchiveItemValidationError(itemId, 'attachments', 'must be an array');
@@ -28,6 +29,7 @@ export function readAttachmentRefs(item: ArchiveItem): AttachmentRef[] {
     }
     const { id, size, sha256, contentType } = entry as Record<string, unknown>;
     if (typeof id !== 'string' || id === '') throw new ArchiveItemValidationError(itemId, at('id'), 'must be a non-empty string');
+    checkIdText(itemId, id, at('id'));
     if (seen.has(id)) throw new ArchiveItemValidationError(itemId, at('id'), `repeats attachment id ${JSON.stringify(id)}`);
     seen.add(id);
     if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
@@ -41,4 +43,13 @@ export function readAttachmentRefs(item: ArchiveItem): AttachmentRef[] {
     }
     return { id, size, sha256: sha256.toLowerCase(), contentType: typeof contentType === 'string' && contentType !== '' ? contentType : undefined };
   });
+}
+
+/**
+ * Ids become blob names and row keys: text UTF-8 cannot carry (a lone UTF-16 surrogate) would
+ * make the name builders throw, so it is refused here, as the listing is read, with the item and
+ * field named.
+ */
+function checkIdText(itemId: string, id: string, field: string): void {
+  if (/\p{Cs}/u.test(id)) throw new ArchiveItemValidationError(itemId, field, 'holds a lone UTF-16 surrogate, which no blob name can hold');
 }

@@ -33,12 +33,30 @@ export function encodeBlobNameSegment(id: string): string {
   }
   if (encoded.endsWith('.')) encoded = `${encoded.slice(0, -1)}~2E`;
   if (encoded.length <= MAX_SEGMENT_LENGTH) return encoded;
+  return hashedSegment(encoded, createHash('sha256').update(id, 'utf8').digest('hex'));
+}
+
+/** A readable prefix of `encoded`, then `~~` and the hash. */
+function hashedSegment(encoded: string, hash: string): string {
   let prefix = encoded.slice(0, HASHED_PREFIX_LENGTH);
   // Do not cut an escape in half, and do not end the prefix with a dot.
   const tilde = prefix.lastIndexOf('~');
   if (tilde > prefix.length - 3) prefix = prefix.slice(0, tilde);
   prefix = prefix.replace(/\.+$/, '');
-  return `${prefix}~~${createHash('sha256').update(id, 'utf8').digest('hex')}`;
+  return `${prefix}~~${hash}`;
+}
+
+/**
+ * `{connectorId}/{itemId}.json` for the `quarantine` container: the item's own blob name, or, for
+ * an id no blob name can be made from (lone surrogates), a hashed name (readable prefix with
+ * U+FFFD for each lone surrogate, then `~~` and the SHA-256 of the id's UTF-16 code units), so
+ * that such an item can still be kept where an administrator sees it.
+ */
+export function quarantineBlobName(connectorId: string, itemId: string): string {
+  if (!/\p{Cs}/u.test(itemId)) return itemBlobName(connectorId, itemId);
+  const readable = encodeBlobNameSegment(itemId.replace(/\p{Cs}/gu, '\uFFFD'));
+  const hash = createHash('sha256').update(Buffer.from(itemId, 'utf16le')).digest('hex');
+  return `${encodeBlobNameSegment(connectorId)}/${hashedSegment(readable, hash)}.json`;
 }
 
 /** The id an encoded segment stands for; undefined for a hashed (overlong) or malformed segment. */

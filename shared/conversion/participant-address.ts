@@ -20,6 +20,7 @@ export const NON_ROUTABLE_DOMAINS = {
   phone: 'phone.telemessage.invalid',
   wechat: 'wechat.telemessage.invalid',
   wecom: 'wecom.telemessage.invalid',
+  unusable: 'unusable.telemessage.invalid',
 } as const;
 
 /** Longest recipient display name produced. */
@@ -54,8 +55,11 @@ export function participantAddress(participant: Participant): string {
   if (participant.wechatId !== undefined) {
     return `${idLocalPart(participant.wechatId)}@${NON_ROUTABLE_DOMAINS.wechat}`;
   }
-  // The item parser guarantees at least one identifier.
-  return `${idLocalPart(participant.wecomUserId ?? '')}@${NON_ROUTABLE_DOMAINS.wecom}`;
+  if (participant.wecomUserId !== undefined) {
+    return `${idLocalPart(participant.wecomUserId)}@${NON_ROUTABLE_DOMAINS.wecom}`;
+  }
+  // Every identifier the source sent was unusable: a non-routable address, distinct per participant.
+  return `${idLocalPart((participant.unusableIdentifiers ?? []).join('\n') || participant.displayName || 'unknown')}@${NON_ROUTABLE_DOMAINS.unusable}`;
 }
 
 /** E.164 digits for a number libphonenumber can place or one written only with digits and punctuation. */

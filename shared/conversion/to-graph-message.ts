@@ -1,7 +1,7 @@
+import { mailboxSentTime } from './mailbox-time';
 import {
   distinctParticipants,
   isSameParticipant,
-  utcTimestampMillis,
   type ArchivedItem, type AttachmentRef, type ItemKind, type Product } from '../items';
 import {
   conversationMembers,
@@ -143,7 +143,9 @@ export function toGraphMessage(item: ArchivedItem, options: ToGraphMessageOption
     : undefined;
   const key = conversationKey(item);
   const topic = oneLine(module.conversationTopic(item), MAX_SUBJECT_LENGTH) || module.displayName;
-  const sent = new Date(utcTimestampMillis(item.sentAt)).toISOString();
+  // A sent time no mailbox can hold (before 1601, after the item was archived) is filed at the archived time.
+  const sentTime = mailboxSentTime(item);
+  const sent = sentTime.filedAt;
   const sender = toGraphRecipient(item.from);
 
   const createBody: GraphMessageCreateBody = {
@@ -168,7 +170,7 @@ export function toGraphMessage(item: ArchivedItem, options: ToGraphMessageOption
       { id: sourcePropertyId(SOURCE_PROPERTY_NAMES.itemId), value: item.id },
       { id: sourcePropertyId(SOURCE_PROPERTY_NAMES.product), value: item.product },
       { id: sourcePropertyId(SOURCE_PROPERTY_NAMES.conversationKey), value: key },
-      ...conversationThreadingProperties({ conversationKey: key, topic, itemId: item.id, sentAt: item.sentAt }),
+      ...conversationThreadingProperties({ conversationKey: key, topic, itemId: item.id, sentAt: sentTime.replaced ? item.archivedAt : item.sentAt }),
       ...custodyProperties(item, options.itemSha256),
     ],
   };
@@ -239,7 +241,12 @@ function bodyFacts(
     { label: 'To', value: item.to.length > 0 ? distinctParticipants(item.to).map(participantFullLabel) : 'no recipients recorded' },
     { label: 'Conversation', value: `${item.conversation.id} (${item.conversation.type})` },
     ...(item.conversation.title === undefined ? [] : [{ label: 'Conversation title', value: item.conversation.title }]),
-    { label: 'Sent', value: formatUtcTime(item.sentAt) },
+    {
+      label: 'Sent',
+      value: mailboxSentTime(item).replaced
+        ? `${item.sentAt} as captured, which a mailbox cannot hold; filed at the archived time`
+        : formatUtcTime(item.sentAt),
+    },
     { label: 'Archived', value: formatUtcTime(item.archivedAt) },
     ...description.facts,
     {

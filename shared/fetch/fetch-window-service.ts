@@ -7,7 +7,7 @@ import type { FetchRun } from '../schedule/fetch-run';
 import type { RunStore } from '../schedule/run-store';
 import type { FetchJob } from '../schedule/fetch-job';
 import type { Telemetry } from '../platform/telemetry/telemetry';
-import { ArchiveItemValidationError, AttachmentIntegrityError } from '../archive/archive-store-errors';
+import { isWindowLevelFailure } from './window-failure';
 
 export interface FetchWindowServiceOptions {
   connectors: ConnectorStore;
@@ -17,8 +17,8 @@ export interface FetchWindowServiceOptions {
   sourceFor(connector: Connector): Promise<ArchiveSource>;
   telemetry: Telemetry;
   /**
-   * Keeps an item that can never be stored (its attachments do not match what it declares, or
-   * it is malformed) where an administrator sees it, so that one bad item does not hold the
+   * Keeps an item that can never be stored (its attachments do not match what it declares, it is
+   * malformed, or anything else about that one item failed) where an administrator sees it, so that one bad item does not hold the
    * connector's checkpoint back forever. Used on the last attempt only: earlier attempts retry.
    */
   quarantine(connectorId: string, itemId: string, item: unknown, reason: string): Promise<void>;
@@ -88,8 +88,9 @@ export class FetchWindowService {
         try {
           result = await store.storeItem({ connectorId: connector.id, product, item, source }, attempt.signal ? { signal: attempt.signal } : {});
         } catch (err) {
-          if (!lastAttempt || !(err instanceof AttachmentIntegrityError || err instanceof ArchiveItemValidationError)) throw err;
-          await this.options.quarantine(connector.id, item.id, item, err.message);
+          // Whatever goes wrong with one item is that item's problem (see isWindowLevelFailure).
+          if (!lastAttempt || isWindowLevelFailure(err, attempt.signal)) throw err;
+          await this.options.quarantine(connector.id, item.id, item, describeItemError(err));
           counts.quarantined = (counts.quarantined ?? 0) + 1;
           continue;
         }
@@ -166,6 +167,12 @@ export class FetchWindowService {
 }
 
 type RunCounts = Pick<FetchRun, 'fetched' | 'stored' | 'alreadyStored' | 'missingAttachments' | 'quarantined'>;
+
+function describeItemError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  // Our own errors name the item and field; anything else is named by its class too.
+  return err.name === 'Error' || err.name.endsWith('ValidationError') || err.name.endsWith('IntegrityError') ? err.message : `${err.name}: ${err.message}`;
+}
 
 function canonicalInstant(value: string, field: string): string {
   const ms = Date.parse(value);

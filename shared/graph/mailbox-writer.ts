@@ -141,14 +141,18 @@ export class GraphMailboxWriter implements MailboxWriter {
   async findBySourceItemId(userId: string, folderId: string, sourceItemId: string): Promise<ExistingMessage | undefined> {
     const propertyId = this.options.sourceItemIdPropertyId;
     try {
+      // Graph's $filter compares strings ignoring case: `tm-case` also finds `tm-Case`. The
+      // property is expanded and compared exactly before a match is trusted.
       const found = (await this.#call(userId, () =>
         this.#client
           .api(`${userPath(userId)}/mailFolders/${encodeURIComponent(folderId)}/messages`)
           .filter(queryValue(`singleValueExtendedProperties/any(ep: ep/id eq ${odataLiteral(propertyId)} and ep/value eq ${odataLiteral(sourceItemId)})`))
+          .expand(queryValue(`singleValueExtendedProperties($filter=id eq ${odataLiteral(propertyId)})`))
           .select('id')
+          .top(100)
           .get(),
-      )) as { value: Array<{ id: string }> };
-      const message = found.value[0];
+      )) as { value: Array<{ id: string; singleValueExtendedProperties?: Array<{ id: string; value: string }> }> };
+      const message = found.value.find((m) => (m.singleValueExtendedProperties ?? []).some((p) => p.value === sourceItemId));
       return message ? { id: message.id } : undefined;
     } catch (err) {
       if (graphStatus(err) === 404) this.#forgetFolder(userId, folderId);

@@ -23,6 +23,12 @@ export interface Participant {
   readonly wechatId?: string;
   readonly wecomUserId?: string;
   readonly displayName?: string;
+  /**
+   * Identifiers the source sent that cannot be used (`to[0].email "bob@localhost": must be an
+   * email address such as name@example.com`), left out of the fields above. The participant's
+   * problem only: the item is imported for the others, and this is its unmapped reason.
+   */
+  readonly unusableIdentifiers?: readonly string[];
 }
 
 export interface Conversation {

@@ -10,6 +10,7 @@ import type {
 import { isKindOf, isProduct, PRODUCT_KINDS, type Product } from './item-catalog';
 import { ItemValidationError } from './item-validation-error';
 import { parseUtcTimestamp, utcTimestampMillis } from './utc-timestamp';
+import { capDisplayText } from './display-text';
 
 export interface ParseArchivedItemOptions {
   /** Refuse an item of any other product (a connector archives one product). */
@@ -75,6 +76,26 @@ function sourceIdProblem(value: unknown): string | undefined {
   return undefined;
 }
 
+/** Why an identifier the source sent cannot be used, or undefined when it can. */
+function identifierProblem(field: (typeof IDENTIFIER_FIELDS)[number], value: unknown): string | undefined {
+  if (typeof value !== 'string') {
+    return `must be a string, not ${jsonType(value)}`;
+  }
+  if (value.trim().length === 0) {
+    return 'must not be empty';
+  }
+  if (value.length > MAX_IDENTIFIER_LENGTH) {
+    return `must be at most ${MAX_IDENTIFIER_LENGTH} characters`;
+  }
+  if (CONTROL_CHARACTERS.test(value)) {
+    return 'must not contain control characters';
+  }
+  if (field === 'email' && !EMAIL.test(value)) {
+    return 'must be an email address such as name@example.com';
+  }
+  return undefined;
+}
+
 function jsonType(value: unknown): string {
   if (value === null) {
     return 'null';
@@ -111,6 +132,10 @@ class ItemReader {
     }
     // Read in the spec's field order, so the first problem reported is the first one in the item.
     const archivedAt = this.timestamp(root.archivedAt, 'archivedAt');
+    if (utcTimestampMillis(archivedAt) < Date.parse('1601-01-02T00:00:00Z')) {
+      // FILETIME, which Exchange keeps times in, starts in 1601 (see conversion/mailbox-time.ts).
+      this.fail('archivedAt', 'must not be before 1601-01-02, the earliest time a mailbox holds');
+    }
     const sentAt = this.timestamp(root.sentAt, 'sentAt');
     const direction = this.oneOf(root.direction, 'direction', ['inbound', 'outbound'] as const);
     const account = this.participant(root.account, 'account');
@@ -232,27 +257,33 @@ class ItemReader {
   private participant(value: unknown, path: string): Participant {
     const record = this.record(value, path);
     const participant: { -readonly [K in keyof Participant]: Participant[K] } = {};
+    const unusable: string[] = [];
+    let sent = false;
     for (const field of IDENTIFIER_FIELDS) {
       const raw = record[field];
       if (raw === undefined || raw === null) {
         continue;
       }
-      const fieldPath = child(path, field);
-      const identifier = this.nonEmptyString(raw, fieldPath, MAX_IDENTIFIER_LENGTH);
-      if (CONTROL_CHARACTERS.test(identifier)) {
-        this.fail(fieldPath, 'must not contain control characters');
+      sent = true;
+      // A bad identifier is this participant's problem, not the item's: it is left out and
+      // becomes the participant's unmapped reason, and the item goes to everyone else.
+      const problem = identifierProblem(field, raw);
+      if (problem !== undefined) {
+        // The value is not quoted: it may be personal data (a phone number, an address).
+        unusable.push(`${child(path, field)}: ${problem}`);
+        continue;
       }
-      if (field === 'email' && !EMAIL.test(identifier)) {
-        this.fail(fieldPath, 'must be an email address such as name@example.com');
-      }
-      participant[field] = identifier;
+      participant[field] = raw as string;
     }
-    if (IDENTIFIER_FIELDS.every((field) => participant[field] === undefined)) {
+    if (!sent) {
       this.fail(path, `must have at least one of ${IDENTIFIER_FIELDS.join(', ')}`);
+    }
+    if (unusable.length > 0) {
+      participant.unusableIdentifiers = unusable;
     }
     const displayName = this.optionalString(record.displayName, child(path, 'displayName'));
     if (displayName !== undefined && displayName.trim().length > 0) {
-      participant.displayName = displayName;
+      participant.displayName = capDisplayText(displayName);
     }
     return participant;
   }
@@ -263,7 +294,7 @@ class ItemReader {
     return {
       id: this.sourceId(record.id, child(path, 'id')),
       type: this.oneOf(record.type, child(path, 'type'), ['direct', 'group'] as const),
-      ...(title === undefined || title.trim().length === 0 ? {} : { title }),
+      ...(title === undefined || title.trim().length === 0 ? {} : { title: capDisplayText(title) }),
     };
   }
 

@@ -14,6 +14,8 @@ export interface ParticipantIdentity {
   readonly wechatId?: string | null;
   readonly wecomUserId?: string | null;
   readonly displayName?: string | null;
+  /** Identifiers the item parser left out as unusable, each with why; part of the unmapped reason. */
+  readonly unusableIdentifiers?: readonly string[];
 }
 
 export type MappingSource = 'mapping-file' | 'email';
@@ -121,7 +123,12 @@ export async function mapParticipant(participant: ParticipantIdentity, options: 
     emailOutcome = lookup.status === 'not-found' ? 'not found in the directory' : describeLookupFailure(lookup.status);
   }
 
-  return { status: 'unmapped', reason: unmappedReason(participant, phone, email, phoneOutcome, emailOutcome, defaultRegion) };
+  const unusable = participant.unusableIdentifiers ?? [];
+  if (unusable.length > 0 && phone === undefined && email === undefined) {
+    return { status: 'unmapped', reason: unusable.join('; ') };
+  }
+  const reason = unmappedReason(participant, phone, email, phoneOutcome, emailOutcome, defaultRegion);
+  return { status: 'unmapped', reason: unusable.length > 0 ? `${reason}; ${unusable.join('; ')}` : reason };
 }
 
 /**
@@ -238,9 +245,9 @@ function identityKey(participant: ParticipantIdentity, defaultRegion: RegionCode
     email === undefined ? null : addressKey(email),
     present(participant.wechatId) ?? null,
     present(participant.wecomUserId) ?? null,
-    // Only a participant known by nothing else is told apart by its display name.
+    // Only a participant known by nothing else is told apart by its display name (and what was unusable).
     phone === undefined && email === undefined && present(participant.wechatId) === undefined && present(participant.wecomUserId) === undefined
-      ? (present(participant.displayName) ?? null)
+      ? [present(participant.displayName) ?? null, ...(participant.unusableIdentifiers ?? [])]
       : null,
   ]);
 }

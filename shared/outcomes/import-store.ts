@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import { JsonEntityTable, odataString } from '../platform/storage/json-entity-table';
 import type { ItemOutcome, ItemOutcomeStatus, MailboxDelivery } from './item-outcome';
+import { boundOutcome } from './outcome-bounds';
 
 export interface ImportStore {
   getOutcome(connectorId: string, itemId: string): Promise<ItemOutcome | undefined>;
@@ -20,6 +21,13 @@ const MAX_KEY_PART = 400;
  * of the id; `encodeURIComponent` always escapes `^`, so no plain encoding takes that form.
  */
 function rowSafe(value: string): string {
+  if (/\p{Cs}/u.test(value)) {
+    // A lone surrogate cannot be percent-encoded: always the hashed form, over the UTF-16 code units.
+    const readable = encodeURIComponent(value.replace(/\p{Cs}/gu, '\uFFFD')).slice(0, MAX_KEY_PART - 65);
+    const percent = readable.lastIndexOf('%');
+    const prefix = percent > readable.length - 3 ? readable.slice(0, percent) : readable;
+    return `${prefix}^${createHash('sha256').update(Buffer.from(value, 'utf16le')).digest('hex')}`;
+  }
   const encoded = encodeURIComponent(value);
   if (encoded.length <= MAX_KEY_PART) return encoded;
   let prefix = encoded.slice(0, MAX_KEY_PART - 65);
@@ -47,7 +55,8 @@ export class TableImportStore implements ImportStore {
   }
 
   putOutcome(outcome: ItemOutcome): Promise<void> {
-    return this.#outcomes.upsert(outcome.connectorId, `item|${rowSafe(outcome.itemId)}`, outcome);
+    // Bounded so that it always fits one table property, whatever the item holds.
+    return this.#outcomes.upsert(outcome.connectorId, `item|${rowSafe(outcome.itemId)}`, boundOutcome(outcome));
   }
 
   async listOutcomes(connectorId: string, status?: ItemOutcomeStatus): Promise<ItemOutcome[]> {

@@ -30,6 +30,10 @@ export interface ItemOutcome {
   itemSha256?: string;
   /** SHA-256 of the copies' body text as created ({@link bodyTextSha256}), to detect later edits. */
   bodySha256?: string;
+  /** How many participants are unmapped, when `unmapped` lists only the first of them (outcome-bounds.ts). */
+  unmappedTotal?: number;
+  /** How many mailboxes the item went to, when `mailboxes` lists only some of them (failed first). */
+  mailboxTotal?: number;
   /** Why a quarantined item was refused. */
   reason?: string;
   /** The last failure, for failed items. */

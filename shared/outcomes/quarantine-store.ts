@@ -1,5 +1,5 @@
 import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
-import { itemBlobName } from '../archive/blob-names';
+import { quarantineBlobName } from '../archive/blob-names';
 import { Containers } from '../platform/storage/storage-names';
 
 /** Where refused items are kept: never in the raw archive, which is written once and never changed. */
@@ -28,7 +28,7 @@ export class BlobQuarantineStore implements QuarantineStore {
     });
     await this.#quarantineReady;
     // The archive's own encoding: `%` sequences would be decoded by the service into another name.
-    const name = itemBlobName(connectorId, itemId);
+    const name = quarantineBlobName(connectorId, itemId);
     // Blob metadata is ASCII: keep the reason readable but safe.
     const safeReason = reason.replace(/[^\x20-\x7e]/g, '?').trim().slice(0, 1024);
     await this.#quarantine.getBlockBlobClient(name).uploadData(bytes, {

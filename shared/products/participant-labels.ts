@@ -42,7 +42,9 @@ export function participantName(participant: Participant): string {
   if (participant.phone !== undefined) {
     return formatPhoneNumber(participant.phone);
   }
-  return (participant.email ?? participant.wechatId ?? participant.wecomUserId ?? '').trim();
+  const identifier = (participant.email ?? participant.wechatId ?? participant.wecomUserId ?? '').trim();
+  // Every identifier the source sent was unusable: say so rather than show nothing.
+  return identifier === '' ? 'participant with an unusable identifier' : identifier;
 }
 
 /** Name with the most telling identifier: `Ana Diaz (+1 310 555 0199)`, or just `+1 310 555 0199`. */

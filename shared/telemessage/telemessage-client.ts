@@ -278,7 +278,9 @@ export class TeleMessageClient implements ArchiveSource {
       if (token !== undefined) headers.authorization = `Bearer ${token.value}`;
       let response: Response;
       try {
-        response = await fetch(this.#url(spec), { method: spec.method, headers, body: spec.body, signal: controller.signal });
+        // Never follow a redirect: a 307/308 would re-send the sign-in body (the password) or the
+        // bearer token to wherever it points, another origin or plain http included.
+        response = await fetch(this.#url(spec), { method: spec.method, headers, body: spec.body, signal: controller.signal, redirect: 'manual' });
       } catch (error) {
         if (signal?.aborted) throw signal.reason;
         if (timedOut) return { kind: 'retry', cause: `no answer within ${this.#timeoutMs} ms` };
@@ -327,6 +329,9 @@ export class TeleMessageClient implements ArchiveSource {
       case 504:
         return { kind: 'retry', status, cause: `HTTP ${status}` };
       default:
+        if (status >= 300 && status < 400) {
+          throw new TeleMessageProtocolError(`${where}: TeleMessage answered with a redirect (HTTP ${status}); redirects are never followed, check the connector's base URL`, details);
+        }
         throw new TeleMessageProtocolError(`${where}: unexpected HTTP ${status}${code === undefined ? '' : ` (${code})`}`, details);
     }
   }

@@ -106,6 +106,11 @@ describe('connectors add', () => {
     ['a local time without zone', { startFrom: '2026-01-01T00:00:00' }, 'start-from', /with a time zone/],
     ['a start in the future', { startFrom: '2026-04-01T00:00:00Z' }, 'start-from', /in the future/],
     ['a secret name Key Vault refuses', { passwordSecretName: 'tm_att' }, 'password-secret', /not a valid secret name/],
+    // Retention policies empty some well-known folders: an archive must never be filed in one.
+    ['the well-known folder Deleted Items', { folderName: 'Deleted Items' }, 'folder-name', /well-known folder/],
+    ['the well-known folder Junk Email, spelt loosely', { folderName: ' junk  EMAIL ' }, 'folder-name', /well-known folder/],
+    ['the well-known folder Inbox', { folderName: 'Inbox' }, 'folder-name', /well-known folder/],
+    ['a well-known folder by its Graph name', { folderName: 'recoverableitemsdeletions' }, 'folder-name', /well-known folder/],
   ];
   for (const [what, overrides, field, message] of refusals) {
     test(`refuses ${what}, naming the field, and creates nothing`, async () => {

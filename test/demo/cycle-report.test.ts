@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { buildCycleReport, connectorReport, reportTotals } from '../../dev/demo/report';
+import { cycleExitCode, summary } from '../../dev/demo';
 import type { ItemOutcome, MailboxOutcome } from '../../shared/outcomes/item-outcome';
 import type { FetchRun } from '../../shared/schedule/fetch-run';
 
@@ -42,7 +43,7 @@ describe('the cycle report', () => {
     assert.deepEqual(report, {
       id: 'contoso-att',
       product: 'att-network',
-      windows: windows.map((w) => ({ from: w.from, to: w.to })),
+      windows: windows.map((w) => ({ from: w.from, to: w.to, status: 'succeeded' })),
       fetched: 7,
       stored: 5,
       imported: { items: 2, messages: 4 },
@@ -51,6 +52,20 @@ describe('the cycle report', () => {
       quarantined: [{ itemId: 'e', reason: 'field "archivedAt": not an RFC 3339 instant' }],
       failed: [{ itemId: 'f', error: 'ana: Graph 500' }],
     });
+  });
+
+  test('a failed window is shown with its status and error, the summary says so and the demo exits non-zero', () => {
+    const failedRun = run('2026-03-11T09:55:00.000Z', '2026-03-11T10:00:00.000Z', { status: 'failed', attempts: 5, error: 'TypeError: A blob name segment cannot be made' });
+    const report = { connectors: [connectorReport(CONNECTOR, [...windows, failedRun], [], SINCE)] };
+
+    assert.deepEqual(report.connectors[0]?.windows.at(-1), { from: failedRun.from, to: failedRun.to, status: 'failed', error: 'TypeError: A blob name segment cannot be made' });
+    assert.equal(reportTotals(report).failedWindows, 1);
+    const lines = summary({ report, mailboxFiles: [], reportFile: 'report.json' }).join('\n');
+    assert.doesNotMatch(lines, /Cycle complete\./);
+    assert.match(lines, /1 fetch window\(s\) failed/);
+    assert.match(lines, /2026-03-11T09:55:00.000Z.*failed.*TypeError: A blob name segment cannot be made/);
+    assert.equal(cycleExitCode(report), 1);
+    assert.equal(cycleExitCode({ connectors: [connectorReport(CONNECTOR, windows, [], SINCE)] }), 0);
   });
 
   test('leaves out items outside the windows and items processed before the cycle', () => {
@@ -96,6 +111,6 @@ describe('the cycle report', () => {
       since: SINCE,
     });
     assert.deepEqual(report.connectors.map((c) => [c.id, c.windows.length, c.fetched, c.imported.items]), [['contoso-att', 2, 7, 1], ['contoso-wechat', 0, 0, 0]]);
-    assert.deepEqual(reportTotals(report), { fetched: 7, stored: 5, importedItems: 1, messages: 1, alreadyImported: 0, unmapped: 0, quarantined: 0, failed: 0 });
+    assert.deepEqual(reportTotals(report), { fetched: 7, stored: 5, importedItems: 1, messages: 1, alreadyImported: 0, unmapped: 0, quarantined: 0, failed: 0, failedWindows: 0 });
   });
 });

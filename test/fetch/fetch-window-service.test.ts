@@ -44,6 +44,12 @@ describe('FetchWindowService (TeleMessage simulator, Azurite)', () => {
       const good = await s.attachment('att-d5-good', 3_000, 'image/jpeg');
       const corrupt = await s.attachment('att-d5-corrupt', 3_000, 'image/jpeg');
       s.item({ id: 'tm-d5-1', product: 'att-network', archivedAt: during(5, 1), attachments: [good, { ...corrupt, sha256: 'a'.repeat(64) }] });
+
+      // Day 6: ids no blob or row name can be made from (lone UTF-16 surrogates), between good items.
+      s.item({ id: 'tm-d6-1', product: 'att-network', archivedAt: during(6, 1) });
+      s.item({ id: 'tm-d6-\uD800bad', product: 'att-network', archivedAt: during(6, 2) });
+      s.item({ id: 'tm-d6-\uDC00\uDC01', product: 'att-network', archivedAt: during(6, 3) });
+      s.item({ id: 'tm-d6-4', product: 'att-network', archivedAt: during(6, 4) });
     });
   });
 
@@ -226,6 +232,27 @@ describe('FetchWindowService (TeleMessage simulator, Azurite)', () => {
     assert.match(outcome?.reason ?? '', /att-d5-corrupt/);
     const kept = await fx.readJson('quarantine', outcome!.blobName);
     assert.equal(kept.id, 'tm-d5-1', 'the item as TeleMessage listed it is kept');
+  });
+
+  test('an item whose id holds lone surrogates is that item\'s problem: quarantined on the last attempt, the rest stored', async () => {
+    const connector = await fx.createConnector(day(6));
+    const job = await fx.queue(connector.id, day(6), day(7));
+
+    // Earlier attempts fail the window (the item may be fine next time), naming the item and field.
+    await assert.rejects(fx.service().fetchWindow(job, { attempt: 1 }), /tm-d6-/);
+    const run = await fx.service().fetchWindow(job, { attempt: 5 });
+
+    assert.equal(run.status, 'succeeded');
+    assert.deepEqual([run.fetched, run.stored + run.alreadyStored, run.quarantined], [4, 2, 2]);
+    assert.deepEqual([...(await fx.itemBlobs(connector.id)).keys()].sort(), ['tm-d6-1', 'tm-d6-4'].map((id) => itemBlobName(connector.id, id)).sort());
+    assert.equal(await fx.checkpoint(connector.id), day(7), 'the window is complete');
+    const quarantined = await fx.imports.listOutcomes(connector.id, 'quarantined');
+    assert.deepEqual(quarantined.map((o) => o.itemId).sort(), ['tm-d6-\uDC00\uDC01', 'tm-d6-\uD800bad'].sort());
+    for (const outcome of quarantined) {
+      assert.match(outcome.reason ?? '', /field "id" holds a lone UTF-16 surrogate/);
+      const kept = await fx.readJson('quarantine', outcome.blobName);
+      assert.equal(kept.id, outcome.itemId, 'the item as TeleMessage listed it is kept');
+    }
   });
 
   test('the checkpoint advances over contiguous succeeded windows only: a later window finishing first does not move it', async () => {

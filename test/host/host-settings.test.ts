@@ -29,6 +29,19 @@ describe('app settings', () => {
     assert.equal(hostJson.extensions?.http?.routePrefix, '');
   });
 
+  test('a malformed local.settings.json is reported by line and column, never by the text around the fault (issue #10, defect 12)', () => {
+    const secret = 'S3CRETkey0123456789abcdef==';
+    // An unquoted value: V8's own message quotes the characters around it.
+    const text = `{\n  "Values": {\n    "AzureWebJobsStorage": ${secret}\n  }\n}`;
+    assert.throws(() => readLocalSettings(folder({ 'local.settings.json': text })), (err: Error) => {
+      assert.ok(err instanceof HostStartupError);
+      assert.match(err.message, /local\.settings\.json is not valid JSON \(line 3, column 28\)/);
+      assert.equal(err.message.includes('S3CRET'), false, err.message);
+      assert.equal(String(err.cause ?? '').includes('S3CRET'), false, 'nor in its cause');
+      return true;
+    });
+  });
+
   test('local.settings.json is optional; its values must be strings', () => {
     assert.equal(readLocalSettings(folder({})), undefined);
     const settings = readLocalSettings(folder({ 'local.settings.json': '{"IsEncrypted":false,"Values":{"A":"1"},"Host":{"LocalHttpPort":7072}}' }));
