@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Publishes the code to the Dedicated plan (Azure Government, Azure China) with identity-based
-# run-from-package: builds, packs what .funcignore keeps (func pack), uploads the package as
-# archiver.zip into the deployment account's app-package container with your Entra sign-in
+# run-from-package: builds the deployment package (npm run package: the bundled app, host.json and
+# a minimal package.json, .work/package.zip), uploads it as the package blob into the deployment account's app-package container with your Entra sign-in
 # (Storage Blob Data Contributor on that container), and restarts the app, which mounts the blob
 # as its managed identity (WEBSITE_RUN_FROM_PACKAGE_BLOB_MI_RESOURCE_ID). No publishing password,
 # no SAS. On Flex Consumption use `func azure functionapp publish` or `azd deploy` instead.
@@ -30,12 +30,9 @@ container="$(sed -E 's#^https://[^/]+/([^/]+)/.*#\1#' <<<"$package_url")"
 blob="${package_url##*/}"
 
 npm ci --no-audit --no-fund
-npm run build
-rm -f .work/archiver.zip
-mkdir -p .work
-func pack --output .work/archiver
+npm run package
 
 az storage blob upload --auth-mode login --account-name "$account" --container-name "$container" \
-  --name "$blob" --file .work/archiver.zip --overwrite --output none
+  --name "$blob" --file .work/package.zip --overwrite --output none
 az functionapp restart --resource-group "$resource_group" --name "$app"
 echo "publish-package: $app restarted on $package_url"
