@@ -52,10 +52,11 @@ describe('the EML transport end to end', () => {
     await assertCopiesMatchItems(result.graphDir, copies.filter((c) => c.folder === ATT_FOLDER), viaApi, offset);
     await assertCopiesMatchItems(result.graphDir, copies.filter((c) => c.folder === EML_FOLDER), viaEml, offset);
 
-    // What a reader sees is the same through both transports, but for three rows of the details
+    // What a reader sees is the same through both transports, but for four rows of the details
     // table that an EML cannot carry as the API does: TeleMessage's conversation id, the archive
-    // time (an EML has only its Date) and the source id (the EML's Message-ID).
-    const transportRows = /<tr><th[^>]*>(?:Conversation|Archived|Source item id)<\/th>.*<\/tr>\n/g;
+    // time (an EML has only its Date), the source id (the EML's Message-ID), and the hash of the
+    // raw item as archived (a different record of the same message).
+    const transportRows = /<tr><th[^>]*>(?:Conversation|Archived|Source item id|Item SHA-256)<\/th>.*<\/tr>\n/g;
     const visible = (copy: ExportedItemCopy): unknown => ({
       mailbox: copy.userPrincipalName,
       subject: copy.message.subject,

@@ -41,7 +41,14 @@ describe('the deployment package', () => {
   after(() => work?.remove());
 
   test('holds the bundle of every function, its source map, the loader, host.json and package.json, and nothing else', async () => {
-    assert.deepEqual(built.entryPoints, ['functions/fetch-window.ts', 'functions/import-item.ts', 'functions/schedule-fetch.ts']);
+    assert.deepEqual(built.entryPoints, [
+      'functions/fetch-window.ts',
+      'functions/import-eml-drop.ts',
+      'functions/import-item.ts',
+      'functions/reconcile-days.ts',
+      'functions/replay-item.ts',
+      'functions/schedule-fetch.ts',
+    ]);
     assert.deepEqual(
       built.files.map((f) => f.path),
       ['dist/app.js', 'dist/app.js.LEGAL.txt', 'dist/app.js.map', 'host.json', 'main.js', 'package.json'],
