@@ -68,7 +68,7 @@ param settlingMinutes int = 5
 @maxValue(720)
 param reconcileAfterHours int = 6
 
-@description('Key Vault key id (https://<vault>.vault.azure.net/keys/<name>) that signs each reconciled day\'s manifest; the app identity needs Key Vault Crypto User on it. Empty: manifests are not signed.')
+@description('Key Vault key id (the key\'s URL, …/keys/<name>) that signs each reconciled day\'s manifest; the app identity needs Key Vault Crypto User on it. Empty: manifests are not signed.')
 param manifestSigningKeyId string = ''
 
 @description('Resource ID of an existing action group notified by the alert rules. Empty: no alert rules are created.')

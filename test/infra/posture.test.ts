@@ -428,12 +428,12 @@ describe('hosting per cloud', () => {
 });
 
 describe('optional features', () => {
-  forEachCombination('make archive-items and archive-attachments write-once when a retention is given', (snapshot, { name }) => {
+  forEachCombination('make archive-items, archive-attachments and archive-manifests write-once when a retention is given', (snapshot, { name }) => {
     const containers = all(snapshot, 'Microsoft.Storage/storageAccounts/blobServices/containers');
     const immutable = containers.filter((c) => get(c, 'properties.immutableStorageWithVersioning.enabled') === true).map((c) => c.name.split('/').pop());
-    assert.deepEqual(immutable.sort(), ['archive-attachments', 'archive-items'], name);
+    assert.deepEqual(immutable.sort(), ['archive-attachments', 'archive-items', 'archive-manifests'], name);
     const policies = all(snapshot, 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies');
-    assert.deepEqual(policies.map((p) => p.name.split('/')[2]).sort(), ['archive-attachments', 'archive-items'], name);
+    assert.deepEqual(policies.map((p) => p.name.split('/')[2]).sort(), ['archive-attachments', 'archive-items', 'archive-manifests'], name);
     for (const policy of policies) {
       assert.equal(get(policy, 'properties.immutabilityPeriodSinceCreationInDays'), 2557, name);
       assert.equal(get(policy, 'properties.allowProtectedAppendWrites'), false, name);
