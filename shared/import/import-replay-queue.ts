@@ -1,5 +1,6 @@
 import type { QueueClient } from '@azure/storage-queue';
 import { itemBlobName } from '../archive/blob-names';
+import { HostQueueSender } from '../platform/storage/host-queue';
 
 /**
  * A request to import a stored item again (after its mapping was fixed, say). The raw archive is
@@ -40,16 +41,13 @@ export interface ImportReplayQueue {
 
 /** The `import-replays` queue; base64 JSON, the encoding the Functions host decodes. */
 export class StorageImportReplayQueue implements ImportReplayQueue {
-  #ensured: Promise<unknown> | undefined;
+  readonly #sender: HostQueueSender<ImportReplayRequest>;
 
-  constructor(private readonly queue: QueueClient) {}
+  constructor(queue: QueueClient) {
+    this.#sender = new HostQueueSender(queue);
+  }
 
-  async enqueue(request: ImportReplayRequest): Promise<void> {
-    this.#ensured ??= this.queue.createIfNotExists().catch((error: unknown) => {
-      this.#ensured = undefined;
-      throw error;
-    });
-    await this.#ensured;
-    await this.queue.sendMessage(Buffer.from(JSON.stringify(request), 'utf8').toString('base64'));
+  enqueue(request: ImportReplayRequest): Promise<void> {
+    return this.#sender.send(request);
   }
 }

@@ -1,4 +1,5 @@
 import type { QueueClient } from '@azure/storage-queue';
+import { HostQueueSender } from '../platform/storage/host-queue';
 import type { FetchJob } from './fetch-job';
 
 export interface FetchJobQueue {
@@ -7,13 +8,13 @@ export interface FetchJobQueue {
 
 /** The `fetch-jobs` queue. Messages are base64 JSON, the encoding the Functions host decodes. */
 export class StorageFetchJobQueue implements FetchJobQueue {
-  #ensured: Promise<unknown> | undefined;
+  readonly #sender: HostQueueSender<FetchJob>;
 
-  constructor(private readonly queue: QueueClient) {}
+  constructor(queue: QueueClient) {
+    this.#sender = new HostQueueSender(queue);
+  }
 
-  async enqueue(job: FetchJob): Promise<void> {
-    this.#ensured ??= this.queue.createIfNotExists();
-    await this.#ensured;
-    await this.queue.sendMessage(Buffer.from(JSON.stringify(job), 'utf8').toString('base64'));
+  enqueue(job: FetchJob): Promise<void> {
+    return this.#sender.send(job);
   }
 }
