@@ -1,7 +1,7 @@
 import * as path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { startTestAzurite } from '../support/test-azurite';
+export { waitFor } from '../support/wait-for';
 import { LocalEnvironment, type LocalEnvironmentOptions } from '../../dev/demo/local-environment';
 import { readGraphExport, type ExportedMailbox } from '../../dev/demo/graph-export';
 import { buildCycleReport, type CycleReport } from '../../dev/demo/report';
@@ -180,15 +180,4 @@ export function singleDayAnchor(scenario: Scenario, now: Date): Date {
   const anchor = Math.floor(now.getTime() / 1000) * 1000 - 3_600_000;
   const sameDay = Math.floor((anchor - span) / DAY_MS) === Math.floor(anchor / DAY_MS);
   return new Date(sameDay ? anchor : Math.floor(anchor / DAY_MS) * DAY_MS - 1000);
-}
-
-/** Polls `probe` every 20 ms until it returns a value other than undefined. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await delay(20);
-  }
 }
