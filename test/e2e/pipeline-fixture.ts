@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { startTestAzurite } from '../support/test-azurite';
@@ -10,7 +11,9 @@ import { rebaseOffsetMs } from '../../dev/demo/demo-cycle';
 import { loadScenario, type Scenario } from '../../dev/scenario/scenario';
 import type { HostProcess } from '../../dev/host';
 import { StorageFetchJobQueue } from '../../shared/schedule/fetch-job-queue';
-import { Containers, Queues } from '../../shared/platform/storage/storage-names';
+import { Containers, Queues, Tables } from '../../shared/platform/storage/storage-names';
+import type { MailboxDelivery } from '../../shared/outcomes/item-outcome';
+import type { RequestLogEntry } from '../../dev/simulators/graph';
 
 
 /**
@@ -144,14 +147,10 @@ export class E2ePipeline {
    * had received (invisible for the host's 10-minute processing timeout) are put back on the
    * queue as the same jobs, as if their invisibility had ended.
    */
-  async releaseWorkOfKilledHost(): Promise<{ leasesBroken: number; jobsRequeued: number }> {
-    const hosts = BlobServiceClient.fromConnectionString(this.environment.azurite.connectionString).getContainerClient('azure-webjobs-hosts');
-    let leasesBroken = 0;
-    for await (const blob of hosts.listBlobsFlat()) {
-      if (blob.properties.leaseState !== 'leased') continue;
-      await hosts.getBlobClient(blob.name).getBlobLeaseClient().breakLease(0);
-      leasesBroken += 1;
-    }
+  async releaseWorkOfKilledHost(): Promise<{ leasesBroken: number; jobsRequeued: number; claimsExpired: number }> {
+    const leasesBroken = await this.breakReceiptLeases();
+    // Only the killed host was running: every claim still held on a copy is one it left.
+    const claimsExpired = await this.expireDeliveryClaims();
     const queue = this.environment.stores.storage.queue(Queues.fetchJobs);
     await queue.clearMessages();
     const jobs = new StorageFetchJobQueue(queue);
@@ -163,7 +162,50 @@ export class E2ePipeline {
         jobsRequeued += 1;
       }
     }
-    return { leasesBroken, jobsRequeued };
+    return { leasesBroken, jobsRequeued, claimsExpired };
+  }
+
+  /**
+   * Breaks every blob-receipt lease, as their running out (30 s) would: with hosts still running,
+   * a blob one of them is importing becomes free for another to start on as well.
+   */
+  async breakReceiptLeases(): Promise<number> {
+    const hosts = BlobServiceClient.fromConnectionString(this.environment.azurite.connectionString).getContainerClient('azure-webjobs-hosts');
+    let broken = 0;
+    for await (const blob of hosts.listBlobsFlat()) {
+      if (blob.properties.leaseState !== 'leased') continue;
+      try {
+        await hosts.getBlobClient(blob.name).getBlobLeaseClient().breakLease(0);
+        broken += 1;
+      } catch (error) {
+        // Released since the listing: a running host finished with it.
+        if ((error as { code?: string }).code !== 'LeaseNotPresentWithLeaseOperation') throw error;
+      }
+    }
+    return broken;
+  }
+
+  /** Ends every delivery claim still held (docs/architecture.md, "The delivery claim"), as their lease running out would. */
+  async expireDeliveryClaims(): Promise<number> {
+    const table = this.environment.stores.storage.table(Tables.imports);
+    let expired = 0;
+    for await (const row of table.listEntities<{ partitionKey: string; rowKey: string; json: string }>({ queryOptions: { filter: "RowKey ge 'delivery|' and RowKey lt 'delivery}'" } })) {
+      const delivery = JSON.parse(row.json) as MailboxDelivery;
+      if (delivery.status !== 'pending' || delivery.leaseUntil === undefined) continue;
+      const { leaseUntil: _expired, ...rest } = delivery;
+      await table.updateEntity({ partitionKey: row.partitionKey, rowKey: row.rowKey, json: JSON.stringify(rest) }, 'Replace', { etag: row.etag });
+      expired += 1;
+    }
+    return expired;
+  }
+
+  /** The message creates Graph answered 201, by the simulator's own request log. */
+  async graphCreates(): Promise<number> {
+    const graph = this.environment.graph;
+    await graph.flush();
+    const log = await readFile(graph.requestLogFile, 'utf8').catch(() => '');
+    return log.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as RequestLogEntry)
+      .filter((e) => e.method === 'POST' && e.status === 201 && /\/mailFolders\/[^/]+\/messages$/.test(e.path)).length;
   }
 }
 
