@@ -13,3 +13,4 @@ export {
   InvocationRefusedError,
   MissingSettingError,
 } from './errors';
+export { readBlobsExtensionKey } from './host-secrets';
