@@ -108,7 +108,7 @@ export async function runDemoCycle(options: DemoCycleOptions): Promise<DemoCycle
     })) {
       log(`Delivered ${delivery.messages} message(s) of connector ${delivery.connectorId} as ${delivery.blobName}`);
     }
-    await host.waitForDrained({
+    await environment.waitForDrained({
       timeoutMs: options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS,
       settleMs: DRAIN_SETTLE_MS,
       ...(options.signal ? { signal: options.signal } : {}),
