@@ -160,18 +160,28 @@ export class E2ePipeline {
     const leasesBroken = await this.breakReceiptLeases();
     // Only the killed host was running: every claim still held on a copy is one it left.
     const claimsExpired = await this.expireDeliveryClaims();
+    const jobsRequeued = await this.requeueUnfinishedFetchJobs();
+    return { leasesBroken, jobsRequeued, claimsExpired };
+  }
+
+  /**
+   * The fetch jobs a killed host had received come back (as their 10-minute invisibility ending
+   * would): the queue is emptied and every run not yet succeeded or failed is queued again. A
+   * run a live host is working on is then fetched twice, which the write-once archive allows.
+   */
+  async requeueUnfinishedFetchJobs(): Promise<number> {
     const queue = this.environment.stores.storage.queue(Queues.fetchJobs);
     await queue.clearMessages();
     const jobs = new StorageFetchJobQueue(queue);
-    let jobsRequeued = 0;
+    let requeued = 0;
     for (const connector of this.scenario.connectors) {
       for (const run of await this.environment.stores.runs.list(connector.id)) {
         if (run.status === 'succeeded' || run.status === 'failed') continue;
         await jobs.enqueue({ connectorId: run.connectorId, runId: run.runId, from: run.from, to: run.to });
-        jobsRequeued += 1;
+        requeued += 1;
       }
     }
-    return { leasesBroken, jobsRequeued, claimsExpired };
+    return requeued;
   }
 
   /**

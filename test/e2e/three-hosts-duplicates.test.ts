@@ -67,7 +67,9 @@ test('three hosts, blobs delivered twice at once to different hosts, one host ki
     // them back. The copies it had claimed stay claimed until their lease (60 s) runs out;
     // nothing here shortens that: the invocations that meet them wait, then search and find.
     const requeued = await pipeline.requeueUnfinishedImports();
-    t.diagnostic(`${elapsed()}: ${requeued} unfinished items delivered again`);
+    // And if it was fetching the window, the job comes back too (write-once: nothing stored twice).
+    const jobs = await pipeline.requeueUnfinishedFetchJobs();
+    t.diagnostic(`${elapsed()}: ${requeued} unfinished items delivered again, ${jobs} fetch jobs queued again`);
 
     await waitFor('every copy in its mailbox', () => (itemCopies(pipeline.mailboxesNow()).length >= copies ? true : undefined), 600_000);
     t.diagnostic(`${elapsed()}: every copy made`);
