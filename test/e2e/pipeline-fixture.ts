@@ -208,12 +208,17 @@ export class E2ePipeline {
   async expireDeliveryClaims(): Promise<number> {
     const table = this.environment.stores.storage.table(Tables.imports);
     let expired = 0;
-    for await (const row of table.listEntities<{ partitionKey: string; rowKey: string; json: string }>({ queryOptions: { filter: "RowKey ge 'delivery|' and RowKey lt 'delivery}'" } })) {
-      const delivery = JSON.parse(row.json) as MailboxDelivery;
-      if (delivery.status !== 'pending' || delivery.leaseUntil === undefined) continue;
-      const { leaseUntil: _expired, ...rest } = delivery;
-      await table.updateEntity({ partitionKey: row.partitionKey, rowKey: row.rowKey, json: JSON.stringify(rest) }, 'Replace', { etag: row.etag });
-      expired += 1;
+    try {
+      for await (const row of table.listEntities<{ partitionKey: string; rowKey: string; json: string }>({ queryOptions: { filter: "RowKey ge 'delivery|' and RowKey lt 'delivery}'" } })) {
+        const delivery = JSON.parse(row.json) as MailboxDelivery;
+        if (delivery.status !== 'pending' || delivery.leaseUntil === undefined) continue;
+        const { leaseUntil: _expired, ...rest } = delivery;
+        await table.updateEntity({ partitionKey: row.partitionKey, rowKey: row.rowKey, json: JSON.stringify(rest) }, 'Replace', { etag: row.etag });
+        expired += 1;
+      }
+    } catch (error) {
+      // No import has run yet: the table is created by the first.
+      if ((error as { statusCode?: number }).statusCode !== 404) throw error;
     }
     return expired;
   }
