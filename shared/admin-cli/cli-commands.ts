@@ -16,6 +16,7 @@ import {
   formatRuns,
   formatUnmappedItems,
   formatVersions,
+  jsonForTerminal,
   plural,
 } from './cli-format';
 import { listItemOutcomes, REPLAYABLE_STATUSES, replayItems, type ReplayableStatus } from '../admin/item-admin';
@@ -40,7 +41,10 @@ export type OptionValues = Readonly<Record<string, string | boolean | undefined>
 
 export interface CommandContext {
   readonly values: OptionValues;
-  /** Writes lines to standard output. */
+  /**
+   * Writes lines to standard output, each escaped for a terminal (cli-format.ts `forTerminal`): a
+   * line break inside one line is shown as `\x0a`, never printed.
+   */
   out(lines: string | readonly string[]): void;
   /** Reads the password piped to standard input (for --password-stdin). */
   readPassword(): Promise<string>;
@@ -89,7 +93,8 @@ export function takesJson(spec: CommandSpec): spec is AnsweringCommand {
 export async function runCommandSpec(spec: CommandSpec, ctx: CommandContext): Promise<number> {
   if (!takesJson(spec)) return spec.run(ctx);
   const answer = await spec.answer(ctx);
-  ctx.out(ctx.values['json'] === true ? JSON.stringify(answer.json, null, 2) : answer.text());
+  // JSON holds no raw line break (JSON.stringify escapes them), so its lines are the output's lines.
+  ctx.out(ctx.values['json'] === true ? jsonForTerminal(answer.json).split('\n') : answer.text());
   return answer.exitCode ?? 0;
 }
 

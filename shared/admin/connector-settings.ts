@@ -60,7 +60,9 @@ export function parseBaseUrl(value: string): string {
     throw new InvalidAdminInputError('base-url', `"${value}" is not an absolute URL such as https://archive.telemessage.com`);
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url))) {
-    throw new InvalidAdminInputError('base-url', `"${url.origin}" must use https (http is allowed on loopback only)`);
+    // Not url.origin: it is "null" for file:, data: and every scheme but the special ones.
+    if (url.protocol === 'http:') throw new InvalidAdminInputError('base-url', `"${url.origin}" must use https (http is allowed on loopback only)`);
+    throw new InvalidAdminInputError('base-url', `uses the scheme "${url.protocol}"; it must use https (http is allowed on loopback only)`);
   }
   if (url.username !== '' || url.password !== '') {
     throw new InvalidAdminInputError('base-url', 'must not contain a user name or password; give them with --username and --password-secret');
