@@ -130,6 +130,8 @@ async function createConnector(
       // The password is only checked against TeleMessage here; the host reads it from its environment.
       secrets: new AppSettingsSecretStore({ [secretSettingName(secretName)]: connector.password }),
       checkCredentials,
+      // The demo runs against the TeleMessage simulator on loopback, beside Azurite.
+      addressPolicy: { allowLoopback: true },
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     },
@@ -161,7 +163,7 @@ async function updateConnector(
     );
   }
   const desired = {
-    baseUrl: parseBaseUrl(options.baseUrl),
+    baseUrl: parseBaseUrl(options.baseUrl, { allowLoopback: true }),
     username: parseUsername(connector.username),
     passwordSecretName: secretName,
     folderName: parseFolderName(connector.folderName ?? module.defaultFolderName),

@@ -142,7 +142,7 @@ function describeFailure(error: unknown, spec: CommandSpec | undefined): { exitC
     return { exitCode: 1, message: isOption ? `--${error.message}` : error.message };
   }
   if (error instanceof DirectoryUnavailableError) return { exitCode: 1, message: `${error.message}; use --no-directory to check without the directory` };
-  if (error instanceof SecretNotFoundError && spec?.name === 'add') {
+  if (error instanceof SecretNotFoundError && (spec?.name === 'add' || spec?.name === 'update')) {
     return { exitCode: 1, message: `${error.message}; give the password with --password-stdin to store it` };
   }
   if (error instanceof AdminError) return { exitCode: 1, message: error.message };

@@ -18,6 +18,7 @@ import {
   parseUsername,
 } from './connector-settings';
 import type { SecretWriter } from './secret-writer';
+import { checkBaseUrlHost, RefusedAddressError, type AddressPolicy, type Resolver } from '../telemessage/address-policy';
 import type { TeleMessageCredentialCheck } from './telemessage-check';
 
 /** How far back a new connector starts when no start is named. */
@@ -54,6 +55,10 @@ export interface AddConnectorDependencies {
   /** Needed only when the request carries a password. */
   secretWriter?: SecretWriter;
   checkCredentials: TeleMessageCredentialCheck;
+  /** Which hosts a base URL may name: loopback in local development only (`isLocalDevelopmentStorage`). */
+  addressPolicy: AddressPolicy;
+  /** How host names are resolved for the address check; the system's resolver by default. */
+  resolve?: Resolver;
   clock?: () => Date;
   signal?: AbortSignal;
 }
@@ -73,7 +78,7 @@ export async function addConnector(request: AddConnectorRequest, deps: AddConnec
   const now = (deps.clock ?? (() => new Date()))();
   const id = parseConnectorId(request.id);
   const { product, module } = parseProduct(request.product);
-  const baseUrl = parseBaseUrl(request.baseUrl);
+  const baseUrl = parseBaseUrl(request.baseUrl, deps.addressPolicy);
   const username = parseUsername(request.username);
   const passwordSecretName = parseSecretName(request.passwordSecretName);
   const folderName = parseFolderName(request.folderName ?? module.defaultFolderName);
@@ -100,6 +105,8 @@ export async function addConnector(request: AddConnectorRequest, deps: AddConnec
     throw new TypeError('addConnector: a password was given but no secret writer');
   }
   if ((await deps.connectors.tryGet(id)) !== undefined) throw new ConnectorExistsError(id);
+  await refuseSameAccount(deps.connectors, { id, product, baseUrl, username });
+  await checkResolvedHost(baseUrl, deps);
 
   const password = request.password ?? (await deps.secrets.get(passwordSecretName));
   await deps.checkCredentials({ baseUrl, username, password }, { signal: deps.signal });
@@ -127,6 +134,111 @@ export async function addConnector(request: AddConnectorRequest, deps: AddConnec
   };
   await deps.connectors.create(connector);
   return secretStoredIn === undefined ? { connector } : { connector, secretStoredIn };
+}
+
+/**
+ * Two connectors on one TeleMessage account and product would fetch every item twice and import
+ * each into the same folders twice (the writer finds a copy by source id within one connector's
+ * deliveries only). The account is the base URL (as parsed: scheme, host, port and path) and the
+ * user name, compared ignoring case.
+ */
+async function refuseSameAccount(
+  connectors: ConnectorStore,
+  wanted: { id: string; product: string; baseUrl: string; username: string },
+): Promise<void> {
+  const key = accountKey(wanted);
+  const existing = (await connectors.list()).find((c) => c.id !== wanted.id && c.product === wanted.product && accountKey(c) === key);
+  if (existing !== undefined) {
+    throw new ConnectorStateError(
+      wanted.id,
+      `Connector "${existing.id}" already archives ${wanted.product} of TeleMessage user "${existing.username}" at ${existing.baseUrl}; ` +
+        `a second connector on the same account and product would import every item twice. Change "${existing.id}" instead ("connectors update --id ${existing.id}").`,
+    );
+  }
+}
+
+function accountKey(c: { baseUrl: string; username: string }): string {
+  return `${c.baseUrl.toLowerCase()}\n${c.username.trim().toLowerCase()}`;
+}
+
+/** The host's addresses, as resolved now from here: a name pointing at an internal address is refused like the address. */
+async function checkResolvedHost(baseUrl: string, deps: { addressPolicy: AddressPolicy; resolve?: Resolver }): Promise<void> {
+  try {
+    await checkBaseUrlHost(baseUrl, deps.addressPolicy, deps.resolve);
+  } catch (error) {
+    if (error instanceof RefusedAddressError) throw new InvalidAdminInputError('base-url', error.message);
+    throw error;
+  }
+}
+
+export interface UpdateConnectorRequest {
+  id: string;
+  /** Each field given replaces the connector's; each is validated as `add` validates it. */
+  baseUrl?: string;
+  username?: string;
+  passwordSecretName?: string;
+  /** A new password, stored under the (new) secret name once TeleMessage has accepted it. */
+  password?: string;
+  folderName?: string;
+  region?: string;
+  autoMapping?: boolean;
+}
+
+export interface UpdateConnectorResult {
+  connector: Connector;
+  /** The fields that changed, by the command line's option names. */
+  changed: string[];
+  secretStoredIn?: string;
+}
+
+/**
+ * Changes a connector in place: its TeleMessage account (base URL, user, password secret or
+ * password), folder, region or automatic mapping. The checkpoint, runs and outcomes stay, so
+ * nothing is fetched again. A change of account is checked with TeleMessage before it is saved, as
+ * `add` checks it, and refused if another connector already archives that account and product.
+ * A new folder takes effect for items imported from then on; copies already made stay where they
+ * are and are not made again (docs/administration.md).
+ */
+export async function updateConnector(request: UpdateConnectorRequest, deps: AddConnectorDependencies): Promise<UpdateConnectorResult> {
+  const id = connectorIdArgument(request.id);
+  const current = await deps.connectors.get(id);
+  const wanted = {
+    baseUrl: request.baseUrl === undefined ? current.baseUrl : parseBaseUrl(request.baseUrl, deps.addressPolicy),
+    username: request.username === undefined ? current.username : parseUsername(request.username),
+    passwordSecretName: request.passwordSecretName === undefined ? current.passwordSecretName : parseSecretName(request.passwordSecretName),
+    folderName: request.folderName === undefined ? current.folderName : parseFolderName(request.folderName),
+    defaultRegion: request.region === undefined ? current.defaultRegion : parseRegion(request.region),
+    autoMapping: request.autoMapping ?? current.autoMapping,
+  };
+  if (request.password !== undefined && request.password === '') throw new InvalidAdminInputError('password', 'must not be empty');
+  if (request.password !== undefined && deps.secretWriter === undefined) {
+    throw new TypeError('updateConnector: a password was given but no secret writer');
+  }
+  const names: Record<keyof typeof wanted, string> = {
+    baseUrl: 'base-url', username: 'username', passwordSecretName: 'password-secret', folderName: 'folder-name', defaultRegion: 'region', autoMapping: 'auto-mapping',
+  };
+  const changed = (Object.keys(wanted) as (keyof typeof wanted)[]).filter((k) => wanted[k] !== current[k]).map((k) => names[k]);
+  if (request.password !== undefined) changed.push('password');
+  if (changed.length === 0) return { connector: current, changed };
+  if (current.enabled && !wanted.autoMapping) {
+    const enablement = canEnableConnector({ autoMapping: false, hasMappingFile: current.mappingFile !== undefined });
+    if (!enablement.allowed) throw new ConnectorStateError(id, `Connector "${id}": ${enablement.message}`);
+  }
+
+  const accountChanged = ['base-url', 'username', 'password-secret', 'password'].some((field) => changed.includes(field));
+  let secretStoredIn: string | undefined;
+  if (accountChanged) {
+    await refuseSameAccount(deps.connectors, { id, product: current.product, baseUrl: wanted.baseUrl, username: wanted.username });
+    await checkResolvedHost(wanted.baseUrl, deps);
+    const password = request.password ?? (await deps.secrets.get(wanted.passwordSecretName));
+    await deps.checkCredentials({ baseUrl: wanted.baseUrl, username: wanted.username, password }, { signal: deps.signal });
+    if (request.password !== undefined && deps.secretWriter !== undefined) {
+      await deps.secretWriter.set(wanted.passwordSecretName, request.password);
+      secretStoredIn = deps.secretWriter.description;
+    }
+  }
+  const connector = await deps.connectors.update(id, (row) => ({ ...row, ...wanted }));
+  return secretStoredIn === undefined ? { connector, changed } : { connector, changed, secretStoredIn };
 }
 
 export function listConnectors(deps: { connectors: ConnectorStore }): Promise<Connector[]> {
