@@ -12,6 +12,7 @@ import {
   formatCurrentMapping,
   formatFailedItems,
   formatMappingReport,
+  formatQuarantinedItems,
   formatProblem,
   formatRuns,
   formatUnmappedItems,
@@ -27,7 +28,7 @@ export type CommandGroup = 'connectors' | 'mapping' | 'items';
 export const COMMAND_GROUPS: Readonly<Record<CommandGroup, string>> = {
   connectors: 'add, update, list, show, enable, disable and run connectors',
   mapping: 'validate and apply mapping files (mobile number to Microsoft 365 user)',
-  items: 'list unmapped and failed items, replay them, reconcile days and verify copies',
+  items: 'list unmapped, failed and quarantined items, replay them, reconcile days and verify copies',
 };
 
 export interface OptionSpec {
@@ -479,16 +480,36 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     group: 'items',
+    name: 'quarantined',
+    summary: 'List the items refused as malformed or failing (by the fetch or the import stage), with why',
+    details: [
+      'Each is kept in the quarantine container with the reason. Once the cause is fixed, replay them:',
+      '  npm run items -- replay --connector ID --status quarantined',
+    ],
+    options: { connector: connectorIdOption },
+    required: ['connector'],
+    async answer(ctx) {
+      const outcomes = await listItemOutcomes(need(ctx.values, 'connector'), 'quarantined', await ctx.services());
+      return {
+        json: outcomes,
+        text: () => (outcomes.length === 0 ? 'No quarantined items.' : [...formatQuarantinedItems(outcomes), `${plural(outcomes.length, 'quarantined item')}.`]),
+      };
+    },
+  },
+  {
+    group: 'items',
     name: 'replay',
     summary: 'Import the listed items again (after the mapping or the cause of failure is fixed)',
     details: [
       'Each item is queued for the import stage, which reads it from the archive (never rewritten) and',
       'skips mailboxes that already hold it, so an item that now maps is imported exactly once.',
-      'Items that still do not map stay listed.',
+      'Items that still do not map stay listed. A quarantined item the fetch stage refused is stored from',
+      'its quarantined copy as the fetch stage would (attachments fetched again and checked), then imported;',
+      'one that fails again stays quarantined with the new reason.',
     ],
     options: {
       connector: connectorIdOption,
-      status: { type: 'string', value: 'unmapped|failed', description: 'which items to replay (default unmapped)' },
+      status: { type: 'string', value: 'unmapped|failed|quarantined', description: 'which items to replay (default unmapped)' },
     },
     required: ['connector'],
     async answer(ctx) {

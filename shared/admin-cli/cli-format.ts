@@ -170,6 +170,13 @@ export function formatFailedItems(outcomes: readonly ItemOutcome[]): string[] {
   );
 }
 
+export function formatQuarantinedItems(outcomes: readonly ItemOutcome[]): string[] {
+  return formatTable(
+    ['ITEM', 'ATTEMPTS', 'UPDATED', 'REASON'],
+    outcomes.map((o) => [o.itemId, String(o.attempts), o.updatedAt, o.reason ?? o.error ?? '']),
+  );
+}
+
 export function plural(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

@@ -38,6 +38,8 @@ export interface AdminServices {
   readonly mappingFiles: BlobMappingFileStore;
   /** The `archive-items` container. */
   readonly items: ContainerClient;
+  /** The `quarantine` container. */
+  readonly quarantined: ContainerClient;
   /** Replay requests for the import stage. */
   readonly replays: ImportReplayQueue;
   readonly secrets: SecretStore;

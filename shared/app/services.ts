@@ -17,6 +17,7 @@ import { TableImportStore } from '../outcomes/import-store';
 import { ItemQuarantine } from '../outcomes/item-quarantine';
 import { BlobQuarantineStore } from '../outcomes/quarantine-store';
 import { FetchWindowService } from '../fetch/fetch-window-service';
+import { QuarantinedItemRestorer } from '../fetch/quarantine-restorer';
 import { ImportItemService } from '../import/import-item-service';
 import { StorageImportReplayQueue } from '../import/import-replay-queue';
 import { BlobStoredItemReader } from '../archive/stored-item-reader';
@@ -58,6 +59,8 @@ export interface Stores {
   readonly mappingFiles: BlobMappingFileStore;
   /** The `archive-items` container. */
   readonly items: ContainerClient;
+  /** The `quarantine` container. */
+  readonly quarantined: ContainerClient;
   readonly replays: StorageImportReplayQueue;
   readonly reconciliations: TableReconciliationStore;
   readonly manifests: BlobManifestStore;
@@ -71,6 +74,7 @@ export function createStores(storage: StorageClients): Stores {
     imports: new TableImportStore(storage.table(Tables.imports)),
     mappingFiles: new BlobMappingFileStore(storage.blobs.getContainerClient(Containers.mappingFiles)),
     items: storage.blobs.getContainerClient(Containers.items),
+    quarantined: storage.blobs.getContainerClient(Containers.quarantine),
     replays: new StorageImportReplayQueue(storage.queue(Queues.importReplays)),
     reconciliations: new TableReconciliationStore(storage.table(Tables.reconciliation)),
     manifests: new BlobManifestStore(storage.blobs.getContainerClient(Containers.manifests)),
@@ -167,6 +171,11 @@ export function createArchiverServices(config: AppConfig): ArchiverServices {
   const quarantine = new ItemQuarantine(quarantineStore, stores.imports);
   const addressPolicy = addressPolicyFor(config.storage);
   const sourceFor = teleMessageSource(secrets, addressPolicy);
+  const archiveStore = new BlobArchiveStore({ blobServiceClient: stores.storage.blobs });
+  const quarantineItem = async (connectorId: string, itemId: string, item: unknown, reason: string): Promise<void> => {
+    await quarantine.quarantine(connectorId, itemId, item, reason);
+  };
+  const restorer = new QuarantinedItemRestorer({ connectors: stores.connectors, quarantined: stores.quarantined, store: archiveStore, sourceFor, quarantine: quarantineItem });
 
   return {
     ...stores,
@@ -179,10 +188,8 @@ export function createArchiverServices(config: AppConfig): ArchiverServices {
     }),
     fetcher: new FetchWindowService({
       connectors: stores.connectors, runs: stores.runs, telemetry, sourceFor,
-      quarantine: async (connectorId, itemId, item, reason) => {
-        await quarantine.quarantine(connectorId, itemId, item, reason);
-      },
-      store: new BlobArchiveStore({ blobServiceClient: stores.storage.blobs }),
+      quarantine: quarantineItem,
+      store: archiveStore,
     }),
     emlDrop: new EmlDropService({ connectors: stores.connectors, blobs: stores.storage.blobs }),
     importer: new ImportItemService({
@@ -191,6 +198,7 @@ export function createArchiverServices(config: AppConfig): ArchiverServices {
       directory: new GraphUserDirectory(graph),
       storage: storedItems,
       quarantine: quarantineStore,
+      restoreQuarantined: (request) => restorer.restore(request.connectorId, request.itemId),
     }),
   };
 }
