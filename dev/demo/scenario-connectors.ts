@@ -124,6 +124,8 @@ async function createConnector(
       ...(startFrom === undefined ? {} : { startFrom }),
       // Without automatic mapping nobody could be mapped until the mapping file is in force.
       enabled: connector.autoMapping,
+      // Given at once: an EML connector beside an API one on the same account is not a second reader of it.
+      ...(connector.transport === 'eml-drop' ? { transport: 'eml-drop' as const } : {}),
     },
     {
       connectors: options.connectorStore,

@@ -510,11 +510,18 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: {
       connector: connectorIdOption,
       status: { type: 'string', value: 'unmapped|failed|quarantined', description: 'which items to replay (default unmapped)' },
+      from: { type: 'string', value: 'ISO', description: 'only items archived at or after this instant' },
+      to: { type: 'string', value: 'ISO', description: 'only items archived before this instant' },
     },
     required: ['connector'],
     async answer(ctx) {
       const status = replayableStatus(text(ctx.values, 'status'));
-      const result = await replayItems({ connectorId: need(ctx.values, 'connector'), status }, await ctx.services());
+      const from = text(ctx.values, 'from');
+      const to = text(ctx.values, 'to');
+      const result = await replayItems(
+        { connectorId: need(ctx.values, 'connector'), status, ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) },
+        await ctx.services(),
+      );
       return {
         json: result,
         text: () => {

@@ -1,4 +1,4 @@
-import type { Connector } from '../connectors/connector';
+import { connectorTransport, type Connector, type ConnectorTransport } from '../connectors/connector';
 import { ConnectorExistsError, type ConnectorStore } from '../connectors/connector-store';
 import { canEnableConnector } from '../mapping/participant-mapper';
 import type { FetchRun } from '../schedule/fetch-run';
@@ -47,6 +47,8 @@ export interface AddConnectorRequest {
   startFrom?: string;
   /** Default true. */
   enabled?: boolean;
+  /** How items arrive; default the archive API (see {@link Connector.transport}). */
+  transport?: ConnectorTransport;
 }
 
 export interface AddConnectorDependencies {
@@ -105,7 +107,8 @@ export async function addConnector(request: AddConnectorRequest, deps: AddConnec
     throw new TypeError('addConnector: a password was given but no secret writer');
   }
   if ((await deps.connectors.tryGet(id)) !== undefined) throw new ConnectorExistsError(id);
-  await refuseSameAccount(deps.connectors, { id, product, baseUrl, username });
+  const transport = request.transport ?? 'archive-api';
+  await refuseSameAccount(deps.connectors, { id, product, baseUrl, username, transport });
   await checkResolvedHost(baseUrl, deps);
 
   const password = request.password ?? (await deps.secrets.get(passwordSecretName));
@@ -131,6 +134,7 @@ export async function addConnector(request: AddConnectorRequest, deps: AddConnec
     scheduledThrough: start,
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
+    ...(request.transport === undefined ? {} : { transport: request.transport }),
   };
   await deps.connectors.create(connector);
   return secretStoredIn === undefined ? { connector } : { connector, secretStoredIn };
@@ -140,14 +144,18 @@ export async function addConnector(request: AddConnectorRequest, deps: AddConnec
  * Two connectors on one TeleMessage account and product would fetch every item twice and import
  * each into the same folders twice (the writer finds a copy by source id within one connector's
  * deliveries only). The account is the base URL (as parsed: scheme, host, port and path) and the
- * user name, compared ignoring case.
+ * user name, compared ignoring case. Connectors on the EML transport read no account (their items
+ * arrive as export ZIPs, with ids of their own) and are not compared.
  */
 async function refuseSameAccount(
   connectors: ConnectorStore,
-  wanted: { id: string; product: string; baseUrl: string; username: string },
+  wanted: { id: string; product: string; baseUrl: string; username: string; transport: ConnectorTransport },
 ): Promise<void> {
+  if (wanted.transport !== 'archive-api') return;
   const key = accountKey(wanted);
-  const existing = (await connectors.list()).find((c) => c.id !== wanted.id && c.product === wanted.product && accountKey(c) === key);
+  const existing = (await connectors.list()).find(
+    (c) => c.id !== wanted.id && c.product === wanted.product && connectorTransport(c) === 'archive-api' && accountKey(c) === key,
+  );
   if (existing !== undefined) {
     throw new ConnectorStateError(
       wanted.id,
@@ -228,7 +236,7 @@ export async function updateConnector(request: UpdateConnectorRequest, deps: Add
   const accountChanged = ['base-url', 'username', 'password-secret', 'password'].some((field) => changed.includes(field));
   let secretStoredIn: string | undefined;
   if (accountChanged) {
-    await refuseSameAccount(deps.connectors, { id, product: current.product, baseUrl: wanted.baseUrl, username: wanted.username });
+    await refuseSameAccount(deps.connectors, { id, product: current.product, baseUrl: wanted.baseUrl, username: wanted.username, transport: connectorTransport(current) });
     await checkResolvedHost(wanted.baseUrl, deps);
     const password = request.password ?? (await deps.secrets.get(wanted.passwordSecretName));
     await deps.checkCredentials({ baseUrl: wanted.baseUrl, username: wanted.username, password }, { signal: deps.signal });

@@ -6,7 +6,8 @@ import type { ImportStore } from '../outcomes/import-store';
 import type { ItemOutcome } from '../outcomes/item-outcome';
 import { mapWithConcurrency } from '../platform/concurrency/bounded-map';
 import { describeError } from './admin-errors';
-import { connectorIdArgument } from './connector-settings';
+import { connectorIdArgument, parseInstant } from './connector-settings';
+import { InvalidAdminInputError } from './admin-errors';
 
 /** The outcomes an administrator can list and replay once the cause is fixed. */
 export type ReplayableStatus = 'unmapped' | 'failed' | 'quarantined';
@@ -29,6 +30,12 @@ export interface ReplayItemsRequest {
   connectorId: string;
   /** Default 'unmapped'. */
   status?: ReplayableStatus;
+  /**
+   * Only items archived in [from, to) (ISO 8601 instants). An item with no archived time (the fetch
+   * stage quarantined it before it was read) is placed by when it was first processed.
+   */
+  from?: string;
+  to?: string;
 }
 
 export interface ReplayItemsDependencies extends ItemAdminDependencies {
@@ -71,7 +78,13 @@ export interface ReplayItemsResult {
  */
 export async function replayItems(request: ReplayItemsRequest, deps: ReplayItemsDependencies): Promise<ReplayItemsResult> {
   const status = request.status ?? 'unmapped';
-  const outcomes = await listItemOutcomes(request.connectorId, status, deps);
+  const from = request.from === undefined ? undefined : parseInstant(request.from, 'from').getTime();
+  const to = request.to === undefined ? undefined : parseInstant(request.to, 'to').getTime();
+  if (from !== undefined && to !== undefined && from >= to) throw new InvalidAdminInputError('to', 'must be after from');
+  const outcomes = (await listItemOutcomes(request.connectorId, status, deps)).filter((o) => {
+    const at = Date.parse(o.archivedAt ?? o.firstProcessedAt);
+    return (from === undefined || at >= from) && (to === undefined || at < to);
+  });
   const result: ReplayItemsResult = { connectorId: connectorIdArgument(request.connectorId, 'connector'), status, listed: outcomes.length, replayed: [], missing: [], failed: [] };
   const answers = await mapWithConcurrency(
     outcomes,

@@ -177,6 +177,14 @@ describe('connectors add', () => {
     assert.equal(asked, 0);
   });
 
+  test('a connector on the EML transport reads no account: it may sit beside the API connector of that account and product', async () => {
+    const f = fixture();
+    await addConnector(f.request(), f.deps);
+    await assert.rejects(addConnector(f.request({ id: 'att-copy' }), f.deps), /Connector "att-main" already archives att-network/);
+    const { connector } = await addConnector(f.request({ id: 'att-eml', transport: 'eml-drop', folderName: 'Texts (EML)' }), f.deps);
+    assert.equal(connector.transport, 'eml-drop');
+  });
+
   test('with automatic mapping off, an enabled connector is refused: it could map nobody', async () => {
     const f = fixture();
     await assert.rejects(addConnector(f.request({ autoMapping: false }), f.deps), (error: unknown) => {
