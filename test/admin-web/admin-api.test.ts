@@ -302,7 +302,7 @@ describe('changes, each in the audit trail', () => {
 
     const added = await admin.change('POST', '/api/admin/connectors', {
       id: 'fabrikam-att-2', product: 'att-network', baseUrl: pipeline.environment.teleMessage.url, username: TM_USER,
-      passwordSecretName: 'fabrikam-att-2-password', password: TM_PASSWORD, startFrom: '2026-01-01', enabled: false,
+      passwordSecretName: 'fabrikam-att-2-password', password: TM_PASSWORD, startFrom: new Date(Date.now() - 36 * 3_600_000).toISOString(), enabled: false,
     });
     assert.equal(added.status, 201, added.text);
     assert.doesNotMatch(added.text, new RegExp(TM_PASSWORD.replace(/[!]/g, '\\$&')));
