@@ -301,7 +301,8 @@ describe('changes, each in the audit trail', () => {
     assert.equal(right.status, 200, right.text);
 
     const added = await admin.change('POST', '/api/admin/connectors', {
-      id: 'fabrikam-att-2', product: 'att-network', baseUrl: pipeline.environment.teleMessage.url, username: TM_USER,
+      // The same TeleMessage account, another product: one connector per account and product.
+      id: 'fabrikam-att-2', product: 'wechat', baseUrl: pipeline.environment.teleMessage.url, username: TM_USER,
       passwordSecretName: 'fabrikam-att-2-password', password: TM_PASSWORD, startFrom: new Date(Date.now() - 36 * 3_600_000).toISOString(), enabled: false,
     });
     assert.equal(added.status, 201, added.text);
@@ -311,8 +312,12 @@ describe('changes, each in the audit trail', () => {
     const stored = JSON.parse(await readFile(path.join(work.dir, 'local.settings.json'), 'utf8')) as { Values: Record<string, string> };
     assert.equal(stored.Values['SECRET_FABRIKAM_ATT_2_PASSWORD'], TM_PASSWORD);
     assertRefused(await admin.change('POST', '/api/admin/connectors', {
-      id: 'fabrikam-att-2', product: 'att-network', baseUrl: pipeline.environment.teleMessage.url, username: TM_USER, passwordSecretName: 'fabrikam-att-2-password',
+      id: 'fabrikam-att-2', product: 'wechat', baseUrl: pipeline.environment.teleMessage.url, username: TM_USER, passwordSecretName: 'fabrikam-att-2-password',
     }), 409, 'exists', 'id');
+    // A second connector on the account and product fabrikam-att archives would import every item twice.
+    assertRefused(await admin.change('POST', '/api/admin/connectors', {
+      id: 'fabrikam-att-3', product: 'att-network', baseUrl: pipeline.environment.teleMessage.url, username: TM_USER, passwordSecretName: 'fabrikam-att-2-password',
+    }), 409, 'conflict');
 
     // The running host reads the stored password at once: the new connector can be enabled and run.
     const enabled = await admin.change('PATCH', '/api/admin/connectors/fabrikam-att-2', { enabled: true });
