@@ -45,7 +45,7 @@ function auditedMapping(connector: Connector): unknown {
  */
 export class AdminChanges {
   constructor(
-    private readonly services: Pick<AdminServices, 'connectors' | 'runs' | 'imports' | 'scheduler' | 'mappingFiles' | 'items' | 'replays' | 'secrets' | 'secretWriter' | 'checkCredentials' | 'addressPolicy'>,
+    private readonly services: Pick<AdminServices, 'connectors' | 'runs' | 'imports' | 'scheduler' | 'mappingFiles' | 'items' | 'quarantined' | 'replays' | 'secrets' | 'secretWriter' | 'checkCredentials' | 'addressPolicy'>,
     private readonly audit: AuditTrail,
     private readonly actor: AuditActor,
     private readonly options: { directory?: () => UserDirectory | undefined; clock?: () => Date } = {},
@@ -184,7 +184,7 @@ export class AdminChanges {
       actor: this.actor,
       action: 'items.replayed',
       connectorId: result.connectorId,
-      details: { status: result.status, listed: result.listed, replayed: result.replayed.length, missing: result.missing.length, failed: result.failed.length },
+      details: { status: result.status, ...(request.from === undefined ? {} : { from: request.from }), ...(request.to === undefined ? {} : { to: request.to }), listed: result.listed, replayed: result.replayed.length, missing: result.missing.length, failed: result.failed.length },
     });
     return result;
   }
