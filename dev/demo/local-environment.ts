@@ -157,6 +157,8 @@ export class LocalEnvironment {
       [AppSettings.blobTriggerSource]: 'LogsAndContainerScan',
       [AppSettings.graphEndpoint]: this.graph.url,
       [AppSettings.graphDevToken]: GRAPH_SIMULATOR_TOKEN,
+      // The admin page's local sign-in: this environment is local by construction.
+      [AppSettings.adminWebLocalSignIn]: 'on',
       ...options.secrets,
       ...options.settings,
     };

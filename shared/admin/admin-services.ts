@@ -16,6 +16,7 @@ import type { GraphCopyReader } from '../graph/copy-reader';
 import type { Telemetry } from '../platform/telemetry/telemetry';
 import type { SecretWriter } from './secret-writer';
 import type { TeleMessageCredentialCheck } from './telemessage-check';
+import type { AuditTrail } from '../audit/audit-trail';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -42,6 +43,8 @@ export interface AdminServices {
   readonly secrets: SecretStore;
   readonly secretWriter: SecretWriter;
   readonly checkCredentials: TeleMessageCredentialCheck;
+  /** Every change an administrator makes (table `audit`, and Application Insights when given). */
+  readonly audit: AuditTrail;
   /** The Graph directory, when Graph is configured; created on first use. */
   directory(): UserDirectory | undefined;
   readonly reconciliations: ReconciliationStore;
@@ -62,4 +65,8 @@ export interface AdminServicesOptions {
    * Default: DefaultAzureCredential (Azure CLI sign-in, environment, managed identity, …).
    */
   credential?: () => TokenCredential;
+  /** Where audit entries also go (Application Insights in the function app). Default: nowhere but the table. */
+  telemetry?: Telemetry;
+  /** Replaces where passwords are written (the function app also updates its own environment locally). */
+  secretWriter?: SecretWriter;
 }

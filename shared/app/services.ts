@@ -41,6 +41,10 @@ import type { UserDirectory } from '../mapping/directory';
 import type { AdminServices, AdminServicesOptions, AdminSettings } from '../admin/admin-services';
 import { KeyVaultSecretWriter, LocalSettingsSecretWriter } from '../admin/secret-writer';
 import { teleMessageCredentialCheck } from '../admin/telemessage-check';
+import { TableAuditTrail } from '../audit/audit-trail';
+import { LOCAL_SETTINGS_FILE } from '../admin/local-settings-file';
+import { ProcessEnvSecretWriter } from '../admin/secret-writer';
+import { join } from 'node:path';
 
 /**
  * The one composition root: every store and service of the product is wired here, for the
@@ -228,9 +232,11 @@ export function createAdminServices(settings: AdminSettings, options: AdminServi
     scheduler: createScheduler(stores),
     secrets,
     secretWriter:
-      settings.secrets.kind === 'key-vault'
+      options.secretWriter ??
+      (settings.secrets.kind === 'key-vault'
         ? new KeyVaultSecretWriter(settings.secrets.vaultUri, adminCredential())
-        : new LocalSettingsSecretWriter(options.localSettingsFile),
+        : new LocalSettingsSecretWriter(options.localSettingsFile)),
+    audit: new TableAuditTrail(stores.storage.table(Tables.audit), options.telemetry ?? new NoTelemetry()),
     checkCredentials: teleMessageCredentialCheck(),
     reconciler: (choices = {}) =>
       createReconciler(stores, {
@@ -247,4 +253,30 @@ export function createAdminServices(settings: AdminSettings, options: AdminServi
       return directory;
     },
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The admin web API (HTTP functions of the function app)
+
+let adminWeb: AdminServices | undefined;
+
+/**
+ * The admin operations for the web API, inside the function app: the app's own identity (Key
+ * Vault writes need "Key Vault Secrets Officer" for it, see docs/deployment.md), its telemetry,
+ * and locally a password written to local.settings.json is also put into this process's
+ * environment, so the running host reads it without a restart.
+ */
+export function adminWebServices(): AdminServices {
+  if (adminWeb !== undefined) return adminWeb;
+  const config = appConfig();
+  const settings = loadAdminSettings(process.env);
+  const localSettingsFile = join(process.cwd(), LOCAL_SETTINGS_FILE);
+  adminWeb = createAdminServices(settings, {
+    env: process.env,
+    localSettingsFile,
+    credential: () => managedIdentity(config),
+    telemetry: archiverServices().telemetry,
+    ...(settings.secrets.kind === 'app-settings' ? { secretWriter: new ProcessEnvSecretWriter(new LocalSettingsSecretWriter(localSettingsFile), process.env) } : {}),
+  });
+  return adminWeb;
 }

@@ -27,8 +27,12 @@ import {
  * cloud table match what the code expects.
  */
 
-/** Settings the app reads only outside Azure: a storage connection string, a client secret, the simulator token. */
-const LOCAL_ONLY = new Set<string>([AppSettings.storage, AppSettings.graphClientSecret, AppSettings.graphDevToken]);
+/**
+ * Settings the app reads only outside Azure: a storage connection string, a client secret, the
+ * simulator token, and the admin page's local sign-in (which infra/ must never set: the test
+ * below fails on any setting of the Bicep that is not expected).
+ */
+const LOCAL_ONLY = new Set<string>([AppSettings.storage, AppSettings.graphClientSecret, AppSettings.graphDevToken, AppSettings.adminWebLocalSignIn]);
 
 /** Settings a Flex Consumption app must not carry, or that would need a shared key. */
 const FORBIDDEN_ON_FLEX = [
