@@ -5,7 +5,7 @@ import { AdminChanges } from '../admin/admin-changes';
 import { InvalidAdminInputError } from '../admin/admin-errors';
 import { buildItemLog, itemLogCsv } from '../admin/item-log';
 import { listOutstandingItems, countOutstanding, OUTSTANDING_STATUSES, type OutstandingFilter } from '../admin/outstanding-items';
-import { diffMappingVersions, listMappingVersions, MAX_MAPPING_FILE_BYTES, validateMappingFile } from '../admin/mapping-admin';
+import { diffMappingVersions, listMappingVersions, MAX_MAPPING_FILE_BYTES, validateMappingFile, validateNewConnectorMappingFile } from '../admin/mapping-admin';
 import { parseBaseUrl, parseInstant, parseSecretName, parseUsername } from '../admin/connector-settings';
 import { json, type AdminCookie, type AdminResult } from './admin-http';
 import { AdminHttpError, mappingReportView, type AdminRoute, type RouteContext } from './admin-api';
@@ -307,10 +307,16 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     access: 'change',
     maxBodyBytes: MAX_MAPPING_FILE_BYTES,
     async handle(ctx) {
-      const connectorId = requiredQuery(ctx, 'connector');
+      // Without a connector (the add wizard, before the connector exists): numbers read as `region`'s.
+      const connectorId = queryValue(ctx.url, 'connector');
+      const region = queryValue(ctx.url, 'region');
+      if (connectorId === undefined && region === undefined) throw new InvalidAdminInputError('connector', 'is required (a query parameter), or region for a connector not added yet');
       const bytes = await mappingBytes(ctx);
       const directory = ctx.deps.services.directory();
-      const report = await validateMappingFile({ connectorId, bytes }, { connectors: ctx.deps.services.connectors, ...optional('directory', directory) });
+      const report =
+        connectorId === undefined
+          ? await validateNewConnectorMappingFile({ region: region as string, bytes }, optional('directory', directory))
+          : await validateMappingFile({ connectorId, bytes }, { connectors: ctx.deps.services.connectors, ...optional('directory', directory) });
       return json({ ...mappingReportView(report), directoryChecked: directory !== undefined });
     },
   },

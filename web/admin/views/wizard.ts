@@ -189,7 +189,7 @@ export async function renderWizard(ctx: PageContext): Promise<void> {
       if (chosen === undefined) return replace(preview);
       replace(preview, h('fluent-spinner', { size: 'tiny', 'aria-label': 'Checking the file' }));
       try {
-        const report = await ctx.api.upload<MappingReport>('mapping/validate', chosen, { region: draft.region, product: draft.product?.id });
+        const report = await ctx.api.upload<MappingReport>('mapping/validate', chosen, { region: draft.region });
         draft.report = report;
         replace(preview, mappingPreview(report));
         ctx.announce(report.ok ? 'The mapping file is valid.' : `The mapping file has ${report.errors.length} errors.`);
