@@ -23,7 +23,8 @@ import { uniqueAttachmentNames } from './unique-names';
 import { Readable } from 'node:stream';
 
 export interface MappingSource {
-  getCurrentMapping(connectorId: string): Promise<CustomMapping | undefined>;
+  /** `fresh`: read the mapping in force now, past any cache (a replay follows a mapping fix at once). */
+  getCurrentMapping(connectorId: string, options?: { fresh?: boolean }): Promise<CustomMapping | undefined>;
 }
 
 export interface ImportItemServiceOptions {
@@ -78,10 +79,11 @@ export class ImportItemService {
     if (bytes === undefined) {
       throw new ItemImportFailedError(`Replay of item ${request.itemId} of connector ${request.connectorId}: its blob ${request.blobName} is not in the archive`);
     }
-    return this.importBlob(request.blobName, bytes);
+    // An administrator replays right after fixing the mapping: the cached mapping may predate the fix.
+    return this.importBlob(request.blobName, bytes, { freshMapping: true });
   }
 
-  async importBlob(blobName: string, bytes: Uint8Array): Promise<ItemOutcome> {
+  async importBlob(blobName: string, bytes: Uint8Array, options: { freshMapping?: boolean } = {}): Promise<ItemOutcome> {
     const started = this.#clock();
     const names = itemOfBlobName(blobName, bytes);
     if (!names) throw new ItemImportFailedError(`"${blobName}" is not an item blob name ({connectorId}/{itemId}.json)`);
@@ -116,7 +118,7 @@ export class ImportItemService {
     let mapping: ItemMapping<Participant>;
     try {
       mapping = await mapItemParticipants(participantsOf(item), {
-        mapping: (await this.options.mappings.getCurrentMapping(connectorId)) ?? null,
+        mapping: (await this.options.mappings.getCurrentMapping(connectorId, { fresh: options.freshMapping === true })) ?? null,
         autoMapping: connector.autoMapping,
         defaultRegion: parseRegionCode(connector.defaultRegion),
         directory: this.#runDirectory(),

@@ -5,6 +5,7 @@ import { h, svg } from './dom';
 export const SERIES = [
   { key: 'fetched', label: 'Fetched' },
   { key: 'imported', label: 'Imported' },
+  { key: 'partial', label: 'Partly imported' },
   { key: 'unmapped', label: 'Unmapped' },
   { key: 'failed', label: 'Failed' },
 ] as const;

@@ -12,7 +12,7 @@ export async function renderConnector(ctx: PageContext, id: string): Promise<voi
   const path = `connectors/${encodeURIComponent(id)}`;
   const [connector, days, runs] = await Promise.all([
     ctx.api.get<ConnectorOverview>(path),
-    ctx.api.get<ConnectorDay[]>(`${path}/days`, { from: daysAgo(CHART_DAYS - 1), to: daysAgo(0) }),
+    ctx.api.get<ConnectorDay[]>(`${path}/days`, { from: daysAgo(CHART_DAYS - 1) }),
     ctx.api.get<RunRecord[]>(`${path}/runs`, { limit: '50' }),
   ]);
   const outcome = h('div', { id: 'action-result', 'aria-live': 'polite' });

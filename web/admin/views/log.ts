@@ -11,7 +11,9 @@ export async function renderLog(ctx: PageContext, query: URLSearchParams): Promi
   const link = h('a', { id: 'log-download', class: 'button-link', download: '' }, 'Download CSV');
   const update = (): void => {
     const connector = (picker.element.querySelector('select') as HTMLSelectElement).value;
-    link.setAttribute('href', `${API_ROOT}log.csv${queryString({ from: `${from.value}T00:00:00Z`, to: `${to.value}T23:59:59.999Z`, connector })}`);
+    // The API's range is [from, to): the last day chosen is included up to its end.
+    const end = new Date(Date.parse(`${to.value}T00:00:00Z`) + 86_400_000);
+    link.setAttribute('href', `${API_ROOT}log.csv${queryString({ from: `${from.value}T00:00:00Z`, to: Number.isNaN(end.getTime()) ? to.value : end.toISOString(), connector })}`);
   };
   for (const control of [from, to, picker.element]) control.addEventListener('change', update);
   update();
