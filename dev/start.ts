@@ -161,6 +161,7 @@ async function runStart(values: OptionValues<typeof OPTIONS>): Promise<number> {
 
     say('');
     say(`Functions host:          ${host.baseUrl} (scheduleFetch every minute)`);
+    say(`Admin page:              ${host.baseUrl}/admin (local sign-in: pick a user and roles)`);
     say(`TeleMessage simulator:   ${environment.teleMessage.url}`);
     say(`Graph simulator:         ${environment.graph.url}`);
     say(`Storage (Azurite):       ${layout.azurite}`);
