@@ -85,6 +85,13 @@ export function summary(result: Pick<DemoCycleResult, 'report' | 'mailboxFiles' 
     for (const w of c.windows.filter((window) => window.status !== 'succeeded')) {
       lines.push(`    window ${w.from} – ${w.to}: ${w.status}${w.error === undefined ? '' : `: ${w.error}`}`);
     }
+    const o = c.outstanding;
+    if (o.unmapped.length + o.partial.length + o.failed.length + o.quarantined.length > 0) {
+      lines.push(
+        `    outstanding now (any cycle): ${o.unmapped.length} unmapped, ${o.partial.length} with a participant unmapped, ` +
+          `${o.failed.length} failed, ${o.quarantined.length} quarantined; see "outstanding" in the report`,
+      );
+    }
     if (c.replayed !== undefined) {
       const r = c.replayed;
       lines.push(

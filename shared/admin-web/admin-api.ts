@@ -145,10 +145,25 @@ function failure(status: number, code: string, message: string, field?: string, 
   return { kind: 'json', status, value: { error: { code, message, ...(field === undefined ? {} : { field }), ...extra } } };
 }
 
+/** The command line's option names the domain reports, as the API's fields. */
+const API_FIELD_NAMES: Readonly<Record<string, string>> = {
+  'base-url': 'baseUrl',
+  'password-secret': 'passwordSecretName',
+  'password-stdin': 'password',
+  'start-from': 'startFrom',
+  'folder-name': 'folderName',
+  'auto-mapping': 'autoMapping',
+};
+
 /** The answer to an error: the domain's refusals by kind, anything else a 500 without detail. */
 export function errorResult(error: unknown): AdminResult {
   if (error instanceof AdminHttpError) return failure(error.status, error.code, error.message, error.field, error.extra);
-  if (error instanceof InvalidAdminInputError) return failure(400, 'invalid-input', error.message, error.field);
+  if (error instanceof InvalidAdminInputError) {
+    // The domain names fields as the command line's options; the API's are the JSON fields.
+    const field = API_FIELD_NAMES[error.field] ?? error.field;
+    const message = error.message.startsWith(`${error.field}:`) ? `${field}${error.message.slice(error.field.length)}` : error.message;
+    return failure(400, 'invalid-input', message, field);
+  }
   if (error instanceof ConnectorNotFoundError) return failure(404, 'not-found', error.message, 'id');
   if (error instanceof ConnectorExistsError) return failure(409, 'exists', error.message, 'id');
   if (error instanceof ConnectorStateError || error instanceof MappingFileConflictError) return failure(409, 'conflict', error.message);
