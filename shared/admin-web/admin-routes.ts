@@ -7,6 +7,7 @@ import { buildItemLog, itemLogCsv } from '../admin/item-log';
 import { listOutstandingItems, countOutstanding, OUTSTANDING_STATUSES, type OutstandingFilter } from '../admin/outstanding-items';
 import { diffMappingVersions, listMappingVersions, MAX_MAPPING_FILE_BYTES, validateMappingFile, validateNewConnectorMappingFile } from '../admin/mapping-admin';
 import { parseBaseUrl, parseInstant, parseSecretName, parseUsername } from '../admin/connector-settings';
+import { checkBaseUrlHost, RefusedAddressError } from '../telemessage/address-policy';
 import { json, type AdminCookie, type AdminResult } from './admin-http';
 import { AdminHttpError, mappingReportView, type AdminRoute, type RouteContext } from './admin-api';
 import { ADMIN_ROLE, READER_ROLE, canChange } from './principal';
@@ -170,7 +171,14 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     access: 'change',
     async handle(ctx) {
       const body = await jsonBody(ctx, ['baseUrl', 'username', 'password', 'passwordSecretName']);
-      const baseUrl = parseBaseUrl(requiredString(body, 'baseUrl'));
+      const baseUrl = parseBaseUrl(requiredString(body, 'baseUrl'), ctx.deps.services.addressPolicy);
+      // As `connectors add` does: a name that resolves to an internal address is refused before any request to it.
+      try {
+        await checkBaseUrlHost(baseUrl, ctx.deps.services.addressPolicy);
+      } catch (error) {
+        if (error instanceof RefusedAddressError) throw new InvalidAdminInputError('baseUrl', error.message);
+        throw error;
+      }
       const username = parseUsername(requiredString(body, 'username'));
       const given = optionalString(body, 'password');
       const secretName = optionalString(body, 'passwordSecretName');

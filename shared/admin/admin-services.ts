@@ -17,6 +17,7 @@ import type { Telemetry } from '../platform/telemetry/telemetry';
 import type { SecretWriter } from './secret-writer';
 import type { TeleMessageCredentialCheck } from './telemessage-check';
 import type { AuditTrail } from '../audit/audit-trail';
+import type { AddressPolicy } from '../telemessage/address-policy';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -38,6 +39,8 @@ export interface AdminServices {
   readonly mappingFiles: BlobMappingFileStore;
   /** The `archive-items` container. */
   readonly items: ContainerClient;
+  /** The `quarantine` container. */
+  readonly quarantined: ContainerClient;
   /** Replay requests for the import stage. */
   readonly replays: ImportReplayQueue;
   readonly secrets: SecretStore;
@@ -45,6 +48,8 @@ export interface AdminServices {
   readonly checkCredentials: TeleMessageCredentialCheck;
   /** Every change an administrator makes (table `audit`, and Application Insights when given). */
   readonly audit: AuditTrail;
+  /** Which hosts a TeleMessage base URL may name (loopback only with storage on the local emulator). */
+  readonly addressPolicy: AddressPolicy;
   /** The Graph directory, when Graph is configured; created on first use. */
   directory(): UserDirectory | undefined;
   readonly reconciliations: ReconciliationStore;
