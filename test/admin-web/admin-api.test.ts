@@ -300,8 +300,9 @@ describe('changes, each in the audit trail', () => {
     const right = await admin.change('POST', '/api/admin/connectors/check-signin', { baseUrl: pipeline.environment.teleMessage.url, username: TM_USER, password: TM_PASSWORD });
     assert.equal(right.status, 200, right.text);
 
+    // The scenario's account already feeds fabrikam-att with att-network; one connector per account and product.
     const added = await admin.change('POST', '/api/admin/connectors', {
-      id: 'fabrikam-att-2', product: 'att-network', baseUrl: pipeline.environment.teleMessage.url, username: TM_USER,
+      id: 'fabrikam-att-2', product: 'wechat', baseUrl: pipeline.environment.teleMessage.url, username: TM_USER,
       passwordSecretName: 'fabrikam-att-2-password', password: TM_PASSWORD, startFrom: new Date(Date.now() - 36 * 3_600_000).toISOString(), enabled: false,
     });
     assert.equal(added.status, 201, added.text);
@@ -311,7 +312,7 @@ describe('changes, each in the audit trail', () => {
     const stored = JSON.parse(await readFile(path.join(work.dir, 'local.settings.json'), 'utf8')) as { Values: Record<string, string> };
     assert.equal(stored.Values['SECRET_FABRIKAM_ATT_2_PASSWORD'], TM_PASSWORD);
     assertRefused(await admin.change('POST', '/api/admin/connectors', {
-      id: 'fabrikam-att-2', product: 'att-network', baseUrl: pipeline.environment.teleMessage.url, username: TM_USER, passwordSecretName: 'fabrikam-att-2-password',
+      id: 'fabrikam-att-2', product: 'wechat', baseUrl: pipeline.environment.teleMessage.url, username: TM_USER, passwordSecretName: 'fabrikam-att-2-password',
     }), 409, 'exists', 'id');
 
     // The running host reads the stored password at once: the new connector can be enabled and run.
