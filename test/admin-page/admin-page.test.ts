@@ -90,6 +90,18 @@ describe('the admin page in a browser', () => {
     assert.match(await page.locator('#who').innerText(), /ana@fabrikam\.com \(Connectors\.Admin\)/);
     await page.locator('#connectors-table').waitFor();
     assert.match(await page.locator('#connectors-table').innerText(), /No connectors yet/);
+    // By keyboard: each view puts the focus on its heading, so Tab goes on to the view's first control;
+    // a section link opens with Enter.
+    assert.equal(await page.evaluate('document.activeElement?.id'), 'view-title');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate('document.activeElement?.id'), 'add-connector');
+    await page.locator('nav a[href="#/audit"]').focus();
+    await page.keyboard.press('Enter');
+    await page.locator('main[data-view="audit"]').waitFor();
+    assert.equal(await page.evaluate('document.activeElement?.id'), 'view-title');
+    await page.locator('nav a[href="#/connectors"]').focus();
+    await page.keyboard.press('Enter');
+    await page.locator('main[data-view="connectors"] #add-connector').waitFor();
   });
 
   test('the wizard adds an AT&T connector: a wrong password first, then the right one; a mapping file with errors, then fixed', async () => {
