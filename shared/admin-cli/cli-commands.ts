@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { verifyDay } from '../custody/copy-verifier';
 import { parseUtcDay, type UtcDay } from '../custody/day-reconciliation';
 import { formatDayLine, formatDayReconciliation, formatDayVerification } from './custody-format';
-import { getConnector, listConnectors, listRuns, updateConnector } from '../admin/connector-admin';
+import { getConnector, listConnectors, listRuns } from '../admin/connector-admin';
 import { AdminChanges } from '../admin/admin-changes';
 import type { AuditActor } from '../audit/audit-trail';
 import type { UserDirectory } from '../mapping/directory';
@@ -244,14 +244,13 @@ export const COMMANDS: readonly CommandSpec[] = [
         folderName: optional('folder-name'),
         region: optional('region'),
       };
-      const result = await updateConnector(
+      const result = await changes(ctx, services).update(
         {
           id: need(v, 'id'),
           ...Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)),
           ...(password === undefined ? {} : { password }),
           ...(autoMapping === undefined ? {} : { autoMapping: parseOnOff(autoMapping, 'auto-mapping') }),
         },
-        services,
       );
       const c = result.connector;
       return {

@@ -5,7 +5,7 @@ import type { AdminServices } from '../admin/admin-services';
 import type { AuditActor } from '../audit/audit-trail';
 import { isSecureRequest, parseCookies, type AdminCookie, type AdminHttpRequest, type AdminHttpResponse, type AdminResult } from './admin-http';
 import { canChange, canRead, type Principal } from './principal';
-import { resolvePrincipal } from './sign-in';
+import { resolvePrincipal, signInMode } from './sign-in';
 import { forgeryRefusal, securityHeaders } from './web-security';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -65,7 +65,8 @@ export class AdminHttpError extends Error {
  * become answers that name the field and the cause; anything else is a 500 that says no more.
  */
 export async function serveAdminRequest(route: AdminRoute, request: AdminHttpRequest, deps: AdminWebDependencies): Promise<AdminHttpResponse> {
-  const secure = isSecureRequest(request);
+  // App Service terminates TLS in front of the app (requireHttps): in Azure every request is https.
+  const secure = isSecureRequest(request) || signInMode(deps.env).inAzure;
   const cookies = parseCookies(request.header('cookie'));
   const cookie = (name: string): string | undefined => cookies.get(name);
   try {

@@ -1,6 +1,6 @@
 import { getConnectorOverview, listConnectorOverviews, listProducts } from '../admin/connector-overview';
 import { connectorDays } from '../admin/connector-days';
-import { listRuns } from '../admin/connector-admin';
+import { checkResolvedHost, listRuns } from '../admin/connector-admin';
 import { AdminChanges } from '../admin/admin-changes';
 import { InvalidAdminInputError } from '../admin/admin-errors';
 import { buildItemLog, itemLogCsv } from '../admin/item-log';
@@ -171,10 +171,11 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     access: 'change',
     async handle(ctx) {
       const body = await jsonBody(ctx, ['baseUrl', 'username', 'password', 'passwordSecretName']);
-      const baseUrl = parseBaseUrl(requiredString(body, 'baseUrl'), ctx.deps.services.addressPolicy);
+      const services = ctx.deps.services;
+      const baseUrl = parseBaseUrl(requiredString(body, 'baseUrl'), services.addressPolicy);
       // As `connectors add` does: a name that resolves to an internal address is refused before any request to it.
       try {
-        await checkBaseUrlHost(baseUrl, ctx.deps.services.addressPolicy);
+        await checkBaseUrlHost(baseUrl, services.addressPolicy);
       } catch (error) {
         if (error instanceof RefusedAddressError) throw new InvalidAdminInputError('baseUrl', error.message);
         throw error;
@@ -185,7 +186,9 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
       if (given === undefined && secretName === undefined) throw new InvalidAdminInputError('password', 'is required (or passwordSecretName of a stored secret)');
       if (given === '') throw new InvalidAdminInputError('password', 'must not be empty');
       const password = given ?? (await ctx.deps.services.secrets.get(parseSecretName(secretName as string)));
-      await ctx.deps.services.checkCredentials({ baseUrl, username, password });
+      // As add does: a name that resolves to an internal address is refused before anything is sent to it.
+      await checkResolvedHost(baseUrl, services);
+      await services.checkCredentials({ baseUrl, username, password });
       return json({ ok: true, baseUrl, username });
     },
   },

@@ -2,8 +2,29 @@ import type { AuditActor, AuditTrail } from '../audit/audit-trail';
 import type { Connector } from '../connectors/connector';
 import type { ScheduledConnector } from '../schedule/fetch-scheduler';
 import type { AdminServices } from './admin-services';
-import { addConnector, disableConnector, enableConnector, runConnector, type AddConnectorRequest, type AddConnectorResult } from './connector-admin';
-import { changeConnectorSettings, type ConnectorSettingsChange } from './connector-settings-change';
+import {
+  addConnector,
+  disableConnector,
+  enableConnector,
+  runConnector,
+  updateConnector,
+  type AddConnectorRequest,
+  type AddConnectorResult,
+  type UpdateConnectorRequest,
+  type UpdateConnectorResult,
+} from './connector-admin';
+import { InvalidAdminInputError } from './admin-errors';
+
+/** What the web page may change on a connector in one request. */
+export interface ConnectorSettingsChange {
+  folderName?: string;
+  autoMapping?: boolean;
+  region?: string;
+  enabled?: boolean;
+}
+
+/** The connector fields a change may touch, as the audit trail records them (never a password). */
+const AUDITED_FIELDS = ['baseUrl', 'username', 'passwordSecretName', 'folderName', 'defaultRegion', 'autoMapping', 'enabled'] as const;
 import { replayItems, replaySelectedItems, type ReplayItemsRequest, type ReplayItemsResult, type ReplaySelectionRequest, type ReplaySelectionResult } from './item-admin';
 import { applyMappingFile, rollbackMapping, type AppliedMappingFile, type MappingFileRequest } from './mapping-admin';
 import type { UserDirectory } from '../mapping/directory';
@@ -24,7 +45,7 @@ function auditedMapping(connector: Connector): unknown {
  */
 export class AdminChanges {
   constructor(
-    private readonly services: Pick<AdminServices, 'connectors' | 'runs' | 'imports' | 'scheduler' | 'mappingFiles' | 'items' | 'replays' | 'secrets' | 'secretWriter' | 'checkCredentials' | 'addressPolicy'>,
+    private readonly services: Pick<AdminServices, 'connectors' | 'runs' | 'imports' | 'scheduler' | 'mappingFiles' | 'items' | 'quarantined' | 'replays' | 'secrets' | 'secretWriter' | 'checkCredentials' | 'addressPolicy'>,
     private readonly audit: AuditTrail,
     private readonly actor: AuditActor,
     private readonly options: { directory?: () => UserDirectory | undefined; clock?: () => Date } = {},
@@ -56,15 +77,41 @@ export class AdminChanges {
     return after;
   }
 
-  /** Settings and enablement in one change; recorded as enabled/disabled when only that changed. */
+  /** The command line's `connectors update`: account, password, folder, region or automatic mapping. */
+  async update(request: UpdateConnectorRequest): Promise<UpdateConnectorResult> {
+    const before = await this.services.connectors.get(request.id.trim());
+    const result = await updateConnector(request, { ...this.services, ...(this.options.clock === undefined ? {} : { clock: this.options.clock }) });
+    if (result.changed.length > 0) {
+      await this.#recordSettings(before, result.connector, { changed: result.changed, passwordStored: result.secretStoredIn !== undefined });
+    }
+    return result;
+  }
+
+  /**
+   * The web page's settings and enablement in one request: a disable first, then the settings
+   * (as `connectors update` changes them), then an enable, so that "disable and turn automatic
+   * mapping off" passes. Recorded as enabled/disabled when only that changed.
+   */
   async changeSettings(id: string, change: ConnectorSettingsChange): Promise<Connector> {
-    const { before, after } = await changeConnectorSettings(id, change, { connectors: this.services.connectors, ...(this.options.clock === undefined ? {} : { clock: this.options.clock }) });
-    const changed = (['folderName', 'defaultRegion', 'autoMapping', 'enabled'] as const).filter((k) => before[k] !== after[k]);
-    if (changed.length === 0) return after;
-    const pick = (c: Connector): Record<string, unknown> => Object.fromEntries(changed.map((k) => [k, c[k]]));
-    const action = changed.length === 1 && changed[0] === 'enabled' ? (after.enabled ? 'connector.enabled' : 'connector.disabled') : 'connector.settings-changed';
-    await this.audit.record({ actor: this.actor, action, connectorId: after.id, before: pick(before), after: pick(after) });
+    if (Object.values(change).every((v) => v === undefined)) throw new InvalidAdminInputError('body', 'names no setting to change (folderName, autoMapping, region, enabled)');
+    const before = await this.services.connectors.get(id.trim());
+    if (change.enabled === false) await disableConnector(id, this.services);
+    const { enabled: _enabled, ...settings } = change;
+    if (Object.values(settings).some((v) => v !== undefined)) {
+      await updateConnector({ id, ...settings }, { ...this.services, ...(this.options.clock === undefined ? {} : { clock: this.options.clock }) });
+    }
+    if (change.enabled === true) await enableConnector(id, this.services);
+    const after = await this.services.connectors.get(before.id);
+    await this.#recordSettings(before, after);
     return after;
+  }
+
+  async #recordSettings(before: Connector, after: Connector, details?: Record<string, unknown>): Promise<void> {
+    const changed = AUDITED_FIELDS.filter((k) => before[k] !== after[k]);
+    if (changed.length === 0 && details === undefined) return;
+    const pick = (c: Connector): Record<string, unknown> => Object.fromEntries(changed.map((k) => [k, c[k]]));
+    const action = changed.length === 1 && changed[0] === 'enabled' && details === undefined ? (after.enabled ? 'connector.enabled' : 'connector.disabled') : 'connector.settings-changed';
+    await this.audit.record({ actor: this.actor, action, connectorId: after.id, before: pick(before), after: pick(after), ...(details === undefined ? {} : { details }) });
   }
 
   async runNow(id: string): Promise<ScheduledConnector> {
@@ -137,7 +184,7 @@ export class AdminChanges {
       actor: this.actor,
       action: 'items.replayed',
       connectorId: result.connectorId,
-      details: { status: result.status, listed: result.listed, replayed: result.replayed.length, missing: result.missing.length, failed: result.failed.length },
+      details: { status: result.status, ...(request.from === undefined ? {} : { from: request.from }), ...(request.to === undefined ? {} : { to: request.to }), listed: result.listed, replayed: result.replayed.length, missing: result.missing.length, failed: result.failed.length },
     });
     return result;
   }

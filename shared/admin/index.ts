@@ -11,7 +11,6 @@ export * from './telemessage-check';
 export * from './admin-changes';
 export * from './connector-days';
 export * from './connector-overview';
-export * from './connector-settings-change';
 export * from './csv-text';
 export * from './item-log';
 export * from './outstanding-items';

@@ -6,8 +6,8 @@ import type { ImportStore } from '../outcomes/import-store';
 import type { ItemOutcome } from '../outcomes/item-outcome';
 import { mapWithConcurrency } from '../platform/concurrency/bounded-map';
 import { describeError, InvalidAdminInputError } from './admin-errors';
-import { listOutstandingItems, type OutstandingFilter } from './outstanding-items';
 import { connectorIdArgument, parseInstant } from './connector-settings';
+import { listOutstandingItems, type OutstandingFilter } from './outstanding-items';
 
 /** The outcomes an administrator can list and replay once the cause is fixed. */
 export type ReplayableStatus = 'unmapped' | 'failed' | 'quarantined';
@@ -120,13 +120,16 @@ export async function replaySelectedItems(request: ReplaySelectionRequest, deps:
   const chosen = wanted === undefined ? outstanding : outstanding.filter((item) => wanted.has(item.itemId));
   const found = new Set(chosen.map((item) => item.itemId));
   const notOutstanding = wanted === undefined ? [] : [...wanted].filter((id) => !found.has(id));
-  const outcomes = chosen.map((item) => ({ connectorId: item.connectorId, itemId: item.itemId, status: item.status }));
-  const queued = await queueReplays(outcomes, deps);
+  const queued = await queueReplays(chosen, deps);
   return { connectorId, listed: chosen.length, ...queued, notOutstanding };
 }
 
+/**
+ * Queues each item's replay: from the archive, or, for an item the fetch stage quarantined before
+ * it was archived, from `quarantine`; an item in neither is reported missing.
+ */
 async function queueReplays(
-  outcomes: readonly { connectorId: string; itemId: string; status?: string }[],
+  outcomes: readonly { connectorId: string; itemId: string; status: string }[],
   deps: ReplayItemsDependencies,
 ): Promise<Pick<ReplayItemsResult, 'replayed' | 'missing' | 'failed'>> {
   const result: Pick<ReplayItemsResult, 'replayed' | 'missing' | 'failed'> = { replayed: [], missing: [], failed: [] };

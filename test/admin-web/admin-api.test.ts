@@ -300,8 +300,8 @@ describe('changes, each in the audit trail', () => {
     const right = await admin.change('POST', '/api/admin/connectors/check-signin', { baseUrl: pipeline.environment.teleMessage.url, username: TM_USER, password: TM_PASSWORD });
     assert.equal(right.status, 200, right.text);
 
-    // The scenario's account already feeds fabrikam-att with att-network; one connector per account and product.
     const added = await admin.change('POST', '/api/admin/connectors', {
+      // The same TeleMessage account, another product: one connector per account and product.
       id: 'fabrikam-att-2', product: 'wechat', baseUrl: pipeline.environment.teleMessage.url, username: TM_USER,
       passwordSecretName: 'fabrikam-att-2-password', password: TM_PASSWORD, startFrom: new Date(Date.now() - 36 * 3_600_000).toISOString(), enabled: false,
     });
@@ -314,6 +314,10 @@ describe('changes, each in the audit trail', () => {
     assertRefused(await admin.change('POST', '/api/admin/connectors', {
       id: 'fabrikam-att-2', product: 'wechat', baseUrl: pipeline.environment.teleMessage.url, username: TM_USER, passwordSecretName: 'fabrikam-att-2-password',
     }), 409, 'exists', 'id');
+    // A second connector on the account and product fabrikam-att archives would import every item twice.
+    assertRefused(await admin.change('POST', '/api/admin/connectors', {
+      id: 'fabrikam-att-3', product: 'att-network', baseUrl: pipeline.environment.teleMessage.url, username: TM_USER, passwordSecretName: 'fabrikam-att-2-password',
+    }), 409, 'conflict');
 
     // The running host reads the stored password at once: the new connector can be enabled and run.
     const enabled = await admin.change('PATCH', '/api/admin/connectors/fabrikam-att-2', { enabled: true });

@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { encodeClientPrincipal, InvalidClientPrincipalError, localSignInRefusal, parseClientPrincipal, resolvePrincipal, signInMode } from '../../shared/admin-web';
+import { ADMIN_ROUTES, encodeClientPrincipal, InvalidClientPrincipalError, localSignInRefusal, parseClientPrincipal, resolvePrincipal, serveAdminRequest, signInMode, type AdminHttpRequest } from '../../shared/admin-web';
+import type { AdminServices } from '../../shared/admin/admin-services';
 import { csvCell, csvLine } from '../../shared/admin/csv-text';
 
 function header(value: unknown): string {
@@ -105,5 +106,34 @@ describe('CSV cells', () => {
       ["\"'=1+1\"", "\"'+1 425 555 0104\"", "\"'-2\"", "\"'@SUM(A1)\"", "\"'\tx\"", "\"'\rx\"", 'plain', '"a,b"', '"say ""hi"""', ''],
     );
     assert.equal(csvLine(['a', 1, undefined]), 'a,1,\r\n');
+  });
+});
+
+describe('the admin API in Azure (no trigger, no storage: GET /me needs neither)', () => {
+  const me = ADMIN_ROUTES.find((r) => r.name === 'adminMe')!;
+  const request = (headers: Record<string, string>): AdminHttpRequest => ({
+    method: 'GET',
+    url: new URL('http://func-archiver.azurewebsites.net/api/admin/me'),
+    params: {},
+    header: (name) => headers[name],
+    body: async () => new Uint8Array(),
+  });
+  // GET /me reads no store; a service touched would throw.
+  const services = new Proxy({}, { get: () => assert.fail('GET /me touched a service') }) as AdminServices;
+  const azure = { WEBSITE_SITE_NAME: 'func-archiver', WEBSITE_INSTANCE_ID: 'abc', WEBSITE_AUTH_ENABLED: 'True' };
+
+  test('behind App Service Authentication: the principal is read, the anti-forgery cookie is the Secure __Host- one, HSTS is sent', async () => {
+    const answer = await serveAdminRequest(me, request({ 'x-ms-client-principal': header(EASY_AUTH) }), { services, env: azure });
+    assert.equal(answer.status, 200, answer.body);
+    assert.deepEqual(answer.cookies.map((c) => [c.name, c.secure, c.httpOnly, c.sameSite, c.path]), [['__Host-admin-csrf', true, true, 'Strict', '/']]);
+    assert.equal(answer.headers['Strict-Transport-Security'], 'max-age=31536000; includeSubDomains');
+    assert.equal((JSON.parse(answer.body) as { principal: { source: string } }).principal.source, 'app-service');
+  });
+
+  test('without App Service Authentication a principal header is not believed: 401', async () => {
+    const { WEBSITE_AUTH_ENABLED: _off, ...withoutAuth } = azure;
+    const answer = await serveAdminRequest(me, request({ 'x-ms-client-principal': header(EASY_AUTH) }), { services, env: withoutAuth });
+    assert.equal(answer.status, 401, answer.body);
+    assert.equal(answer.headers['Content-Security-Policy'], "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
   });
 });
