@@ -216,6 +216,19 @@ export function appConfig(): AppConfig {
   return config;
 }
 
+/**
+ * Checks the settings when the app starts and writes every problem to the log (the worker sends
+ * console output to the host's log). It never throws: the functions stay registered, and each
+ * invocation fails naming the same settings until they are fixed.
+ */
+export function reportSettingsAtStart(): void {
+  try {
+    appConfig();
+  } catch (err) {
+    console.error(`The function app's settings are not valid; every function will fail until they are fixed. ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
 /** The process's services, created on first use. */
 export function archiverServices(): ArchiverServices {
   services ??= createArchiverServices(appConfig());
