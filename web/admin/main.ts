@@ -27,7 +27,12 @@ function parseRoute(hash: string): { path: string[]; query: URLSearchParams } {
   return { path: path.split('/').filter(Boolean).map(decodeURIComponent), query: new URLSearchParams(query) };
 }
 
-async function render(ctx: PageContext, nav: HTMLElement): Promise<void> {
+/**
+ * Renders the view of the current hash route. Each render writes into a container of its own, so a
+ * slow view that finishes after the administrator moved on writes into a detached element, never
+ * over the newer view.
+ */
+async function render(shellCtx: PageContext, nav: HTMLElement): Promise<void> {
   const { path, query } = parseRoute(location.hash);
   const [section = 'connectors', id] = path;
   for (const link of nav.querySelectorAll('a')) {
@@ -35,7 +40,11 @@ async function render(ctx: PageContext, nav: HTMLElement): Promise<void> {
     if (current) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
-  replace(ctx.main, h('fluent-spinner', { 'aria-label': 'Loading' }));
+  const main = shellCtx.main;
+  const view = h('div', { class: 'view' }, h('fluent-spinner', { 'aria-label': 'Loading' }));
+  replace(main, view);
+  main.removeAttribute('data-view');
+  const ctx: PageContext = { ...shellCtx, main: view };
   try {
     if (section === 'connectors' && id !== undefined) await renderConnector(ctx, id);
     else if (section === 'add') await renderWizard(ctx);
@@ -45,10 +54,11 @@ async function render(ctx: PageContext, nav: HTMLElement): Promise<void> {
     else if (section === 'audit') await renderAudit(ctx, query);
     else await renderConnectors(ctx);
   } catch (error) {
-    replace(ctx.main, errorBar(error, 'view-error'));
+    replace(view, errorBar(error, 'view-error'));
   }
-  ctx.main.setAttribute('data-view', section === 'connectors' && id !== undefined ? 'connector' : section);
-  ctx.main.querySelector<HTMLElement>('#view-title')?.focus();
+  if (!view.isConnected) return;
+  main.setAttribute('data-view', section === 'connectors' && id !== undefined ? 'connector' : section);
+  view.querySelector<HTMLElement>('#view-title')?.focus();
 }
 
 function localBanner(me: Me): HTMLElement | null {
