@@ -24,7 +24,8 @@ import { uniqueAttachmentNames } from './unique-names';
 import { Readable } from 'node:stream';
 
 export interface MappingSource {
-  getCurrentMapping(connectorId: string): Promise<CustomMapping | undefined>;
+  /** `fresh`: read the mapping in force now, past any cache (a replay follows a mapping fix at once). */
+  getCurrentMapping(connectorId: string, options?: { fresh?: boolean }): Promise<CustomMapping | undefined>;
 }
 
 export interface ImportItemServiceOptions {
@@ -102,7 +103,8 @@ export class ImportItemService {
    */
   async replay(request: ImportReplayRequest): Promise<ReplayResult> {
     const bytes = await this.options.storage.readItem(request.blobName);
-    if (bytes !== undefined) return { kind: 'imported', outcome: await this.importBlob(request.blobName, bytes) };
+    // An administrator replays right after fixing the mapping: the cached mapping may predate the fix.
+    if (bytes !== undefined) return { kind: 'imported', outcome: await this.importBlob(request.blobName, bytes, { freshMapping: true }) };
     const restored = await this.options.restoreQuarantined?.(request);
     if (restored === undefined) {
       throw new ItemImportFailedError(`Replay of item ${request.itemId} of connector ${request.connectorId}: its blob ${request.blobName} is neither in the archive nor in quarantine`);
@@ -110,7 +112,7 @@ export class ImportItemService {
     return { kind: 'restored', ...restored };
   }
 
-  async importBlob(blobName: string, bytes: Uint8Array): Promise<ItemOutcome> {
+  async importBlob(blobName: string, bytes: Uint8Array, options: { freshMapping?: boolean } = {}): Promise<ItemOutcome> {
     const started = this.#clock();
     const names = itemOfBlobName(blobName, bytes);
     if (!names) throw new ItemImportFailedError(`"${blobName}" is not an item blob name ({connectorId}/{itemId}.json)`);
@@ -145,7 +147,7 @@ export class ImportItemService {
     let mapping: ItemMapping<Participant>;
     try {
       mapping = await mapItemParticipants(participantsOf(item), {
-        mapping: (await this.options.mappings.getCurrentMapping(connectorId)) ?? null,
+        mapping: (await this.options.mappings.getCurrentMapping(connectorId, { fresh: options.freshMapping === true })) ?? null,
         autoMapping: connector.autoMapping,
         defaultRegion: parseRegionCode(connector.defaultRegion),
         directory: this.#runDirectory(),
