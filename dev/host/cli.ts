@@ -12,10 +12,16 @@ import { formatReadyLine } from './ready-line';
 
 const USAGE = 'Usage: node dist/dev/host/cli.js --app-root <folder> [--port <n>] [--host-id <id>] [--hostname <address>]';
 
-/** Core Tools' function list: `name: [GET,POST] http://…` for HTTP, `name: timerTrigger` otherwise. */
+/**
+ * Core Tools' function list: `name: [GET,POST] http://…` for HTTP, `name: timerTrigger` otherwise;
+ * a function in error is listed too, with its error below it.
+ */
 function formatFunctionListing(functions: readonly FunctionDescription[]): string {
   if (functions.length === 0) return 'No job functions found.\n';
-  const lines = functions.map((f) => (f.url ? `\t${f.name}: [${(f.methods ?? []).join(',')}] ${f.url}` : `\t${f.name}: ${f.triggerType}`));
+  const lines = functions.map((f) => {
+    const line = f.url ? `\t${f.name}: [${(f.methods ?? []).join(',')}] ${f.url}` : `\t${f.name}: ${f.triggerType}`;
+    return f.error === undefined ? line : `${line}\n\t\tIn error: ${f.error}`;
+  });
   return `\nFunctions:\n\n${lines.join('\n\n')}\n\n`;
 }
 

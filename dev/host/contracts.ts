@@ -89,6 +89,8 @@ export interface TriggerListener {
   stop(): Promise<void>;
   /** True when the listener has nothing visible, in flight or unprocessed. */
   isDrained(): Promise<boolean>;
+  /** Functions this listener found in error at start-up (they never run; the others do), by name. */
+  readonly functionErrors?: ReadonlyMap<string, Error>;
 }
 
 export interface HostJson {

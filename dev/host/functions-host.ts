@@ -52,6 +52,8 @@ export interface FunctionDescription {
   /** HTTP functions: upper-case methods and the URL (route template included). */
   methods?: readonly string[];
   url?: string;
+  /** Why the function is in error (a bad schedule, a setting not set): it is listed but never runs. */
+  error?: string;
 }
 
 export type HostState = 'Running' | 'Stopping' | 'Stopped';
@@ -83,6 +85,7 @@ export class FunctionsHost {
   readonly #listeners: TriggerListener[];
   readonly #timer: TimerTriggerListener | undefined;
   readonly #http: HttpTriggerListener | undefined;
+  readonly #functionErrors: ReadonlyMap<string, Error>;
   readonly #log: HostLogger;
   #server: HostHttpServer | undefined;
   #state: HostState = 'Running';
@@ -109,6 +112,7 @@ export class FunctionsHost {
     this.#release = init.release;
     this.#timer = init.listeners.find((l): l is TimerTriggerListener => l instanceof TimerTriggerListener);
     this.#http = init.listeners.find((l): l is HttpTriggerListener => l instanceof HttpTriggerListener);
+    this.#functionErrors = functionErrorsOf(init.listeners);
     this.invocations.setMaxListeners(0);
     this.#invoker.onOutcome((outcome) => this.invocations.emit('invocation', outcome));
   }
@@ -183,6 +187,10 @@ export class FunctionsHost {
       if ([...byTrigger.keys()].some((t) => t !== 'httptrigger')) requireHostStorage(settings);
       checkBindings(functions, outputs);
       listeners = createListeners(byTrigger, ctx, storage, hostJson);
+      // As the Functions host does on an indexing error: that function is in error, the rest run.
+      for (const [name, error] of functionErrorsOf(listeners)) {
+        writeLog(log, 'error', `The '${name}' function is in error: ${error.message}`);
+      }
 
       await registry.runHooks('appStart', appStartContext(registry, appRoot));
 
@@ -242,6 +250,8 @@ export class FunctionsHost {
     return this.#registry.functions.map((fn) => {
       const route = routes.get(fn.name);
       const description: FunctionDescription = { name: fn.name, triggerType: fn.trigger.type };
+      const error = this.#functionErrors.get(fn.name);
+      if (error) description.error = error.message;
       if (route) {
         description.methods = route.methods;
         description.url = `${this.baseUrl}${route.path}`;
@@ -253,6 +263,8 @@ export class FunctionsHost {
   /** Runs a timer function now (after any run of it in progress), like the admin API. */
   fireTimer(functionName: string): Promise<InvocationOutcome> {
     if (this.#state !== 'Running') return Promise.reject(new InvocationRefusedError(`The host is ${this.#state.toLowerCase()}.`));
+    const inError = this.#errorOf(functionName);
+    if (inError) return Promise.reject(inError);
     if (!this.#timer?.has(functionName)) return Promise.reject(new FunctionNotFoundError(functionName));
     return this.#timer.fire(functionName);
   }
@@ -265,6 +277,8 @@ export class FunctionsHost {
     if (this.#state !== 'Running') return Promise.reject(new InvocationRefusedError(`The host is ${this.#state.toLowerCase()}.`));
     const fn = this.#registry.getFunction(functionName);
     if (!fn) return Promise.reject(new FunctionNotFoundError(functionName));
+    const inError = this.#errorOf(fn.name);
+    if (inError) return Promise.reject(inError);
     const type = fn.trigger.type.toLowerCase();
     if (type === 'httptrigger') {
       return Promise.reject(new InvocationRefusedError(`Function '${fn.name}' is HTTP-triggered; call ${this.baseUrl} instead.`));
@@ -310,6 +324,15 @@ export class FunctionsHost {
     await closing;
     this.#release();
     this.#state = 'Stopped';
+  }
+
+  /** A refusal naming the function's start-up error, if it is in error. */
+  #errorOf(functionName: string): InvocationRefusedError | undefined {
+    const wanted = functionName.toLowerCase();
+    for (const [name, error] of this.#functionErrors) {
+      if (name.toLowerCase() === wanted) return new InvocationRefusedError(`Function '${name}' is in error: ${error.message}`);
+    }
+    return undefined;
   }
 
   #startAdminInvocation(functionName: string, input: string): void {
@@ -380,6 +403,10 @@ class ExtensionWebhooks implements HostWebhooks {
     await this.#blobs.handleWebhook(req, res, url);
     return true;
   }
+}
+
+function functionErrorsOf(listeners: readonly TriggerListener[]): Map<string, Error> {
+  return new Map(listeners.flatMap((l) => [...(l.functionErrors ?? new Map<string, Error>())]));
 }
 
 function hostIdFor(appRoot: string, configured: string | undefined): string {

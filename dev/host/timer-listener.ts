@@ -208,12 +208,23 @@ class TimerSchedule {
 export class TimerTriggerListener implements TriggerListener {
   readonly kind = 'timerTrigger';
   readonly #schedules = new Map<string, TimerSchedule>();
+  /**
+   * Functions whose schedule is bad (invalid, or naming a setting that is not set), by name. Like
+   * the Functions host's indexing, such a function is in error and never runs; the others do.
+   */
+  readonly functionErrors = new Map<string, HostStartupError>();
 
-  /** Validates every schedule; throws a {@link HostStartupError} naming the function. */
   constructor(functions: RegisteredFunction[], ctx: ListenerContext, options: TimerListenerOptions = {}) {
     let store: ScheduleStatusStore | undefined;
     const statusStore = options.statusStore && ((): ScheduleStatusStore => (store ??= options.statusStore!()));
-    for (const fn of functions) this.#schedules.set(fn.name.toLowerCase(), new TimerSchedule(fn, ctx, statusStore));
+    for (const fn of functions) {
+      try {
+        this.#schedules.set(fn.name.toLowerCase(), new TimerSchedule(fn, ctx, statusStore));
+      } catch (err) {
+        if (!(err instanceof HostStartupError) || err.functionName === undefined) throw err;
+        this.functionErrors.set(fn.name, err);
+      }
+    }
   }
 
   async start(): Promise<void> {

@@ -4,9 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
+import { BlobServiceClient } from '@azure/storage-blob';
 import { startTestAzurite, type TestAzurite } from '../support/test-azurite';
 import { HostProcess, HostProcessError } from '../../dev/host/host-process';
+import { HOSTS_CONTAINER, timerStatusBlobName } from '../../dev/host/schedule-status-store';
 import { createTestApp, readTimerRecords, waitFor, YEARLY, type TestApp } from './host-test-app';
 
 describe('HostProcess and the host CLI', () => {
@@ -46,8 +47,12 @@ describe('HostProcess and the host CLI', () => {
     await waitFor('a scheduled tick', () => (readTimerRecords(app.recordDir, 'tick').length > 0 ? true : undefined));
     await first.kill();
     const beforeRestart = readTimerRecords(app.recordDir, 'tick').length;
-    // Let at least one occurrence pass while no host runs.
-    await delay(1_200);
+    // Let the occurrence the killed host had scheduled (its stored Next) pass while no host runs.
+    const status = BlobServiceClient.fromConnectionString(azurite.connectionString)
+      .getContainerClient(HOSTS_CONTAINER)
+      .getBlockBlobClient(timerStatusBlobName('host-process-test', 'tick'));
+    const next = Date.parse((JSON.parse((await status.downloadToBuffer()).toString('utf8')) as { Next: string }).Next);
+    await waitFor('the missed occurrence to pass', () => (Date.now() > next ? true : undefined));
 
     // The restarted host runs on a yearly schedule, so only the missed occurrence can run now.
     const second = await start({ HOST_TEST_TICK_SCHEDULE: YEARLY });
@@ -59,7 +64,7 @@ describe('HostProcess and the host CLI', () => {
     await second.waitForOutput(/Trigger Details: UnscheduledInvocationReason: IsPastDue/);
 
     await second.fireFunction('gate');
-    await second.waitForDrained({ timeoutMs: 10_000, settleMs: 100 });
+    await second.waitForDrained({ timeoutMs: 10_000, settleMs: 0 });
     assert.deepEqual(
       readTimerRecords(app.recordDir, 'gate').map((r) => r.phase),
       ['started', 'finished'],
@@ -70,12 +75,24 @@ describe('HostProcess and the host CLI', () => {
     assert.ok(second.output.some((l) => l.includes('SIGTERM received: stopping the host')));
   });
 
-  test('a start-up error ends the process with the reason', async () => {
-    await assert.rejects(start({ HOST_TEST_TICK_SCHEDULE: '*/5 * * *' }), (err: Error) => {
+  test('a timer with a bad schedule is listed in error while the others run; a start-up error ends the process with the reason', async () => {
+    const host = await start({ HOST_TEST_TICK_SCHEDULE: '*/5 * * *' });
+    const listing = host.output.indexOf('\ttick: timerTrigger');
+    assert.ok(listing >= 0, host.output.join('\n'));
+    assert.match(host.output[listing + 1] ?? '', /^\t\tIn error: The schedule '\*\/5 \* \* \*' of timer function 'tick' is invalid/);
+    assert.ok(host.output.some((l) => /The 'tick' function is in error: /.test(l)));
+    await host.fireFunction('gate');
+    await host.waitForDrained({ timeoutMs: 10_000, settleMs: 0 });
+    assert.ok(host.output.some((l) => /Executed 'Functions\.gate' \(Succeeded/.test(l)));
+
+    // A second host on the same port cannot start: the process ends, naming why.
+    const second = HostProcess.start({ appRoot: app.appRoot, hostId: 'host-process-test', port: host.port }).then((h) => (hosts.push(h), h));
+    await assert.rejects(second, (err: Error) => {
       assert.ok(err instanceof HostProcessError);
       assert.match(err.message, /before it was ready/);
-      assert.match(err.message, /The schedule '\*\/5 \* \* \*' of timer function 'tick' is invalid/);
+      assert.match(err.message, new RegExp(`Port ${host.port} is unavailable`));
       return true;
     });
+    assert.equal(await host.stop(), 0);
   });
 });
