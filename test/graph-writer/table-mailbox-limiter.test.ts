@@ -1,18 +1,19 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
-import { AzuriteProcess } from '../../dev/azurite/azurite-process';
+import { startTestAzurite, type TestAzurite } from '../support/test-azurite';
+import { waitFor } from '../support/wait-for';
 import { TableMailboxLimiter, type TableMailboxLimiterOptions } from '../../shared/graph/table-mailbox-limiter';
 import { StorageClients } from '../../shared/platform/storage/storage-clients';
 
 /** Several instances of the app: each its own limiter and table client, one table. */
 describe('TableMailboxLimiter: limits shared by every instance through Table Storage (Azurite)', () => {
-  let azurite: AzuriteProcess;
+  let azurite: TestAzurite;
   let tables = 0;
   before(async () => {
-    azurite = await AzuriteProcess.start();
+    azurite = await startTestAzurite();
   });
-  after(async () => azurite.stop());
+  after(async () => azurite?.stop());
 
   function instances(count: number, options: TableMailboxLimiterOptions = {}): TableMailboxLimiter[] {
     const table = `limits${++tables}`;
@@ -30,6 +31,7 @@ describe('TableMailboxLimiter: limits shared by every instance through Table Sto
     const request = async (): Promise<void> => {
       inFlight += 1;
       most = Math.max(most, inFlight);
+      // The request's own duration, as Graph's would be: what lets requests overlap at all.
       await sleep(15);
       inFlight -= 1;
       done += 1;
@@ -50,11 +52,15 @@ describe('TableMailboxLimiter: limits shared by every instance through Table Sto
     const [a, b] = instances(2);
     let inFlight = 0;
     let most = 0;
+    let resolve!: () => void;
+    const allEight = new Promise<void>((done) => (resolve = done));
     const request = async (): Promise<void> => {
       inFlight += 1;
       most = Math.max(most, inFlight);
-      // Held until all eight are in flight (or long enough to be sure they never will be).
-      for (let i = 0; i < 500 && most < 8; i++) await sleep(10);
+      if (inFlight === 8) resolve();
+      // Held until all eight are in flight at once.
+      // If the mailboxes shared slots the eight would never meet: the bound turns that hang into a failure.
+      await Promise.race([allEight, sleep(10_000, undefined, { ref: false })]);
       inFlight -= 1;
     };
     await Promise.all([...Array.from({ length: 4 }, () => a!.run('mailbox-b', request)), ...Array.from({ length: 4 }, () => b!.run('mailbox-c', request))]);
@@ -89,7 +95,7 @@ describe('TableMailboxLimiter: limits shared by every instance through Table Sto
     const waiting = b!.run('mailbox-f', async () => {
       fourth = true;
     });
-    while (b!.stats.waits.budget < 2) await sleep(5);
+    await waitFor('the fourth request to wait for the budget twice', () => (b!.stats.waits.budget >= 2 ? true : undefined));
     assert.equal(fourth, false, 'the fourth request waits: three were admitted through two instances');
     clock += 11 * 60_000;
     await waiting;
@@ -104,7 +110,7 @@ describe('TableMailboxLimiter: limits shared by every instance through Table Sto
     const waiting = b!.run('mailbox-g', async () => {
       second = true;
     }, { uploadBytes: 600 });
-    while (b!.stats.waits.budget < 2) await sleep(5);
+    await waitFor('the second upload to wait for the budget twice', () => (b!.stats.waits.budget >= 2 ? true : undefined));
     assert.equal(second, false, '600 + 600 bytes would be over 1000');
     // 600 + 300 fit.
     await b!.run('mailbox-g', async () => undefined, { uploadBytes: 300 });

@@ -205,6 +205,7 @@ describe('BlobTriggerListener on Azurite', () => {
   test('two hosts scanning the same storage run each version once (receipt leases)', async () => {
     const c = await container('shared-scan');
     const names = Array.from({ length: 12 }, (_, i) => `item-${String(i).padStart(2, '0')}.json`);
+    // Each run takes a while, as real work does, so the two hosts' scans overlap with runs under way.
     const invoker = new RecordingInvoker(async () => {
       await sleep(20);
       return true;
@@ -231,6 +232,7 @@ describe('BlobTriggerListener on Azurite', () => {
     // certain if the listener allows it; all of them hold a while so any excess would overlap.
     const invoker: RecordingInvoker = new RecordingInvoker(async (_r, attempt) => {
       if (attempt <= 2) await eventually(() => invoker.inFlight >= 2, 'two at once', 3_000).catch(() => undefined);
+      // The run's own duration (not a wait for anything): what would make an excess overlap.
       await sleep(40);
       return true;
     });

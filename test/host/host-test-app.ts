@@ -2,9 +2,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 // Types only: importing the app module itself would register its functions in this process.
 import type { TimerRecord } from '../host-app/functions/timer-and-http';
+import { waitFor as waitForCondition } from '../support/wait-for';
 
 /** Where the test app writes its records (see test/host-app/functions/timer-and-http.ts). */
 export const HOST_TEST_RECORD_DIR = 'HOST_TEST_RECORD_DIR';
@@ -59,15 +59,9 @@ export function readTimerRecords(recordDir: string, functionName: string): Timer
     .map((line) => JSON.parse(line) as TimerRecord);
 }
 
-/** Polls `probe` until it returns a value other than undefined; fails naming `what` after `timeoutMs`. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}.`);
-    await delay(20);
-  }
+/** {@link waitForCondition} with the host tests' shorter bound. */
+export function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  return waitForCondition(what, probe, timeoutMs);
 }
 
 /** A CommonJS app file that loads @azure/functions from this project, wherever the file lives. */

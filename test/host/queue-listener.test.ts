@@ -193,6 +193,7 @@ describe('QueueTriggerListener on Azurite', () => {
       const queue = service.getQueueClient(queueName);
       await queue.createIfNotExists();
       for (let i = 0; i < 20; i++) await queue.sendMessage(base64(`m${i}`));
+      // The run's own duration (not a wait for anything): what would make an excess overlap.
       const invoker = new RecordingInvoker(async () => {
         await sleep(40);
         return true;
@@ -212,7 +213,8 @@ describe('QueueTriggerListener on Azurite', () => {
     const queue = service.getQueueClient(queueName);
     await queue.createIfNotExists();
     await queue.sendMessage(base64('slow'));
-    // Held for longer than the 2 s processing visibility the listener is given in these tests.
+    // Held for longer than the 2 s processing visibility the listener is given in these tests: the
+    // run's duration against a visibility timeout is the thing under test, so it is wall-clock.
     const invoker = new RecordingInvoker(async () => {
       await sleep(3_500);
       return true;

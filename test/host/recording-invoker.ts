@@ -1,4 +1,5 @@
 import type { FunctionInvoker, HostJson, HostLogger, InvocationOutcome, InvocationRequest, ListenerContext } from '../../dev/host/contracts';
+import { waitFor } from '../support/wait-for';
 
 /** What a scripted invocation does: succeed or fail, optionally after holding for a while. */
 export type InvocationScript = (request: InvocationRequest, attempt: number) => Promise<boolean> | boolean;
@@ -100,14 +101,15 @@ export function listenerContext(options: {
  * Polls `condition` until it holds. The deadline only turns a hang into a readable failure;
  * no test asserts on how long anything took.
  */
-export async function eventually<T>(condition: () => Promise<T | undefined | false> | T | undefined | false, what: string, deadlineMs = 20_000): Promise<T> {
-  const end = Date.now() + deadlineMs;
-  for (;;) {
-    const value = await condition();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+export function eventually<T>(condition: () => Promise<T | undefined | false> | T | undefined | false, what: string, deadlineMs = 20_000): Promise<T> {
+  return waitFor(
+    what,
+    async () => {
+      const value = await condition();
+      return value === false ? undefined : value;
+    },
+    deadlineMs,
+  );
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -74,6 +74,7 @@ describe('live capture', () => {
     });
     live?.stop();
     const count = live?.captured;
+    // The capture timer is what is under test: ten of its 5 ms intervals pass without a capture.
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(live?.captured, count, 'no capture after stop');
     for (const item of seen) {

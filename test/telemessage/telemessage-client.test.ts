@@ -14,6 +14,7 @@ import {
   type TeleMessageClientOptions,
 } from '../../shared/telemessage';
 import { ScenarioBuilder, TEST_PASSWORD, TEST_USERNAME, at, type AttachmentFile, type TestScenario } from './telemessage-test-scenario';
+import { waitFor } from '../support/wait-for';
 
 const WINDOW = { from: new Date(at(0)), to: new Date(at(60)) };
 const RETRY = { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 };
@@ -346,7 +347,7 @@ describe('TeleMessageClient against the TeleMessage simulator', () => {
     const reason = new Error('run cancelled');
     const pending = collect(client().listItems('att-network', WINDOW, { signal: controller.signal }));
     // Abort once the throttled answer has arrived, while the client waits out Retry-After.
-    while (sim.stats.outcomes(503, 'list') === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await waitFor('the throttled answer', () => (sim.stats.outcomes(503, 'list') > 0 ? true : undefined));
     controller.abort(reason);
     await assert.rejects(pending, (error: unknown) => error === reason);
     assert.equal(sim.stats.requests('list'), 1);
