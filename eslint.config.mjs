@@ -1,4 +1,6 @@
 // @ts-check
+import { readFileSync } from 'node:fs';
+import { URL } from 'node:url';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -19,6 +21,21 @@ const OWN_TESTS = {
   'simulators/telemessage': ['test/telemessage-simulator/**'],
   'event-grid': ['test/event-grid/**'],
 };
+/** The names a package's index.ts exports (`export { A, type B, C as D } from …`). */
+const publicNames = (pkg) =>
+  [...readFileSync(new URL(`./dev/${pkg}/index.ts`, import.meta.url), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').matchAll(/export\s+(?:type\s+)?\{([^}]*)\}/g)]
+    .flatMap((m) => m[1].split(','))
+    .map((item) => item.trim().replace(/^type\s+/, '').split(/\s+as\s+/).pop())
+    .filter(Boolean);
+/**
+ * In a package's own tests, what the package offers through its index comes from the index too:
+ * only what the index does not export (the internals under test) may be imported from inside.
+ */
+const publicThroughIndex = (pkg) => ({
+  regex: `(^|/)dev/${pkg}/(?!index$)[^/]+`,
+  importNames: publicNames(pkg),
+  message: `dev/${pkg}/index.ts exports this: import it from there; only internals the index does not offer come from inside the package.`,
+});
 /**
  * Imports from test/ name `dev/<package>/`. One block per test folder kind (a later block would
  * replace, not add to, an earlier one's restrictions for the same file).
@@ -31,7 +48,7 @@ const fromTests = [
   },
   ...PACKAGES.map((pkg) => ({
     files: OWN_TESTS[pkg],
-    rules: { 'no-restricted-imports': ['error', { patterns: [deepImport('(^|/)dev/', PACKAGES.filter((p) => p !== pkg))] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [deepImport('(^|/)dev/', PACKAGES.filter((p) => p !== pkg)), publicThroughIndex(pkg)] }] },
   })),
 ];
 

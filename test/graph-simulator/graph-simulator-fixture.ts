@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { DirectoryUser } from '../../dev/scenario/directory-users';
-import { GraphSimulator, type GraphSimulatorOptions } from '../../dev/simulators/graph/graph-simulator';
+import { GraphSimulator, type GraphSimulatorOptions } from '../../dev/simulators/graph';
 
 /** Any non-empty bearer token passes; this one is recognisable when looking for leaks in files. */
 export const TEST_TOKEN = 'test-token-8f2c1d9e-must-never-be-logged';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { EXCHANGE_LATENCY, LatencyModel, requestKind } from '../../dev/simulators/graph/latency-model';
+import { LatencyModel } from '../../dev/simulators/graph';
+import { EXCHANGE_LATENCY, requestKind } from '../../dev/simulators/graph/latency-model';
 import { ANA, BEN, SimulatorFixture, deliveredMessage, errorCode, errorMessage, messagesPath } from './graph-simulator-fixture';
 
 function quantile(sorted: readonly number[], q: number): number {

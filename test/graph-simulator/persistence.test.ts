@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { MailboxExport } from '../../dev/simulators/graph/mailbox-store';
+import type { MailboxExport } from '../../dev/simulators/graph';
 import {
   ANA,
   SOURCE_ID_PROPERTY,

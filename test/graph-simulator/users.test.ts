@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { GraphSimulator } from '../../dev/simulators/graph/graph-simulator';
+import { GraphSimulator } from '../../dev/simulators/graph';
 import {
   ANA,
   BEN,

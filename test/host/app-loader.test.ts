@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { expandBraces, loadEntryPoints, resolveEntryPoints } from '../../dev/host/app-loader';
-import { HostStartupError } from '../../dev/host/errors';
+import { HostStartupError } from '../../dev/host';
 
 const roots: string[] = [];
 

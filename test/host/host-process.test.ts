@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { startTestAzurite, type TestAzurite } from '../support/test-azurite';
-import { HostProcess, HostProcessError } from '../../dev/host/host-process';
+import { HostProcess, HostProcessError } from '../../dev/host';
 import { HOSTS_CONTAINER, timerStatusBlobName } from '../../dev/host/schedule-status-store';
 import { createTestApp, readTimerRecords, waitFor, YEARLY, type TestApp } from './host-test-app';
 

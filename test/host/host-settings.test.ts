@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { HostSettings, readHostJson, readLocalSettings } from '../../dev/host/host-settings';
-import { HostStartupError, MissingSettingError } from '../../dev/host/errors';
+import { HostStartupError, MissingSettingError } from '../../dev/host';
 import { DEVELOPMENT_STORAGE_CONNECTION_STRING, resolveStorageConnectionString } from '../../dev/host/storage-connection';
 
 const roots: string[] = [];

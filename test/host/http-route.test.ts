@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { HostStartupError } from '../../dev/host/errors';
+import { HostStartupError } from '../../dev/host';
 import { compareRoutePrecedence, HttpRouteTemplate } from '../../dev/host/http-route';
 
 function route(template: string): HttpRouteTemplate {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { InvalidScheduleError } from '../../dev/host/errors';
+import { InvalidScheduleError } from '../../dev/host';
 import { NcrontabSchedule } from '../../dev/host/ncrontab-schedule';
 
 function nextTimes(expression: string, from: string, count: number): string[] {

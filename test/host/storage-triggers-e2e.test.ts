@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
 import { startTestAzurite, type TestAzurite } from '../support/test-azurite';
-import { HostProcess } from '../../dev/host/host-process';
+import { HostProcess } from '../../dev/host';
 import type { ProbeRecord } from '../host-app/functions/queue-and-blob';
 import { base64, eventually } from './recording-invoker';
 

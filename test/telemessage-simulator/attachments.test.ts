@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { TeleMessageSimulator } from '../../dev/simulators/telemessage/telemessage-simulator';
+import { TeleMessageSimulator } from '../../dev/simulators/telemessage';
 import { attachmentFor, chatItem, createTempScenario, signIn, smsItem, type TempScenario } from './scenario-fixture';
 
 describe('attachments', () => {

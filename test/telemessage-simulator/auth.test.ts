@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { TeleMessageSimulator } from '../../dev/simulators/telemessage/telemessage-simulator';
+import { TeleMessageSimulator } from '../../dev/simulators/telemessage';
 import { PASSWORD, USERNAME, createTempScenario, listItems, signIn, smsItem, type TempScenario } from './scenario-fixture';
 
 const WINDOW = { from: '2026-03-10T00:00:00Z', to: '2026-03-11T00:00:00Z' };

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import type { DirectoryUser } from '../../dev/scenario/directory-users';
 import { findScenarioInconsistencies, loadScenario, type Scenario } from '../../dev/scenario/scenario';
 import type { Participant, TeleMessageItem } from '../../dev/scenario/telemessage-item';
-import { TeleMessageSimulator } from '../../dev/simulators/telemessage/telemessage-simulator';
+import { TeleMessageSimulator } from '../../dev/simulators/telemessage';
 import { DEMO_SCENARIO_DIR, listItems, signIn, type ListResponse } from './scenario-fixture';
 
 /**

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, afterEach, before, describe, test } from 'node:test';
-import { FaultSpecError } from '../../dev/simulators/telemessage/faults';
-import { TeleMessageSimulator } from '../../dev/simulators/telemessage/telemessage-simulator';
+import { FaultSpecError, TeleMessageSimulator } from '../../dev/simulators/telemessage';
 import { PASSWORD, USERNAME, attachmentFor, createTempScenario, listItems, signIn, smsItem, type TempScenario } from './scenario-fixture';
 
 const WINDOW = { from: '2026-03-10T00:00:00Z', to: '2026-03-11T00:00:00Z' };

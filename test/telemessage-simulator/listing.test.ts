@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { TeleMessageItem } from '../../dev/scenario/telemessage-item';
-import { TeleMessageSimulator } from '../../dev/simulators/telemessage/telemessage-simulator';
+import { TeleMessageSimulator } from '../../dev/simulators/telemessage';
 import { chatItem, createTempScenario, listItems, signIn, smsItem, type ListResponse, type TempScenario } from './scenario-fixture';
 
 const cleanups: (() => Promise<void>)[] = [];

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { TeleMessageItem } from '../../dev/scenario/telemessage-item';
-import { startLiveCapture } from '../../dev/simulators/telemessage/live-capture';
-import { TeleMessageSimulator } from '../../dev/simulators/telemessage/telemessage-simulator';
+import { startLiveCapture, TeleMessageSimulator } from '../../dev/simulators/telemessage';
 import { DEMO_SCENARIO_DIR, createTempScenario, listItems, signIn, smsItem, type ListResponse } from './scenario-fixture';
 
 /** A small deterministic generator so runs repeat. */
