@@ -1,4 +1,4 @@
-import { Client, HTTPMessageHandler, RetryHandler, RetryHandlerOptions } from '@microsoft/microsoft-graph-client';
+import { Client, HTTPMessageHandler, RetryHandler, RetryHandlerOptions, type Middleware } from '@microsoft/microsoft-graph-client';
 import type { TokenCredential } from '@azure/identity';
 import { BearerTokenMiddleware } from './bearer-token-middleware';
 import { graphScope } from './graph-credential';
@@ -19,12 +19,18 @@ const VERSION_SEGMENT = /^(?:v\d+(?:\.\d+)?|beta)$/i;
 /** The Microsoft Graph SDK client, signed and retrying as the connector needs. */
 export function createGraphClient(options: GraphClientOptions): Client {
   const { baseUrl, version } = splitEndpoint(options.endpoint);
-  const auth = new BearerTokenMiddleware(options.credential, graphScope(baseUrl));
+  return Client.initWithMiddleware({ baseUrl, defaultVersion: version, middleware: createGraphMiddleware(options) });
+}
+
+/** The middleware chain every request of the client goes through, first handler returned. */
+export function createGraphMiddleware(options: GraphClientOptions): Middleware {
+  const { baseUrl } = splitEndpoint(options.endpoint);
+  const auth = new BearerTokenMiddleware(options.credential, graphScope(baseUrl), baseUrl);
   const retry = new RetryHandler(new RetryHandlerOptions(1, options.maxRetries ?? 10, notMailboxThrottling));
   const http = new HTTPMessageHandler();
   auth.setNext(retry);
   retry.setNext(http);
-  return Client.initWithMiddleware({ baseUrl, defaultVersion: version, middleware: auth });
+  return auth;
 }
 
 /** `https://graph.microsoft.com/v1.0` → base `https://graph.microsoft.com/` and version `v1.0`. */
