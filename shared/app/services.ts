@@ -134,19 +134,30 @@ export interface ArchiverServices extends Stores {
   reconciler: ReconciliationService;
 }
 
-let identity: TokenCredential | undefined;
+let appIdentity: { clientId: string | undefined; credential: TokenCredential } | undefined;
 
-/** The app's managed identity for Key Vault (secrets and the signing key): one token cache per process. */
-function managedIdentity(config: AppConfig): TokenCredential {
-  identity ??= new ManagedIdentityCredential(config.graph.auth.kind === 'managed-identity-federation' ? { clientId: config.graph.auth.managedIdentityClientId } : {});
-  return identity;
+/**
+ * The app's one managed identity, created once per process (one token cache) and shared by
+ * storage, Key Vault, Application Insights and the Graph federation. The settings name one
+ * identity: `AZURE_CLIENT_ID` and `AzureWebJobsStorage__clientId` must agree (app-config.ts).
+ */
+function managedIdentity(config: Pick<AppConfig, 'graph' | 'storage'>): TokenCredential {
+  const clientId = config.graph.auth.kind === 'managed-identity-federation'
+    ? config.graph.auth.managedIdentityClientId
+    : config.storage.kind === 'managed-identity' ? config.storage.clientId : undefined;
+  if (appIdentity === undefined || appIdentity.clientId !== clientId) {
+    appIdentity = { clientId, credential: new ManagedIdentityCredential(clientId === undefined ? {} : { clientId }) };
+  }
+  return appIdentity.credential;
 }
 
 export function createArchiverServices(config: AppConfig): ArchiverServices {
-  const stores = createStores(new StorageClients(config.storage));
-  const telemetry = createTelemetry(config);
-  const secrets = createSecretStore(config.secrets, () => managedIdentity(config));
-  const graph = createGraphClient({ endpoint: config.graph.endpoint, credential: createGraphCredential(config.graph) });
+  const identity = (): TokenCredential => managedIdentity(config);
+  const stores = createStores(new StorageClients(config.storage, identity));
+  // Application Insights signs in with Entra ID in Azure, where Graph is reached by federation.
+  const telemetry = createTelemetry(config, config.graph.auth.kind === 'managed-identity-federation' ? identity() : undefined);
+  const secrets = createSecretStore(config.secrets, identity);
+  const graph = createGraphClient({ endpoint: config.graph.endpoint, credential: createGraphCredential(config.graph, identity) });
   // Graph's per-mailbox limits are the app's, not an instance's: every instance keeps them together.
   const mailboxLimiter = new TableMailboxLimiter(stores.storage.table(Tables.mailboxLimits));
   useMailboxLimiter(graph, mailboxLimiter);
@@ -221,7 +232,7 @@ export function createAdminServices(settings: AdminSettings, options: AdminServi
   const secrets = createSecretStore(settings.secrets, adminCredential, options.env);
   let client: ReturnType<typeof createGraphClient> | undefined;
   const graphClient = (graph: NonNullable<AdminSettings['graph']>): ReturnType<typeof createGraphClient> =>
-    (client ??= createGraphClient({ endpoint: graph.endpoint, credential: createGraphCredential(graph) }));
+    (client ??= createGraphClient({ endpoint: graph.endpoint, credential: createGraphCredential(graph, () => managedIdentity({ graph, storage: settings.storage })) }));
   return {
     ...stores,
     config: settings,

@@ -38,6 +38,22 @@ test('Azure settings: identity-based storage, federated Graph sign-in, Key Vault
   assert.equal(c.schedule, '0 */5 * * * *');
 });
 
+test('the app has one managed identity: a storage client id other than AZURE_CLIENT_ID is refused, naming both', () => {
+  const azure = {
+    AzureWebJobsStorage__accountName: 'starchive',
+    AzureWebJobsStorage__clientId: 'mi-storage',
+    GRAPH_ENDPOINT: 'https://graph.microsoft.com/v1.0',
+    GRAPH_TENANT_ID: 'tenant',
+    GRAPH_CLIENT_ID: 'app',
+    AZURE_CLIENT_ID: 'mi-client',
+  };
+  assert.throws(
+    () => loadAppConfig(azure),
+    (err: unknown) => err instanceof ConfigurationError && /AzureWebJobsStorage__clientId: must name the app's one managed identity, the same as AZURE_CLIENT_ID \("mi-client"\), got "mi-storage"/.test(err.message),
+  );
+  assert.equal(loadAppConfig({ ...azure, AzureWebJobsStorage__clientId: 'mi-client' }).storage.kind, 'managed-identity');
+});
+
 test('every problem is reported at once, each naming its setting', () => {
   try {
     loadAppConfig({ ARCHIVER_SCHEDULE: '0 1 * * *', GRAPH_ENDPOINT: 'http://graph.example.com', ARCHIVER_BLOB_TRIGGER_SOURCE: 'Polling' });

@@ -129,6 +129,15 @@ export function loadSettings<K extends SettingsSection>(sections: readonly K[], 
 /** Every setting the function app reads, validated once at start-up. */
 export function loadAppConfig(env: Env = process.env): AppConfig {
   const { storage, secrets, graph, pipeline, telemetry, custody } = loadSettings(['storage', 'pipeline', 'graph', 'secrets', 'telemetry', 'custody'], env);
+  const storageIdentity = storage.kind === 'managed-identity' ? storage.clientId : undefined;
+  const graphIdentity = graph.auth.kind === 'managed-identity-federation' ? graph.auth.managedIdentityClientId : undefined;
+  if (storageIdentity !== undefined && graphIdentity !== undefined && storageIdentity !== graphIdentity) {
+    // The app has one managed identity, created once and shared by every client.
+    throw new ConfigurationError([{
+      setting: AppSettings.storageClientId,
+      message: `must name the app's one managed identity, the same as ${AppSettings.managedIdentityClientId} ("${graphIdentity}"), got "${storageIdentity}"`,
+    }]);
+  }
   return { storage, ...pipeline, graph, secrets, ...telemetry, custody };
 }
 
