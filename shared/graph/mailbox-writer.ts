@@ -1,7 +1,9 @@
+import { buffer } from 'node:stream/consumers';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { withoutRetries } from './graph-client';
+import { graphQuery } from './graph-query';
 import { graphErrorCode, graphRetryAfterMs, graphStatus, isTransientGraphError } from './graph-errors';
 import { DEFAULT_MAILBOX_CONCURRENCY, mailboxLimiterFor, runWithinLimits, type MailboxLimiter, type MailboxRequestCost } from './mailbox-limiter';
 import { UploadSessionError, uploadInChunks } from './upload-session';
@@ -125,7 +127,7 @@ export class GraphMailboxWriter implements MailboxWriter {
     const found = (await this.#call(userId, () =>
       this.#client
         .api(`${userPath(userId)}/mailFolders`)
-        .filter(queryValue(`displayName eq ${odataLiteral(displayName)}`))
+        .filter(graphQuery`displayName eq ${displayName}`)
         .select('id,displayName')
         .get(),
     )) as { value: Array<{ id: string; displayName: string }> };
@@ -146,8 +148,8 @@ export class GraphMailboxWriter implements MailboxWriter {
       const found = (await this.#call(userId, () =>
         this.#client
           .api(`${userPath(userId)}/mailFolders/${encodeURIComponent(folderId)}/messages`)
-          .filter(queryValue(`singleValueExtendedProperties/any(ep: ep/id eq ${odataLiteral(propertyId)} and ep/value eq ${odataLiteral(sourceItemId)})`))
-          .expand(queryValue(`singleValueExtendedProperties($filter=id eq ${odataLiteral(propertyId)})`))
+          .filter(graphQuery`singleValueExtendedProperties/any(ep: ep/id eq ${propertyId} and ep/value eq ${sourceItemId})`)
+          .expand(graphQuery`singleValueExtendedProperties($filter=id eq ${propertyId})`)
           .select('id')
           .top(100)
           .get(),
@@ -205,7 +207,7 @@ export class GraphMailboxWriter implements MailboxWriter {
   async addAttachment(userId: string, messageId: string, attachment: AttachmentSource): Promise<void> {
     const base = `${userPath(userId)}/messages/${encodeURIComponent(messageId)}/attachments`;
     if (fitsInline(attachment)) {
-      const bytes = await readAll(await attachment.open());
+      const bytes = await buffer(await attachment.open());
       if (bytes.length !== attachment.size) {
         throw new RangeError(`Attachment "${attachment.name}" has ${bytes.length} bytes where ${attachment.size} were declared`);
       }
@@ -274,20 +276,6 @@ export class GraphMailboxWriter implements MailboxWriter {
   }
 }
 
-/** An OData string literal: a `'` inside is written `''`. */
-export function odataLiteral(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
-}
-
-/**
- * A query option's value as it must appear in the URL. The Graph SDK puts `.filter()` values
- * into the query string unencoded, so `&`, `#`, `+` or `%` in a folder name or an id would
- * break the query (or change its meaning); percent-encoding the whole value keeps it intact.
- */
-export function queryValue(value: string): string {
-  return encodeURIComponent(value);
-}
-
 function jsonBytes(body: object): number {
   return Buffer.byteLength(JSON.stringify(body), 'utf8');
 }
@@ -328,10 +316,4 @@ function sourceItemIdOf(message: object, propertyId: string): string | undefined
     if (typeof id === 'string' && id.toLowerCase() === propertyId.toLowerCase() && typeof value === 'string') return value;
   }
   return undefined;
-}
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
-  return Buffer.concat(chunks);
 }

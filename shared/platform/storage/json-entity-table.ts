@@ -84,8 +84,3 @@ export class JsonEntityTable<T> {
     return this.#ensured;
   }
 }
-
-/** OData string literal quoting for table filters. */
-export function odataString(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
-}
