@@ -2,6 +2,7 @@ import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential
 import type { ContainerClient } from '@azure/storage-blob';
 import { loadAppConfig, loadSettings, type AppConfig, type SettingsSections } from '../platform/settings/app-config';
 import { AppSettings, DEFAULT_RECONCILE_AFTER_HOURS } from '../platform/settings/app-settings';
+import { loadHostSettings, type HostSettings } from '../platform/settings/host-settings';
 import { StorageClients } from '../platform/storage/storage-clients';
 import { Containers, Queues, Tables } from '../platform/storage/storage-names';
 import { AppSettingsSecretStore, KeyVaultSecretStore, type SecretStore } from '../platform/secrets/secret-store';
@@ -151,7 +152,11 @@ function managedIdentity(config: Pick<AppConfig, 'graph' | 'storage'>): TokenCre
   return appIdentity.credential;
 }
 
-export function createArchiverServices(config: AppConfig): ArchiverServices {
+/**
+ * @param host what host.json says; the fetch stage's last attempt is the host's last delivery
+ *   (`maxDequeueCount`), after which the job goes to `fetch-jobs-poison`.
+ */
+export function createArchiverServices(config: AppConfig, host: HostSettings = loadHostSettings()): ArchiverServices {
   const identity = (): TokenCredential => managedIdentity(config);
   const stores = createStores(new StorageClients(config.storage, identity));
   // Application Insights signs in with Entra ID in Azure, where Graph is reached by federation.
@@ -177,6 +182,7 @@ export function createArchiverServices(config: AppConfig): ArchiverServices {
     }),
     fetcher: new FetchWindowService({
       connectors: stores.connectors, runs: stores.runs, telemetry, sourceFor,
+      maxAttempts: host.maxDequeueCount,
       quarantine: async (connectorId, itemId, item, reason) => {
         await quarantine.quarantine(connectorId, itemId, item, reason);
       },
