@@ -1,3 +1,4 @@
+import { RETRY_BUDGETS } from '../../shared/platform/resilience';
 import { createHash, randomUUID } from 'node:crypto';
 import type { BlobServiceClient } from '@azure/storage-blob';
 import { startTestAzurite, type TestAzurite } from '../support/test-azurite';
@@ -93,7 +94,7 @@ export class ImportFixture {
     this.mappings = new BlobMappingFileStore(clients.blobs.getContainerClient(Containers.mappingFiles));
     this.storage = new BlobStoredItemReader(clients.blobs);
     this.quarantine = new BlobQuarantineStore(clients.blobs);
-    this.writer = new GraphMailboxWriter({ client: graph.client, sourceItemIdPropertyId: sourceItemIdPropertyId(), retryDelayMs: 10 });
+    this.writer = new GraphMailboxWriter({ client: graph.client, sourceItemIdPropertyId: sourceItemIdPropertyId(), retry: RETRY_BUDGETS.import.with({ baseDelayMs: 10 }) });
     this.directory = new GraphUserDirectory(graph.client);
   }
 
