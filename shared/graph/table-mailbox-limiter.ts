@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RestError, type TableClient } from '@azure/data-tables';
+import { RestError, odata, type TableClient } from '@azure/data-tables';
 import { KeyedLimiter } from '../platform/concurrency/keyed-limiter';
 import { DEFAULT_MAILBOX_CONCURRENCY, type MailboxLimiter, type MailboxRequestCost } from './mailbox-limiter';
 
@@ -159,7 +159,7 @@ export class TableMailboxLimiter implements MailboxLimiter {
     for (;;) {
       this.stats.storageOperations += 1;
       const rows = new Map<string, SlotEntity>();
-      for await (const row of this.#table.listEntities<SlotEntity>({ queryOptions: { filter: `PartitionKey eq '${partitionKey.replace(/'/g, "''")}'` } })) {
+      for await (const row of this.#table.listEntities<SlotEntity>({ queryOptions: { filter: odata`PartitionKey eq ${partitionKey}` } })) {
         rows.set(row.rowKey, row);
       }
       const now = this.#now();
