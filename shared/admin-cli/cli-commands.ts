@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { verifyDay } from '../custody/copy-verifier';
 import { parseUtcDay, type UtcDay } from '../custody/day-reconciliation';
 import { formatDayLine, formatDayReconciliation, formatDayVerification } from './custody-format';
-import { addConnector, disableConnector, enableConnector, getConnector, listConnectors, listRuns, runConnector } from '../admin/connector-admin';
+import { addConnector, disableConnector, enableConnector, getConnector, listConnectors, listRuns, runConnector, updateConnector } from '../admin/connector-admin';
 import { knownProducts, parseOnOff } from '../admin/connector-settings';
 import { InvalidAdminInputError } from '../admin/admin-errors';
 import type { AdminServices } from '../admin/admin-services';
@@ -12,10 +12,12 @@ import {
   formatCurrentMapping,
   formatFailedItems,
   formatMappingReport,
+  formatQuarantinedItems,
   formatProblem,
   formatRuns,
   formatUnmappedItems,
   formatVersions,
+  jsonForTerminal,
   plural,
 } from './cli-format';
 import { listItemOutcomes, REPLAYABLE_STATUSES, replayItems, type ReplayableStatus } from '../admin/item-admin';
@@ -24,9 +26,9 @@ import { applyMappingFile, listMappingVersions, showMapping, validateMappingFile
 export type CommandGroup = 'connectors' | 'mapping' | 'items';
 
 export const COMMAND_GROUPS: Readonly<Record<CommandGroup, string>> = {
-  connectors: 'add, list, show, enable, disable and run connectors',
+  connectors: 'add, update, list, show, enable, disable and run connectors',
   mapping: 'validate and apply mapping files (mobile number to Microsoft 365 user)',
-  items: 'list unmapped and failed items, replay them, reconcile days and verify copies',
+  items: 'list unmapped, failed and quarantined items, replay them, reconcile days and verify copies',
 };
 
 export interface OptionSpec {
@@ -40,7 +42,10 @@ export type OptionValues = Readonly<Record<string, string | boolean | undefined>
 
 export interface CommandContext {
   readonly values: OptionValues;
-  /** Writes lines to standard output. */
+  /**
+   * Writes lines to standard output, each escaped for a terminal (cli-format.ts `forTerminal`): a
+   * line break inside one line is shown as `\x0a`, never printed.
+   */
   out(lines: string | readonly string[]): void;
   /** Reads the password piped to standard input (for --password-stdin). */
   readPassword(): Promise<string>;
@@ -89,7 +94,8 @@ export function takesJson(spec: CommandSpec): spec is AnsweringCommand {
 export async function runCommandSpec(spec: CommandSpec, ctx: CommandContext): Promise<number> {
   if (!takesJson(spec)) return spec.run(ctx);
   const answer = await spec.answer(ctx);
-  ctx.out(ctx.values['json'] === true ? JSON.stringify(answer.json, null, 2) : answer.text());
+  // JSON holds no raw line break (JSON.stringify escapes them), so its lines are the output's lines.
+  ctx.out(ctx.values['json'] === true ? jsonForTerminal(answer.json).split('\n') : answer.text());
   return answer.exitCode ?? 0;
 }
 
@@ -186,6 +192,71 @@ export const COMMANDS: readonly CommandSpec[] = [
             }
           }
           if (c.enabled) lines.push(`The next timer run fetches it; to start now: npm run connectors -- run --id ${c.id}`);
+          return lines;
+        },
+      };
+    },
+  },
+  {
+    group: 'connectors',
+    name: 'update',
+    summary: "Change a connector's TeleMessage account, password, folder, region or automatic mapping in place",
+    details: [
+      'Only the options given change; each is checked as add checks it. A new base URL, user, password',
+      'secret or password is checked with TeleMessage before it is saved. The checkpoint, runs and outcomes',
+      'stay: nothing is fetched again. A new folder takes effect for items imported from then on; copies',
+      'already imported stay in the old folder and are not made again (docs/administration.md).',
+    ],
+    options: {
+      id: connectorIdOption,
+      'base-url': { type: 'string', value: 'URL', description: 'TeleMessage API root (https; http on loopback only)' },
+      username: { type: 'string', value: 'NAME', description: 'TeleMessage API user' },
+      'password-secret': { type: 'string', value: 'NAME', description: 'name of the secret holding the password' },
+      'password-stdin': { type: 'boolean', description: 'read a new password from standard input and store it as the secret' },
+      'folder-name': { type: 'string', value: 'NAME', description: 'mailbox folder for items imported from now on' },
+      region: { type: 'string', value: 'CC', description: 'region of numbers without a country code' },
+      'auto-mapping': { type: 'string', value: 'on|off', description: 'map participants by their own email address' },
+    },
+    required: ['id'],
+    examples: [
+      'npm run connectors -- update --id att-main --folder-name "Texts (archive)"',
+      "printf '%s' \"$TM_PASSWORD\" | npm run connectors -- update --id att-main --username contoso-api-2 --password-stdin",
+    ],
+    async answer(ctx) {
+      const v = ctx.values;
+      const password = v['password-stdin'] === true ? await ctx.readPassword() : undefined;
+      const services = await ctx.services();
+      const optional = (name: string): string | undefined => text(v, name);
+      const autoMapping = optional('auto-mapping');
+      const fields = {
+        baseUrl: optional('base-url'),
+        username: optional('username'),
+        passwordSecretName: optional('password-secret'),
+        folderName: optional('folder-name'),
+        region: optional('region'),
+      };
+      const result = await updateConnector(
+        {
+          id: need(v, 'id'),
+          ...Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)),
+          ...(password === undefined ? {} : { password }),
+          ...(autoMapping === undefined ? {} : { autoMapping: parseOnOff(autoMapping, 'auto-mapping') }),
+        },
+        services,
+      );
+      const c = result.connector;
+      return {
+        json: { connector: c, changed: result.changed },
+        text: () => {
+          if (result.changed.length === 0) return `Connector "${c.id}": nothing to change.`;
+          const lines = [`Connector "${c.id}" updated: ${result.changed.join(', ')}.`];
+          if (result.changed.includes('folder-name')) {
+            lines.push(`Items imported from now on go to folder "${c.folderName}"; copies already imported stay where they are.`);
+          }
+          if (result.secretStoredIn !== undefined) lines.push(`The password is stored as secret "${c.passwordSecretName}" in ${result.secretStoredIn}.`);
+          if (result.secretStoredIn !== undefined && services.config.secrets.kind === 'app-settings') {
+            lines.push('Restart the Functions host (func start / npm start) so that it reads the new setting.');
+          }
           return lines;
         },
       };
@@ -409,21 +480,48 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     group: 'items',
+    name: 'quarantined',
+    summary: 'List the items refused as malformed or failing (by the fetch or the import stage), with why',
+    details: [
+      'Each is kept in the quarantine container with the reason. Once the cause is fixed, replay them:',
+      '  npm run items -- replay --connector ID --status quarantined',
+    ],
+    options: { connector: connectorIdOption },
+    required: ['connector'],
+    async answer(ctx) {
+      const outcomes = await listItemOutcomes(need(ctx.values, 'connector'), 'quarantined', await ctx.services());
+      return {
+        json: outcomes,
+        text: () => (outcomes.length === 0 ? 'No quarantined items.' : [...formatQuarantinedItems(outcomes), `${plural(outcomes.length, 'quarantined item')}.`]),
+      };
+    },
+  },
+  {
+    group: 'items',
     name: 'replay',
     summary: 'Import the listed items again (after the mapping or the cause of failure is fixed)',
     details: [
       'Each item is queued for the import stage, which reads it from the archive (never rewritten) and',
       'skips mailboxes that already hold it, so an item that now maps is imported exactly once.',
-      'Items that still do not map stay listed.',
+      'Items that still do not map stay listed. A quarantined item the fetch stage refused is stored from',
+      'its quarantined copy as the fetch stage would (attachments fetched again and checked), then imported;',
+      'one that fails again stays quarantined with the new reason.',
     ],
     options: {
       connector: connectorIdOption,
-      status: { type: 'string', value: 'unmapped|failed', description: 'which items to replay (default unmapped)' },
+      status: { type: 'string', value: 'unmapped|failed|quarantined', description: 'which items to replay (default unmapped)' },
+      from: { type: 'string', value: 'ISO', description: 'only items archived at or after this instant' },
+      to: { type: 'string', value: 'ISO', description: 'only items archived before this instant' },
     },
     required: ['connector'],
     async answer(ctx) {
       const status = replayableStatus(text(ctx.values, 'status'));
-      const result = await replayItems({ connectorId: need(ctx.values, 'connector'), status }, await ctx.services());
+      const from = text(ctx.values, 'from');
+      const to = text(ctx.values, 'to');
+      const result = await replayItems(
+        { connectorId: need(ctx.values, 'connector'), status, ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) },
+        await ctx.services(),
+      );
       return {
         json: result,
         text: () => {

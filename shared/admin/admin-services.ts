@@ -16,6 +16,7 @@ import type { GraphCopyReader } from '../graph/copy-reader';
 import type { Telemetry } from '../platform/telemetry/telemetry';
 import type { SecretWriter } from './secret-writer';
 import type { TeleMessageCredentialCheck } from './telemessage-check';
+import type { AddressPolicy } from '../telemessage/address-policy';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -37,11 +38,15 @@ export interface AdminServices {
   readonly mappingFiles: BlobMappingFileStore;
   /** The `archive-items` container. */
   readonly items: ContainerClient;
+  /** The `quarantine` container. */
+  readonly quarantined: ContainerClient;
   /** Replay requests for the import stage. */
   readonly replays: ImportReplayQueue;
   readonly secrets: SecretStore;
   readonly secretWriter: SecretWriter;
   readonly checkCredentials: TeleMessageCredentialCheck;
+  /** Which hosts a TeleMessage base URL may name (loopback only with storage on the local emulator). */
+  readonly addressPolicy: AddressPolicy;
   /** The Graph directory, when Graph is configured; created on first use. */
   directory(): UserDirectory | undefined;
   readonly reconciliations: ReconciliationStore;

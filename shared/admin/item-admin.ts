@@ -1,17 +1,18 @@
 import type { ContainerClient } from '@azure/storage-blob';
 import type { ImportReplayQueue } from '../import/import-replay-queue';
-import { itemBlobName } from '../archive/blob-names';
+import { itemBlobName, quarantineBlobName } from '../archive/blob-names';
 import type { ConnectorStore } from '../connectors/connector-store';
 import type { ImportStore } from '../outcomes/import-store';
 import type { ItemOutcome } from '../outcomes/item-outcome';
 import { mapWithConcurrency } from '../platform/concurrency/bounded-map';
 import { describeError } from './admin-errors';
-import { connectorIdArgument } from './connector-settings';
+import { connectorIdArgument, parseInstant } from './connector-settings';
+import { InvalidAdminInputError } from './admin-errors';
 
-/** The outcomes an administrator can replay once the cause is fixed. */
-export type ReplayableStatus = 'unmapped' | 'failed';
+/** The outcomes an administrator can list and replay once the cause is fixed. */
+export type ReplayableStatus = 'unmapped' | 'failed' | 'quarantined';
 
-export const REPLAYABLE_STATUSES: readonly ReplayableStatus[] = ['unmapped', 'failed'];
+export const REPLAYABLE_STATUSES: readonly ReplayableStatus[] = ['unmapped', 'failed', 'quarantined'];
 
 export interface ItemAdminDependencies {
   connectors: ConnectorStore;
@@ -29,11 +30,22 @@ export interface ReplayItemsRequest {
   connectorId: string;
   /** Default 'unmapped'. */
   status?: ReplayableStatus;
+  /**
+   * Only items archived in [from, to) (ISO 8601 instants). An item with no archived time (the fetch
+   * stage quarantined it before it was read) is placed by when it was first processed.
+   */
+  from?: string;
+  to?: string;
 }
 
 export interface ReplayItemsDependencies extends ItemAdminDependencies {
   /** The `archive-items` container, read only: a replay never rewrites the raw archive. */
   items: ContainerClient;
+  /**
+   * The `quarantine` container, read only: where an item the fetch stage refused is kept instead.
+   * Without it such an item is reported missing.
+   */
+  quarantined?: ContainerClient;
   /** Where replay requests go; the `replayItem` function imports each again. */
   replays: ImportReplayQueue;
   /** Items handled at once. Default 8. */
@@ -59,18 +71,35 @@ export interface ReplayItemsResult {
  * policy in Azure), so the item's blob is not touched: the `replayItem` function reads it and
  * runs the import stage on it. The import stage skips mailboxes that already hold the item, so
  * an item that now maps is imported exactly once and one that still does not stays listed.
+ * A quarantined item is in the archive when the import stage refused it, and replayed the same
+ * way; one the fetch stage refused is only in `quarantine`: the `replayItem` function stores it
+ * from there as the fetch stage would (attachments fetched again and verified, the item written
+ * once), which starts its import. One that fails again stays listed with the new reason.
  */
 export async function replayItems(request: ReplayItemsRequest, deps: ReplayItemsDependencies): Promise<ReplayItemsResult> {
   const status = request.status ?? 'unmapped';
-  const outcomes = await listItemOutcomes(request.connectorId, status, deps);
+  const from = request.from === undefined ? undefined : parseInstant(request.from, 'from').getTime();
+  const to = request.to === undefined ? undefined : parseInstant(request.to, 'to').getTime();
+  if (from !== undefined && to !== undefined && from >= to) throw new InvalidAdminInputError('to', 'must be after from');
+  const outcomes = (await listItemOutcomes(request.connectorId, status, deps)).filter((o) => {
+    const at = Date.parse(o.archivedAt ?? o.firstProcessedAt);
+    return (from === undefined || at >= from) && (to === undefined || at < to);
+  });
   const result: ReplayItemsResult = { connectorId: connectorIdArgument(request.connectorId, 'connector'), status, listed: outcomes.length, replayed: [], missing: [], failed: [] };
   const answers = await mapWithConcurrency(
     outcomes,
     deps.concurrency ?? 8,
     async (outcome) => {
-      const blobName = outcome.blobName || itemBlobName(outcome.connectorId, outcome.itemId);
       try {
-        if (!(await deps.items.getBlobClient(blobName).exists({ abortSignal: deps.signal }))) return { outcome, answer: 'missing' as const };
+        // An id no blob name can hold (a lone surrogate) was never archived and never can be.
+        const blobName = itemBlobName(outcome.connectorId, outcome.itemId);
+        const archived = await deps.items.getBlobClient(blobName).exists({ abortSignal: deps.signal });
+        const inQuarantine =
+          !archived &&
+          outcome.status === 'quarantined' &&
+          deps.quarantined !== undefined &&
+          (await deps.quarantined.getBlobClient(quarantineBlobName(outcome.connectorId, outcome.itemId)).exists({ abortSignal: deps.signal }));
+        if (!archived && !inQuarantine) return { outcome, answer: 'missing' as const };
         await deps.replays.enqueue({ connectorId: outcome.connectorId, itemId: outcome.itemId, blobName });
         return { outcome, answer: 'queued' as const };
       } catch (error) {

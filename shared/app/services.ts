@@ -1,9 +1,10 @@
 import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import type { ContainerClient } from '@azure/storage-blob';
-import { loadAppConfig, loadSettings, type AppConfig, type SettingsSections } from '../platform/settings/app-config';
+import { loadAppConfig, loadSettings, type AppConfig, type SettingsSections, type StorageConfig } from '../platform/settings/app-config';
 import { AppSettings, DEFAULT_RECONCILE_AFTER_HOURS } from '../platform/settings/app-settings';
 import { loadHostSettings, type HostSettings } from '../platform/settings/host-settings';
-import { StorageClients } from '../platform/storage/storage-clients';
+import { isLocalDevelopmentStorage, StorageClients } from '../platform/storage/storage-clients';
+import { checkBaseUrlHost, type AddressPolicy } from '../telemessage/address-policy';
 import { Containers, Queues, Tables } from '../platform/storage/storage-names';
 import { AppSettingsSecretStore, KeyVaultSecretStore, type SecretStore } from '../platform/secrets/secret-store';
 import type { Telemetry } from '../platform/telemetry/telemetry';
@@ -17,6 +18,7 @@ import { TableImportStore } from '../outcomes/import-store';
 import { ItemQuarantine } from '../outcomes/item-quarantine';
 import { BlobQuarantineStore } from '../outcomes/quarantine-store';
 import { FetchWindowService } from '../fetch/fetch-window-service';
+import { QuarantinedItemRestorer } from '../fetch/quarantine-restorer';
 import { ImportItemService } from '../import/import-item-service';
 import { StorageImportReplayQueue } from '../import/import-replay-queue';
 import { BlobStoredItemReader } from '../archive/stored-item-reader';
@@ -58,6 +60,8 @@ export interface Stores {
   readonly mappingFiles: BlobMappingFileStore;
   /** The `archive-items` container. */
   readonly items: ContainerClient;
+  /** The `quarantine` container. */
+  readonly quarantined: ContainerClient;
   readonly replays: StorageImportReplayQueue;
   readonly reconciliations: TableReconciliationStore;
   readonly manifests: BlobManifestStore;
@@ -71,6 +75,7 @@ export function createStores(storage: StorageClients): Stores {
     imports: new TableImportStore(storage.table(Tables.imports)),
     mappingFiles: new BlobMappingFileStore(storage.blobs.getContainerClient(Containers.mappingFiles)),
     items: storage.blobs.getContainerClient(Containers.items),
+    quarantined: storage.blobs.getContainerClient(Containers.quarantine),
     replays: new StorageImportReplayQueue(storage.queue(Queues.importReplays)),
     reconciliations: new TableReconciliationStore(storage.table(Tables.reconciliation)),
     manifests: new BlobManifestStore(storage.blobs.getContainerClient(Containers.manifests)),
@@ -88,7 +93,7 @@ function createScheduler(stores: Stores, settlingMinutes?: number): FetchSchedul
 
 function createReconciler(
   stores: Stores,
-  options: { secrets: SecretStore; telemetry: Telemetry; graceHours: number; signer?: ManifestSigner; clock?: () => Date },
+  options: { secrets: SecretStore; addressPolicy: AddressPolicy; telemetry: Telemetry; graceHours: number; signer?: ManifestSigner; clock?: () => Date },
 ): ReconciliationService {
   return new ReconciliationService({
     connectors: stores.connectors,
@@ -97,7 +102,7 @@ function createReconciler(
     archive: new BlobStoredItemReader(stores.storage.blobs),
     reconciliations: stores.reconciliations,
     manifests: stores.manifests,
-    sourceFor: teleMessageSource(options.secrets),
+    sourceFor: teleMessageSource(options.secrets, options.addressPolicy),
     telemetry: options.telemetry,
     graceHours: options.graceHours,
     ...(options.signer === undefined ? {} : { signer: options.signer }),
@@ -105,10 +110,21 @@ function createReconciler(
   });
 }
 
-/** The TeleMessage client of a connector, signed in with the password its secret holds. */
-function teleMessageSource(secrets: SecretStore): (connector: Connector) => Promise<TeleMessageClient> {
-  return async (connector) =>
-    new TeleMessageClient({ baseUrl: connector.baseUrl, username: connector.username, password: await secrets.get(connector.passwordSecretName) });
+/**
+ * The TeleMessage client of a connector, signed in with the password its secret holds. The base
+ * URL comes from a table row, so its host is checked again here, names resolved, before the
+ * password is read or sent (telemessage/address-policy.ts).
+ */
+export function teleMessageSource(secrets: SecretStore, addressPolicy: AddressPolicy): (connector: Connector) => Promise<TeleMessageClient> {
+  return async (connector) => {
+    await checkBaseUrlHost(connector.baseUrl, addressPolicy);
+    return new TeleMessageClient({ baseUrl: connector.baseUrl, username: connector.username, password: await secrets.get(connector.passwordSecretName) });
+  };
+}
+
+/** Loopback TeleMessage hosts (the simulator) only where storage is the local emulator. */
+export function addressPolicyFor(storage: StorageConfig): AddressPolicy {
+  return { allowLoopback: isLocalDevelopmentStorage(storage) };
 }
 
 function createSecretStore(settings: SettingsSections['secrets'], credential: () => TokenCredential, env?: Readonly<Record<string, string | undefined>>): SecretStore {
@@ -169,7 +185,13 @@ export function createArchiverServices(config: AppConfig, host: HostSettings = l
   const storedItems = new BlobStoredItemReader(stores.storage.blobs);
   const quarantineStore = new BlobQuarantineStore(stores.storage.blobs);
   const quarantine = new ItemQuarantine(quarantineStore, stores.imports);
-  const sourceFor = teleMessageSource(secrets);
+  const addressPolicy = addressPolicyFor(config.storage);
+  const sourceFor = teleMessageSource(secrets, addressPolicy);
+  const archiveStore = new BlobArchiveStore({ blobServiceClient: stores.storage.blobs });
+  const quarantineItem = async (connectorId: string, itemId: string, item: unknown, reason: string): Promise<void> => {
+    await quarantine.quarantine(connectorId, itemId, item, reason);
+  };
+  const restorer = new QuarantinedItemRestorer({ connectors: stores.connectors, quarantined: stores.quarantined, store: archiveStore, sourceFor, quarantine: quarantineItem });
 
   return {
     ...stores,
@@ -177,16 +199,14 @@ export function createArchiverServices(config: AppConfig, host: HostSettings = l
     mappings: stores.mappingFiles,
     scheduler: createScheduler(stores, config.settlingMinutes),
     reconciler: createReconciler(stores, {
-      secrets, telemetry, graceHours: config.custody.reconcileAfterHours,
+      secrets, addressPolicy, telemetry, graceHours: config.custody.reconcileAfterHours,
       ...(config.custody.manifestSigningKeyId === undefined ? {} : { signer: new KeyVaultManifestSigner(config.custody.manifestSigningKeyId, managedIdentity(config)) }),
     }),
     fetcher: new FetchWindowService({
       connectors: stores.connectors, runs: stores.runs, telemetry, sourceFor,
       maxAttempts: host.maxDequeueCount,
-      quarantine: async (connectorId, itemId, item, reason) => {
-        await quarantine.quarantine(connectorId, itemId, item, reason);
-      },
-      store: new BlobArchiveStore({ blobServiceClient: stores.storage.blobs }),
+      quarantine: quarantineItem,
+      store: archiveStore,
     }),
     emlDrop: new EmlDropService({ connectors: stores.connectors, blobs: stores.storage.blobs }),
     importer: new ImportItemService({
@@ -195,6 +215,7 @@ export function createArchiverServices(config: AppConfig, host: HostSettings = l
       directory: new GraphUserDirectory(graph),
       storage: storedItems,
       quarantine: quarantineStore,
+      restoreQuarantined: (request) => restorer.restore(request.connectorId, request.itemId),
     }),
   };
 }
@@ -249,9 +270,11 @@ export function createAdminServices(settings: AdminSettings, options: AdminServi
         ? new KeyVaultSecretWriter(settings.secrets.vaultUri, adminCredential())
         : new LocalSettingsSecretWriter(options.localSettingsFile),
     checkCredentials: teleMessageCredentialCheck(),
+    addressPolicy: addressPolicyFor(settings.storage),
     reconciler: (choices = {}) =>
       createReconciler(stores, {
         secrets,
+        addressPolicy: addressPolicyFor(settings.storage),
         telemetry: choices.telemetry ?? new NoTelemetry(),
         graceHours: choices.graceHours ?? DEFAULT_RECONCILE_AFTER_HOURS,
         ...(choices.clock === undefined ? {} : { clock: choices.clock }),

@@ -119,7 +119,7 @@ describe('the administration command line', () => {
     assert.equal(settings.Values['SECRET_TM_ATT_MAIN'], TM_PASSWORD);
 
     // Without --password-stdin the secret is now read from local.settings.json in the current folder.
-    const second = await cli(addArgs('att-second', ['--password-secret', 'tm-att-main', '--disabled', '--auto-mapping', 'off']));
+    const second = await cli(addArgs('att-second', ['--product', 'wechat', '--password-secret', 'tm-att-main', '--disabled', '--auto-mapping', 'off']));
     assert.equal(second.code, 0, second.stderr);
 
     const list = await cli(['connectors', 'list', '--json']);

@@ -46,3 +46,30 @@ export class StorageClients {
     return this.queues.getQueueClient(name);
   }
 }
+
+/**
+ * Whether the app runs in local development: its storage is the local emulator (`UseDevelopmentStorage=true`,
+ * or a connection string whose every endpoint is on loopback, as Azurite's are). Storage in Azure
+ * is never on loopback, so this cannot be true of a deployed app by mistake. It is what allows a
+ * TeleMessage base URL on loopback (the local simulator).
+ */
+export function isLocalDevelopmentStorage(config: StorageConfig): boolean {
+  if (config.kind !== 'connection-string') return false;
+  const parts = config.connectionString.split(';').map((part) => part.trim());
+  // The emulator's shorthand stands for Azurite's loopback endpoints; the SDKs expand it themselves.
+  if (parts.some((part) => /^UseDevelopmentStorage=true$/i.test(part))) return true;
+  const endpoints = parts
+    .map((part) => /^(?:Blob|Queue|Table)Endpoint=(.+)$/i.exec(part)?.[1])
+    .filter((value): value is string => value !== undefined);
+  return (
+    endpoints.length > 0 &&
+    endpoints.every((value) => {
+      try {
+        const host = new URL(value).hostname;
+        return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+      } catch {
+        return false;
+      }
+    })
+  );
+}
