@@ -1,12 +1,13 @@
 import { app, type InvocationContext } from '@azure/functions';
-import { appConfig, archiverServices } from '../shared/app/services';
+import { archiverServices } from '../shared/app/services';
+import { registeredBlobTriggerSource } from '../shared/platform/settings/app-config';
 import { EML_DROP_CONTAINER } from '../shared/eml-drop/eml-drop-service';
 
 // TeleMessage's EML export ZIPs, delivered over SFTP into `eml-drop/{connectorId}/`.
 app.storageBlob('importEmlDrop', {
   path: `${EML_DROP_CONTAINER}/{name}`,
   connection: 'AzureWebJobsStorage',
-  ...(appConfig().blobTriggerSource === 'EventGrid' ? { source: 'EventGrid' as const } : {}),
+  ...(registeredBlobTriggerSource() === 'EventGrid' ? { source: 'EventGrid' as const } : {}),
   handler: async (blob: Buffer, context: InvocationContext): Promise<void> => {
     const name = String(context.triggerMetadata?.name ?? '');
     const outcome = await archiverServices().emlDrop.importDrop(name, blob);

@@ -2,7 +2,10 @@ import { basename } from 'node:path';
 import { verifyDay } from '../custody/copy-verifier';
 import { parseUtcDay, type UtcDay } from '../custody/day-reconciliation';
 import { formatDayLine, formatDayReconciliation, formatDayVerification } from './custody-format';
-import { addConnector, disableConnector, enableConnector, getConnector, listConnectors, listRuns, runConnector, updateConnector } from '../admin/connector-admin';
+import { getConnector, listConnectors, listRuns } from '../admin/connector-admin';
+import { AdminChanges } from '../admin/admin-changes';
+import type { AuditActor } from '../audit/audit-trail';
+import type { UserDirectory } from '../mapping/directory';
 import { knownProducts, parseOnOff } from '../admin/connector-settings';
 import { InvalidAdminInputError } from '../admin/admin-errors';
 import type { AdminServices } from '../admin/admin-services';
@@ -20,8 +23,8 @@ import {
   jsonForTerminal,
   plural,
 } from './cli-format';
-import { listItemOutcomes, REPLAYABLE_STATUSES, replayItems, type ReplayableStatus } from '../admin/item-admin';
-import { applyMappingFile, listMappingVersions, showMapping, validateMappingFile } from '../admin/mapping-admin';
+import { listItemOutcomes, REPLAYABLE_STATUSES, type ReplayableStatus } from '../admin/item-admin';
+import { listMappingVersions, showMapping, validateMappingFile } from '../admin/mapping-admin';
 
 export type CommandGroup = 'connectors' | 'mapping' | 'items';
 
@@ -52,6 +55,13 @@ export interface CommandContext {
   /** Reads a file given on the command line, relative to the current folder. */
   readFile(path: string): Promise<Uint8Array>;
   services(): Promise<AdminServices>;
+  /** Who runs the command, for the audit trail of changes. */
+  actor(): AuditActor;
+}
+
+/** The audited changes, as the web API makes them too. */
+function changes(ctx: CommandContext, services: AdminServices, directory?: UserDirectory): AdminChanges {
+  return new AdminChanges(services, services.audit, ctx.actor(), { directory: () => directory });
 }
 
 interface CommandBase {
@@ -162,7 +172,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       const folderName = text(v, 'folder-name');
       const region = text(v, 'region');
       const startFrom = text(v, 'start-from');
-      const result = await addConnector(
+      const result = await changes(ctx, services).addConnector(
         {
           id: need(v, 'id'),
           product: need(v, 'product'),
@@ -176,7 +186,6 @@ export const COMMANDS: readonly CommandSpec[] = [
           ...(autoMapping === undefined ? {} : { autoMapping: parseOnOff(autoMapping, 'auto-mapping') }),
           ...(startFrom === undefined ? {} : { startFrom }),
         },
-        services,
       );
       const c = result.connector;
       return {
@@ -235,14 +244,13 @@ export const COMMANDS: readonly CommandSpec[] = [
         folderName: optional('folder-name'),
         region: optional('region'),
       };
-      const result = await updateConnector(
+      const result = await changes(ctx, services).update(
         {
           id: need(v, 'id'),
           ...Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)),
           ...(password === undefined ? {} : { password }),
           ...(autoMapping === undefined ? {} : { autoMapping: parseOnOff(autoMapping, 'auto-mapping') }),
         },
-        services,
       );
       const c = result.connector;
       return {
@@ -293,7 +301,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: { id: connectorIdOption },
     required: ['id'],
     async run(ctx) {
-      const c = await enableConnector(need(ctx.values, 'id'), await ctx.services());
+      const c = await changes(ctx, await ctx.services()).enable(need(ctx.values, 'id'));
       ctx.out(`Connector "${c.id}" is enabled.`);
       return 0;
     },
@@ -305,7 +313,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: { id: connectorIdOption },
     required: ['id'],
     async run(ctx) {
-      const c = await disableConnector(need(ctx.values, 'id'), await ctx.services());
+      const c = await changes(ctx, await ctx.services()).disable(need(ctx.values, 'id'));
       ctx.out(`Connector "${c.id}" is disabled.`);
       return 0;
     },
@@ -329,10 +337,10 @@ export const COMMANDS: readonly CommandSpec[] = [
     async answer(ctx) {
       const from = text(ctx.values, 'from');
       const to = text(ctx.values, 'to');
-      const result = await runConnector(
-        { id: need(ctx.values, 'id'), ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) },
-        await ctx.services(),
-      );
+      const audited = changes(ctx, await ctx.services());
+      const id = need(ctx.values, 'id');
+      if (from === undefined && to !== undefined) throw new InvalidAdminInputError('from', 'is required with --to');
+      const result = from === undefined ? await audited.runNow(id) : await audited.backfill(id, from, to);
       return {
         json: result,
         text: () => {
@@ -407,9 +415,9 @@ export const COMMANDS: readonly CommandSpec[] = [
       const bytes = await ctx.readFile(file);
       const services = await ctx.services();
       const directory = ctx.values['no-directory'] === true ? undefined : services.directory();
-      const applied = await applyMappingFile(
+      const applied = await changes(ctx, services, directory).applyMapping(
         { connectorId: need(ctx.values, 'connector'), bytes, fileName: basename(file) },
-        { connectors: services.connectors, mappingFiles: services.mappingFiles, ...(directory === undefined ? {} : { directory }) },
+        { useDirectory: directory !== undefined },
       );
       const { mapping: _mapping, ...current } = applied.current;
       return {
@@ -518,10 +526,12 @@ export const COMMANDS: readonly CommandSpec[] = [
       const status = replayableStatus(text(ctx.values, 'status'));
       const from = text(ctx.values, 'from');
       const to = text(ctx.values, 'to');
-      const result = await replayItems(
-        { connectorId: need(ctx.values, 'connector'), status, ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) },
-        await ctx.services(),
-      );
+      const result = await changes(ctx, await ctx.services()).replayByStatus({
+        connectorId: need(ctx.values, 'connector'),
+        status,
+        ...(from === undefined ? {} : { from }),
+        ...(to === undefined ? {} : { to }),
+      });
       return {
         json: result,
         text: () => {

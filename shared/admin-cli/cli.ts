@@ -1,5 +1,6 @@
 import { text } from 'node:stream/consumers';
 import { readFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigurationError } from '../platform/settings/configuration-error';
@@ -10,6 +11,7 @@ import { createAdminServices, loadAdminSettings } from '../app/services';
 import { COMMAND_GROUPS, COMMANDS, runCommandSpec, takesJson, type CommandContext, type CommandGroup, type CommandSpec, type OptionSpec, type OptionValues } from './cli-commands';
 import { forTerminal, formatMappingReport } from './cli-format';
 import { LOCAL_SETTINGS_FILE, readLocalSettingsValues } from '../admin/local-settings-file';
+import type { AuditActor } from '../audit/audit-trail';
 
 /**
  * The administration command line: `cli.js <group> <command> [options]`, groups `connectors`,
@@ -87,6 +89,7 @@ export async function runCli(argv: readonly string[], io: CliIo, options: CliOpt
         return password;
       },
       readFile: (path) => readInputFile(io.cwd, path),
+      actor: () => cliActor(io.env),
       services: () =>
         (services ??= (async () => {
           const settingsFile = settingsFileOf(io.cwd, values);
@@ -170,6 +173,19 @@ async function readInputFile(cwd: string, path: string): Promise<Uint8Array> {
     if (code === 'EISDIR') throw new InvalidAdminInputError('file', `${file} is a folder, not a file`);
     throw new InvalidAdminInputError('file', `${file} cannot be read (${describeError(error)})`);
   }
+}
+
+/** The command line's changes are audited under the OS user who ran it. */
+function cliActor(env: Env): AuditActor {
+  let user = env['USER'] ?? env['USERNAME'];
+  if (user === undefined || user.trim() === '') {
+    try {
+      user = userInfo().username;
+    } catch {
+      user = 'unknown';
+    }
+  }
+  return { id: `cli:${user}`, name: user, via: 'cli' };
 }
 
 function settingsFileOf(cwd: string, values: OptionValues): string {

@@ -16,6 +16,7 @@ import type { GraphCopyReader } from '../graph/copy-reader';
 import type { Telemetry } from '../platform/telemetry/telemetry';
 import type { SecretWriter } from './secret-writer';
 import type { TeleMessageCredentialCheck } from './telemessage-check';
+import type { AuditTrail } from '../audit/audit-trail';
 import type { AddressPolicy } from '../telemessage/address-policy';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -45,6 +46,8 @@ export interface AdminServices {
   readonly secrets: SecretStore;
   readonly secretWriter: SecretWriter;
   readonly checkCredentials: TeleMessageCredentialCheck;
+  /** Every change an administrator makes (table `audit`, and Application Insights when given). */
+  readonly audit: AuditTrail;
   /** Which hosts a TeleMessage base URL may name (loopback only with storage on the local emulator). */
   readonly addressPolicy: AddressPolicy;
   /** The Graph directory, when Graph is configured; created on first use. */
@@ -67,4 +70,8 @@ export interface AdminServicesOptions {
    * Default: DefaultAzureCredential (Azure CLI sign-in, environment, managed identity, …).
    */
   credential?: () => TokenCredential;
+  /** Where audit entries also go (Application Insights in the function app). Default: nowhere but the table. */
+  telemetry?: Telemetry;
+  /** Replaces where passwords are written (the function app also updates its own environment locally). */
+  secretWriter?: SecretWriter;
 }

@@ -170,7 +170,7 @@ function accountKey(c: { baseUrl: string; username: string }): string {
 }
 
 /** The host's addresses, as resolved now from here: a name pointing at an internal address is refused like the address. */
-async function checkResolvedHost(baseUrl: string, deps: { addressPolicy: AddressPolicy; resolve?: Resolver }): Promise<void> {
+export async function checkResolvedHost(baseUrl: string, deps: { addressPolicy: AddressPolicy; resolve?: Resolver }): Promise<void> {
   try {
     await checkBaseUrlHost(baseUrl, deps.addressPolicy, deps.resolve);
   } catch (error) {

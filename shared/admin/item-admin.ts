@@ -5,9 +5,9 @@ import type { ConnectorStore } from '../connectors/connector-store';
 import type { ImportStore } from '../outcomes/import-store';
 import type { ItemOutcome } from '../outcomes/item-outcome';
 import { mapWithConcurrency } from '../platform/concurrency/bounded-map';
-import { describeError } from './admin-errors';
+import { describeError, InvalidAdminInputError } from './admin-errors';
 import { connectorIdArgument, parseInstant } from './connector-settings';
-import { InvalidAdminInputError } from './admin-errors';
+import { listOutstandingItems, type OutstandingFilter } from './outstanding-items';
 
 /** The outcomes an administrator can list and replay once the cause is fixed. */
 export type ReplayableStatus = 'unmapped' | 'failed' | 'quarantined';
@@ -85,7 +85,54 @@ export async function replayItems(request: ReplayItemsRequest, deps: ReplayItems
     const at = Date.parse(o.archivedAt ?? o.firstProcessedAt);
     return (from === undefined || at >= from) && (to === undefined || at < to);
   });
-  const result: ReplayItemsResult = { connectorId: connectorIdArgument(request.connectorId, 'connector'), status, listed: outcomes.length, replayed: [], missing: [], failed: [] };
+  const queued = await queueReplays(outcomes, deps);
+  return { connectorId: connectorIdArgument(request.connectorId, 'connector'), status, listed: outcomes.length, ...queued };
+}
+
+export interface ReplaySelectionRequest {
+  connectorId: string;
+  /** The items to replay; each must be outstanding (unmapped, failed, partial or quarantined). */
+  itemIds?: readonly string[];
+  /** Instead of ids: every outstanding item matching the filter. */
+  filter?: OutstandingFilter;
+}
+
+export interface ReplaySelectionResult extends Omit<ReplayItemsResult, 'status'> {
+  /** Ids asked for that are not outstanding (imported everywhere, or unknown). */
+  notOutstanding: string[];
+}
+
+/** The most items one replay request names. */
+export const MAX_REPLAY_IDS = 1000;
+
+/**
+ * Queues the chosen outstanding items for import again: the ones named, or every one matching a
+ * filter. A partial item (some participant unmapped) gets only the missing copies: the import
+ * stage skips mailboxes that already hold it.
+ */
+export async function replaySelectedItems(request: ReplaySelectionRequest, deps: ReplayItemsDependencies): Promise<ReplaySelectionResult> {
+  const connectorId = connectorIdArgument(request.connectorId, 'connector');
+  if ((request.itemIds === undefined) === (request.filter === undefined)) throw new InvalidAdminInputError('ids', 'give either ids or all with a filter');
+  if (request.itemIds !== undefined && request.itemIds.length === 0) throw new InvalidAdminInputError('ids', 'must name at least one item');
+  if (request.itemIds !== undefined && request.itemIds.length > MAX_REPLAY_IDS) throw new InvalidAdminInputError('ids', `names ${request.itemIds.length} items; at most ${MAX_REPLAY_IDS} at once (use all with a filter)`);
+  const outstanding = await listOutstandingItems(connectorId, request.filter ?? {}, deps);
+  const wanted = request.itemIds === undefined ? undefined : new Set(request.itemIds);
+  const chosen = wanted === undefined ? outstanding : outstanding.filter((item) => wanted.has(item.itemId));
+  const found = new Set(chosen.map((item) => item.itemId));
+  const notOutstanding = wanted === undefined ? [] : [...wanted].filter((id) => !found.has(id));
+  const queued = await queueReplays(chosen, deps);
+  return { connectorId, listed: chosen.length, ...queued, notOutstanding };
+}
+
+/**
+ * Queues each item's replay: from the archive, or, for an item the fetch stage quarantined before
+ * it was archived, from `quarantine`; an item in neither is reported missing.
+ */
+async function queueReplays(
+  outcomes: readonly { connectorId: string; itemId: string; status: string }[],
+  deps: ReplayItemsDependencies,
+): Promise<Pick<ReplayItemsResult, 'replayed' | 'missing' | 'failed'>> {
+  const result: Pick<ReplayItemsResult, 'replayed' | 'missing' | 'failed'> = { replayed: [], missing: [], failed: [] };
   const answers = await mapWithConcurrency(
     outcomes,
     deps.concurrency ?? 8,

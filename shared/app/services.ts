@@ -44,6 +44,10 @@ import type { UserDirectory } from '../mapping/directory';
 import type { AdminServices, AdminServicesOptions, AdminSettings } from '../admin/admin-services';
 import { KeyVaultSecretWriter, LocalSettingsSecretWriter } from '../admin/secret-writer';
 import { teleMessageCredentialCheck } from '../admin/telemessage-check';
+import { TableAuditTrail } from '../audit/audit-trail';
+import { LOCAL_SETTINGS_FILE } from '../admin/local-settings-file';
+import { ProcessEnvSecretWriter } from '../admin/secret-writer';
+import { join } from 'node:path';
 
 /**
  * The one composition root: every store and service of the product is wired here, for the
@@ -229,6 +233,19 @@ export function appConfig(): AppConfig {
   return config;
 }
 
+/**
+ * Checks the settings when the app starts and writes every problem to the log (the worker sends
+ * console output to the host's log). It never throws: the functions stay registered, and each
+ * invocation fails naming the same settings until they are fixed.
+ */
+export function reportSettingsAtStart(): void {
+  try {
+    appConfig();
+  } catch (err) {
+    console.error(`The function app's settings are not valid; every function will fail until they are fixed. ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
 /** The process's services, created on first use. */
 export function archiverServices(): ArchiverServices {
   services ??= createArchiverServices(appConfig());
@@ -266,9 +283,11 @@ export function createAdminServices(settings: AdminSettings, options: AdminServi
     scheduler: createScheduler(stores),
     secrets,
     secretWriter:
-      settings.secrets.kind === 'key-vault'
+      options.secretWriter ??
+      (settings.secrets.kind === 'key-vault'
         ? new KeyVaultSecretWriter(settings.secrets.vaultUri, adminCredential())
-        : new LocalSettingsSecretWriter(options.localSettingsFile),
+        : new LocalSettingsSecretWriter(options.localSettingsFile)),
+    audit: new TableAuditTrail(stores.storage.table(Tables.audit), options.telemetry ?? new NoTelemetry()),
     checkCredentials: teleMessageCredentialCheck(),
     addressPolicy: addressPolicyFor(settings.storage),
     reconciler: (choices = {}) =>
@@ -287,4 +306,30 @@ export function createAdminServices(settings: AdminSettings, options: AdminServi
       return directory;
     },
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The admin web API (HTTP functions of the function app)
+
+let adminWeb: AdminServices | undefined;
+
+/**
+ * The admin operations for the web API, inside the function app: the app's own identity (Key
+ * Vault writes need "Key Vault Secrets Officer" for it, see docs/deployment.md), its telemetry,
+ * and locally a password written to local.settings.json is also put into this process's
+ * environment, so the running host reads it without a restart.
+ */
+export function adminWebServices(): AdminServices {
+  if (adminWeb !== undefined) return adminWeb;
+  const config = appConfig();
+  const settings = loadAdminSettings(process.env);
+  const localSettingsFile = join(process.cwd(), LOCAL_SETTINGS_FILE);
+  adminWeb = createAdminServices(settings, {
+    env: process.env,
+    localSettingsFile,
+    credential: () => managedIdentity(config),
+    telemetry: archiverServices().telemetry,
+    ...(settings.secrets.kind === 'app-settings' ? { secretWriter: new ProcessEnvSecretWriter(new LocalSettingsSecretWriter(localSettingsFile), process.env) } : {}),
+  });
+  return adminWeb;
 }

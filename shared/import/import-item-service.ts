@@ -124,6 +124,7 @@ export class ImportItemService {
       return this.#quarantine(base, bytes, err.message, started);
     }
     base.archivedAt = item.archivedAt;
+    base.kind = item.kind;
     const itemSha256 = createHash('sha256').update(bytes).digest('hex');
     base.itemSha256 = itemSha256;
 

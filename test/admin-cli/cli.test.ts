@@ -2,7 +2,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
+import { TableClient } from '@azure/data-tables';
+import { TableAuditTrail } from '../../shared/audit/audit-trail';
+import { NoTelemetry } from '../../shared/platform/telemetry/telemetry';
+import { Tables } from '../../shared/platform/storage/storage-names';
 import { join } from 'node:path';
 import { startTestAzurite, type TestAzurite } from '../support/test-azurite';
 import { TeleMessageSimulator } from '../../dev/simulators/telemessage';
@@ -162,5 +166,21 @@ describe('the administration command line', () => {
 
     const unmapped = await cliInProcess(['items', 'unmapped', '--connector', 'att-second']);
     assert.deepEqual([unmapped.code, unmapped.stdout], [0, 'No unmapped items.\n']);
+
+    // Every change is in the audit trail under the OS user, as the web page's are under the signed-in one; refusals are not.
+    const trail = new TableAuditTrail(TableClient.fromConnectionString(azurite.connectionString, Tables.audit, { allowInsecureConnection: true }), new NoTelemetry());
+    const entries = (await trail.list()).reverse();
+    const user = userInfo().username;
+    assert.deepEqual(
+      entries.map((e) => [e.action, e.connectorId, e.actor.id, e.actor.via]),
+      [
+        ['connector.added', 'att-main', `cli:${user}`, 'cli'],
+        ['connector.added', 'att-second', `cli:${user}`, 'cli'],
+        ['connector.backfill', 'att-main', `cli:${user}`, 'cli'],
+        ['mapping.applied', 'att-second', `cli:${user}`, 'cli'],
+        ['connector.enabled', 'att-second', `cli:${user}`, 'cli'],
+      ],
+    );
+    assert.ok(!JSON.stringify(entries).includes(TM_PASSWORD));
   });
 });
