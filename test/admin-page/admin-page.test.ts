@@ -22,7 +22,11 @@ import { TestBrowser } from './browser';
  */
 
 const SCENARIO = path.join(repoRoot(), 'dev', 'scenarios', 'mapping');
-const SHOTS = path.join(repoRoot(), 'docs', 'admin-web');
+/**
+ * Screenshots go to .work/admin-web so that a test run leaves the clone unchanged; to refresh the
+ * ones docs/admin-web.md shows, run this file with ADMIN_PAGE_SCREENSHOTS=docs/admin-web.
+ */
+const SHOTS = path.resolve(repoRoot(), process.env.ADMIN_PAGE_SCREENSHOTS ?? path.join('.work', 'admin-web'));
 const CONNECTOR = 'fabrikam-att';
 const TM_USER = 'fabrikam-archive';
 const TM_PASSWORD = 'mapping-demo-Tm-2026!';
