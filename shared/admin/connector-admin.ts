@@ -1,4 +1,5 @@
-import type { Connector } from '../connectors/connector';
+import { connectorTransport, type Connector, type ConnectorTransport } from '../connectors/connector';
+import type { EmlDropZone } from '../eml-drop/drop-zone';
 import { ConnectorExistsError, type ConnectorStore } from '../connectors/connector-store';
 import { canEnableConnector } from '../mapping/participant-mapper';
 import type { FetchRun } from '../schedule/fetch-run';
@@ -26,11 +27,18 @@ export const DEFAULT_START_OFFSET_MS = 24 * 60 * 60 * 1000;
 export interface AddConnectorRequest {
   id: string;
   product: string;
-  /** The TeleMessage API root, e.g. https://archive.example.com (http on loopback only). */
-  baseUrl: string;
-  username: string;
-  /** Name of the secret holding the password (Key Vault in Azure, `SECRET_<NAME>` locally). */
-  passwordSecretName: string;
+  /**
+   * `archive-api` (default): fetched from TeleMessage's archive API on schedule, which needs the
+   * URL, user and password below. `eml-drop`: fed by TeleMessage's EML export ZIPs over SFTP into
+   * its folder of the drop container; none of the three is given, and nothing is scheduled.
+   */
+  transport?: ConnectorTransport;
+  /** The TeleMessage API root, e.g. https://archive.example.com (http on loopback only). Archive API only. */
+  baseUrl?: string;
+  /** Archive API only. */
+  username?: string;
+  /** Name of the secret holding the password (Key Vault in Azure, `SECRET_<NAME>` locally). Archive API only. */
+  passwordSecretName?: string;
   /**
    * A password to store under `passwordSecretName` once TeleMessage has accepted it. Without it the
    * secret must already exist.
@@ -54,6 +62,8 @@ export interface AddConnectorDependencies {
   /** Needed only when the request carries a password. */
   secretWriter?: SecretWriter;
   checkCredentials: TeleMessageCredentialCheck;
+  /** Needed only for a connector on the EML transport: its folder is made there. */
+  dropZone?: EmlDropZone;
   clock?: () => Date;
   signal?: AbortSignal;
 }
@@ -62,7 +72,18 @@ export interface AddConnectorResult {
   connector: Connector;
   /** Where the password was stored, when the request carried one. */
   secretStoredIn?: string;
+  /** On the EML transport: the folder TeleMessage delivers into, `eml-drop/{connectorId}`. */
+  dropFolder?: string;
 }
+
+/** The options that belong to the archive API transport, as the command line names them. */
+const ARCHIVE_API_FIELDS = [
+  ['baseUrl', 'base-url'],
+  ['username', 'username'],
+  ['passwordSecretName', 'password-secret'],
+  ['password', 'password-stdin'],
+  ['startFrom', 'start-from'],
+] as const;
 
 /**
  * Adds a connector after checking everything about it: the settings, that the id is free, and
@@ -70,12 +91,16 @@ export interface AddConnectorResult {
  * it is stored, so a wrong one never replaces a working secret.
  */
 export async function addConnector(request: AddConnectorRequest, deps: AddConnectorDependencies): Promise<AddConnectorResult> {
+  if (connectorTransport(request) === 'eml-drop') return addEmlDropConnector(request, deps);
   const now = (deps.clock ?? (() => new Date()))();
   const id = parseConnectorId(request.id);
   const { product, module } = parseProduct(request.product);
-  const baseUrl = parseBaseUrl(request.baseUrl);
-  const username = parseUsername(request.username);
-  const passwordSecretName = parseSecretName(request.passwordSecretName);
+  for (const [key, field] of ARCHIVE_API_FIELDS.slice(0, 3)) {
+    if (request[key] === undefined || request[key].trim() === '') throw new InvalidAdminInputError(field, 'is required for a connector on the archive API');
+  }
+  const baseUrl = parseBaseUrl(request.baseUrl ?? '');
+  const username = parseUsername(request.username ?? '');
+  const passwordSecretName = parseSecretName(request.passwordSecretName ?? '');
   const folderName = parseFolderName(request.folderName ?? module.defaultFolderName);
   const defaultRegion = parseRegion(request.region ?? 'US');
   const autoMapping = request.autoMapping ?? true;
@@ -127,6 +152,55 @@ export async function addConnector(request: AddConnectorRequest, deps: AddConnec
   };
   await deps.connectors.create(connector);
   return secretStoredIn === undefined ? { connector } : { connector, secretStoredIn };
+}
+
+/**
+ * A connector on the EML transport: no TeleMessage URL, user or password (TeleMessage signs in to
+ * the SFTP drop zone with its SSH key, set up in infra/), its folder `eml-drop/{connectorId}` made
+ * in the drop container, and no checkpoint to fetch from: the scheduler never queues it.
+ */
+async function addEmlDropConnector(request: AddConnectorRequest, deps: AddConnectorDependencies): Promise<AddConnectorResult> {
+  const now = (deps.clock ?? (() => new Date()))();
+  const id = parseConnectorId(request.id);
+  const { product, module } = parseProduct(request.product);
+  for (const [key, field] of ARCHIVE_API_FIELDS) {
+    if (request[key] !== undefined) {
+      throw new InvalidAdminInputError(field, 'is for a connector on the archive API; a connector on the eml-drop transport receives ZIPs over SFTP and has no TeleMessage credentials');
+    }
+  }
+  const folderName = parseFolderName(request.folderName ?? module.defaultFolderName);
+  const defaultRegion = parseRegion(request.region ?? 'US');
+  const autoMapping = request.autoMapping ?? true;
+  const enabled = request.enabled ?? true;
+  if (enabled && !canEnableConnector({ autoMapping, hasMappingFile: false }).allowed) {
+    throw new ConnectorStateError(
+      id,
+      `Connector "${id}" would start with automatic mapping off and no mapping file, so it cannot be enabled yet: ` +
+        'add it disabled, apply a mapping file, then enable it.',
+    );
+  }
+  if (deps.dropZone === undefined) throw new TypeError('addConnector: a connector on the eml-drop transport needs the drop zone');
+  if ((await deps.connectors.tryGet(id)) !== undefined) throw new ConnectorExistsError(id);
+  const dropFolder = await deps.dropZone.prepareFolder(id);
+  const at = now.toISOString();
+  const connector: Connector = {
+    id,
+    product,
+    folderName,
+    transport: 'eml-drop',
+    baseUrl: '',
+    username: '',
+    passwordSecretName: '',
+    enabled,
+    autoMapping,
+    defaultRegion,
+    checkpoint: at,
+    scheduledThrough: at,
+    createdAt: at,
+    updatedAt: at,
+  };
+  await deps.connectors.create(connector);
+  return { connector, dropFolder };
 }
 
 export function listConnectors(deps: { connectors: ConnectorStore }): Promise<Connector[]> {
@@ -193,6 +267,12 @@ export async function runConnector(request: RunConnectorRequest, deps: RunConnec
     if (window.to > now) throw new InvalidAdminInputError('to', `${window.to.toISOString()} is in the future`);
   }
   const connector = await deps.connectors.get(id);
+  if (connectorTransport(connector) === 'eml-drop') {
+    throw new ConnectorStateError(
+      id,
+      `Connector "${id}" takes TeleMessage's EML exports over SFTP (transport eml-drop): it has nothing to fetch; its ZIPs are imported as they arrive`,
+    );
+  }
   if (!connector.enabled) {
     throw new ConnectorStateError(id, `Connector "${id}" is disabled; enable it first ("connectors enable --id ${id}")`);
   }

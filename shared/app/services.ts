@@ -2,13 +2,13 @@ import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential
 import type { ContainerClient } from '@azure/storage-blob';
 import { loadAppConfig, loadSettings, type AppConfig, type SettingsSections } from '../platform/settings/app-config';
 import { AppSettings, DEFAULT_RECONCILE_AFTER_HOURS } from '../platform/settings/app-settings';
-import { StorageClients } from '../platform/storage/storage-clients';
+import { dropZoneBlobService, StorageClients } from '../platform/storage/storage-clients';
 import { Containers, Queues, Tables } from '../platform/storage/storage-names';
 import { AppSettingsSecretStore, KeyVaultSecretStore, type SecretStore } from '../platform/secrets/secret-store';
 import type { Telemetry } from '../platform/telemetry/telemetry';
 import { createTelemetry } from '../platform/telemetry/create-telemetry';
 import { TableConnectorStore } from '../connectors/connector-store';
-import type { Connector } from '../connectors/connector';
+import { connectorTransport, type Connector } from '../connectors/connector';
 import { TableRunStore } from '../schedule/run-store';
 import { StorageFetchJobQueue } from '../schedule/fetch-job-queue';
 import { FetchScheduler } from '../schedule/fetch-scheduler';
@@ -21,6 +21,7 @@ import { StorageImportReplayQueue } from '../import/import-replay-queue';
 import { BlobStoredItemReader } from '../archive/stored-item-reader';
 import { BlobArchiveStore } from '../archive/blob-archive-store';
 import { EmlDropService } from '../eml-drop/eml-drop-service';
+import { BlobEmlDropZone, EML_DROP_CONTAINER } from '../eml-drop/drop-zone';
 import { TeleMessageClient } from '../telemessage/telemessage-client';
 import { createGraphClient } from '../graph/graph-client';
 import { createGraphCredential } from '../graph/graph-credential';
@@ -106,8 +107,12 @@ function createReconciler(
 
 /** The TeleMessage client of a connector, signed in with the password its secret holds. */
 function teleMessageSource(secrets: SecretStore): (connector: Connector) => Promise<TeleMessageClient> {
-  return async (connector) =>
-    new TeleMessageClient({ baseUrl: connector.baseUrl, username: connector.username, password: await secrets.get(connector.passwordSecretName) });
+  return async (connector) => {
+    if (connectorTransport(connector) !== 'archive-api') {
+      throw new Error(`Connector "${connector.id}" takes TeleMessage's EML exports over SFTP; it has no archive API to ask`);
+    }
+    return new TeleMessageClient({ baseUrl: connector.baseUrl, username: connector.username, password: await secrets.get(connector.passwordSecretName) });
+  };
 }
 
 function createSecretStore(settings: SettingsSections['secrets'], credential: () => TokenCredential, env?: Readonly<Record<string, string | undefined>>): SecretStore {
@@ -205,8 +210,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 /** Reads only the sections the commands need; Graph is read, and checked, only when it is set. */
 export function loadAdminSettings(env: Env): AdminSettings {
   return env[AppSettings.graphEndpoint]?.trim()
-    ? loadSettings(['storage', 'secrets', 'graph'], env)
-    : loadSettings(['storage', 'secrets'], env);
+    ? loadSettings(['storage', 'secrets', 'dropZone', 'graph'], env)
+    : loadSettings(['storage', 'secrets', 'dropZone'], env);
 }
 
 /**
@@ -217,6 +222,7 @@ export function createAdminServices(settings: AdminSettings, options: AdminServi
   let credential: TokenCredential | undefined;
   const adminCredential = (): TokenCredential => (credential ??= options.credential?.() ?? new DefaultAzureCredential());
   const stores = createStores(new StorageClients(settings.storage, adminCredential));
+  const dropZone = new BlobEmlDropZone(dropZoneBlobService(settings.dropZone.storage, stores.storage, adminCredential).getContainerClient(EML_DROP_CONTAINER));
   let directory: UserDirectory | undefined;
   const secrets = createSecretStore(settings.secrets, adminCredential, options.env);
   let client: ReturnType<typeof createGraphClient> | undefined;
@@ -226,6 +232,7 @@ export function createAdminServices(settings: AdminSettings, options: AdminServi
     ...stores,
     config: settings,
     scheduler: createScheduler(stores),
+    dropZone,
     secrets,
     secretWriter:
       settings.secrets.kind === 'key-vault'

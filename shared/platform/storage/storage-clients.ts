@@ -2,7 +2,7 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueClient, QueueServiceClient } from '@azure/storage-queue';
 import { TableClient } from '@azure/data-tables';
 import { ManagedIdentityCredential, TokenCredential } from '@azure/identity';
-import type { StorageConfig } from '../settings/app-config';
+import type { DropZoneStorageConfig, StorageConfig } from '../settings/app-config';
 
 /** Azurite's default endpoints, which `UseDevelopmentStorage=true` stands for. */
 const DEVELOPMENT_STORAGE =
@@ -48,6 +48,17 @@ export class StorageClients {
   queue(name: string): QueueClient {
     return this.queues.getQueueClient(name);
   }
+}
+
+/**
+ * The blob service of the SFTP drop zone's account, reached the way the importEmlDrop trigger
+ * reaches it (the `DropZoneStorage` connection); without one, the pipeline's own account.
+ */
+export function dropZoneBlobService(config: DropZoneStorageConfig | undefined, pipeline: StorageClients, credential?: () => TokenCredential): BlobServiceClient {
+  if (config === undefined) return pipeline.blobs;
+  if (config.kind === 'connection-string') return BlobServiceClient.fromConnectionString(expandConnectionString(config.connectionString));
+  const identity: TokenCredential = credential?.() ?? new ManagedIdentityCredential(config.clientId ? { clientId: config.clientId } : {});
+  return new BlobServiceClient(config.blobServiceUri, identity);
 }
 
 export function expandConnectionString(value: string): string {
