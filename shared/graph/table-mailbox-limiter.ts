@@ -41,6 +41,8 @@ interface Claim {
   writes: Promise<void>;
   /** A write found the row changed by someone else (a back-off): it is not handed on again. */
   stale: boolean;
+  /** While it lingers unused after its request (no other was waiting): the timer that releases it. */
+  linger?: NodeJS.Timeout;
 }
 
 /** A slot as this instance's release left it: still so while its ETag is unchanged. */
@@ -72,6 +74,13 @@ export interface TableMailboxLimiterOptions {
    * found the budgets at most half used. Default 30 s.
    */
   reclaimFreshMs?: number;
+  /**
+   * How long a finished request's slot stays ours, unused, when no other request of this
+   * instance waits for the mailbox: the next one that comes meanwhile gets it with one write
+   * (a hand-off) instead of a release and a claim. Other instances may wait this much longer for
+   * the slot. Default 250 ms; 0 releases at once.
+   */
+  lingerMs?: number;
   now?: () => number;
 }
 
@@ -119,6 +128,7 @@ export class TableMailboxLimiter implements MailboxLimiter {
   readonly #maxPollMs: number;
   readonly #handOffFreshMs: number;
   readonly #reclaimFreshMs: number;
+  readonly #lingerMs: number;
   readonly #now: () => number;
   readonly #local: KeyedLimiter;
   readonly #instance = randomUUID();
@@ -138,6 +148,7 @@ export class TableMailboxLimiter implements MailboxLimiter {
     this.#maxPollMs = options.maxPollMs ?? 400;
     this.#handOffFreshMs = options.handOffFreshMs ?? 5_000;
     this.#reclaimFreshMs = options.reclaimFreshMs ?? 30_000;
+    this.#lingerMs = options.lingerMs ?? 250;
     this.#now = options.now ?? Date.now;
     this.#local = new KeyedLimiter(this.#concurrency);
   }
@@ -172,14 +183,25 @@ export class TableMailboxLimiter implements MailboxLimiter {
 
   /** Waits until every slot released so far is written back; for a clean shutdown and tests. */
   async flush(): Promise<void> {
-    for (const claims of this.#idle.values()) for (const claim of claims.splice(0)) this.#release(claim);
+    for (const claims of this.#idle.values()) {
+      for (const claim of claims.splice(0)) {
+        clearTimeout(claim.linger);
+        this.#release(claim);
+      }
+    }
     await Promise.allSettled([...this.#releases]);
   }
 
   async #claim(mailbox: string, uploadBytes: number): Promise<Claim> {
     const idle = this.#idle.get(mailbox)?.shift();
     if (idle !== undefined) {
-      const handed = this.#handOff(idle, uploadBytes);
+      // A slot that lingered had no request waiting for it: nothing proves yet that no back-off
+      // came meanwhile, so its hand-off write goes first (a write that finds the row changed
+      // gives the slot back) rather than beside the request.
+      const lingered = idle.linger !== undefined;
+      clearTimeout(idle.linger);
+      idle.linger = undefined;
+      const handed = await this.#handOff(idle, uploadBytes, lingered);
       if (handed === 'handed') return idle;
       if (handed === 'refresh' && (await this.#refreshHandOff(idle, uploadBytes))) return idle;
     }
@@ -250,7 +272,7 @@ export class TableMailboxLimiter implements MailboxLimiter {
    * When the last read is too old to trust the other slots' budget figures, the caller reads
    * the mailbox again first ({@link #refreshHandOff}) rather than releasing and claiming afresh.
    */
-  #handOff(claim: Claim, uploadBytes: number): 'handed' | 'refresh' | 'released' {
+  async #handOff(claim: Claim, uploadBytes: number, confirmFirst: boolean): Promise<'handed' | 'refresh' | 'released'> {
     const now = this.#now();
     const minute = Math.floor(now / MINUTE);
     claim.requests = windowed(claim.requests, minute, REQUEST_WINDOW_MINUTES);
@@ -266,8 +288,7 @@ export class TableMailboxLimiter implements MailboxLimiter {
     }
     this.#count(claim, minute, uploadBytes);
     const entity = this.#entityOf(claim, now + this.#leaseMs);
-    this.stats.handOffs += 1;
-    void this.#write(claim, async () => {
+    const write = this.#write(claim, async () => {
       this.stats.storageOperations += 1;
       try {
         const written = await this.#table.updateEntity<SlotEntity>(entity, 'Replace', { etag: claim.etag });
@@ -280,6 +301,14 @@ export class TableMailboxLimiter implements MailboxLimiter {
     }).catch(() => {
       claim.stale = true;
     });
+    if (confirmFirst) {
+      await write;
+      if (claim.stale) {
+        this.#release(claim);
+        return 'released';
+      }
+    }
+    this.stats.handOffs += 1;
     return 'handed';
   }
 
@@ -380,13 +409,26 @@ export class TableMailboxLimiter implements MailboxLimiter {
 
   /** A request finished: its slot goes to the next request waiting here, or back to everyone. */
   #done(claim: Claim): void {
-    if (!claim.stale && this.#local.waiting(claim.mailbox) > 0) {
-      const idle = this.#idle.get(claim.mailbox) ?? [];
-      idle.push(claim);
-      this.#idle.set(claim.mailbox, idle);
+    const waiting = this.#local.waiting(claim.mailbox) > 0;
+    if (claim.stale || (!waiting && this.#lingerMs <= 0)) {
+      this.#release(claim);
       return;
     }
-    this.#release(claim);
+    const idle = this.#idle.get(claim.mailbox) ?? [];
+    idle.push(claim);
+    this.#idle.set(claim.mailbox, idle);
+    if (!waiting) {
+      // Nobody here wants it yet: keep it a moment for the next request, then give it back.
+      claim.linger = setTimeout(() => {
+        const list = this.#idle.get(claim.mailbox);
+        const at = list?.indexOf(claim) ?? -1;
+        if (at < 0) return;
+        list!.splice(at, 1);
+        if (list!.length === 0) this.#idle.delete(claim.mailbox);
+        this.#release(claim);
+      }, this.#lingerMs);
+      claim.linger.unref();
+    }
   }
 
   #release(claim: Claim): void {

@@ -53,6 +53,16 @@ describe('TableMailboxLimiter: table requests per Graph request', () => {
     assert.equal(l.stats.reclaims, 1);
   });
 
+  test('a request right after another on the same mailbox: 1 (the finished slot lingered and passes on)', async () => {
+    const { limiter: l, table } = limiter({ lingerMs: 60_000 });
+    await l.run('mailbox-l', async () => undefined);
+    const next = await counted(() => l.run('mailbox-l', async () => undefined));
+    assert.deepEqual(next, { [`table PUT ${table} row`]: 1 }, 'the hand-off write only');
+    assert.equal(l.stats.handOffs, 1);
+    const released = await counted(() => l.flush());
+    assert.deepEqual(released, { [`table PATCH ${table} row`]: 1 }, 'released once, at the end');
+  });
+
   test('a quiet mailbox whose last read is old is read again (3)', async () => {
     let clock = Date.parse('2026-01-01T00:00:10Z');
     const { limiter: l, table } = limiter({ now: () => clock });

@@ -144,6 +144,7 @@ describe('TableMailboxLimiter: limits shared by every instance through Table Sto
     const clients = new StorageClients({ kind: 'connection-string', connectionString: azurite.connectionString });
     const alive = new TableMailboxLimiter(clients.table(table), { concurrency: 1, maxPollMs: 20 });
     await alive.run('mailbox-h', async () => undefined);
+    await alive.flush();
     // What an instance that crashed while holding the only slot leaves behind.
     const leaseUntil = Date.now() + 500;
     await clients.table(table).upsertEntity({ partitionKey: 'mailbox-h', rowKey: 'slot-0', holder: 'dead-instance:1', leaseUntil }, 'Merge');
