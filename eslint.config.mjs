@@ -7,16 +7,17 @@ import tseslint from 'typescript-eslint';
  * it through that index only; a deep import (`dev/host/invoker`) fails lint. A package's own
  * tests (beside it under test/) may reach its insides: they test them.
  */
-const PACKAGES = ['host', 'simulators/graph', 'simulators/telemessage'];
+const PACKAGES = ['host', 'simulators/graph', 'simulators/telemessage', 'event-grid'];
 const deepImport = (prefix, packages = PACKAGES) => ({
   regex: `${prefix}(${packages.join('|')})/(?!index$)[^/]+`,
-  message: 'Import a development package through its index (dev/host, dev/simulators/graph, dev/simulators/telemessage), not a file inside it.',
+  message: 'Import a development package through its index (dev/host, dev/simulators/graph, dev/simulators/telemessage, dev/event-grid), not a file inside it.',
 });
 /** A package's own tests, which may reach inside it. */
 const OWN_TESTS = {
   host: ['test/host/**', 'test/host-app/**'],
   'simulators/graph': ['test/graph-simulator/**'],
   'simulators/telemessage': ['test/telemessage-simulator/**'],
+  'event-grid': ['test/event-grid/**'],
 };
 /**
  * Imports from test/ name `dev/<package>/`. One block per test folder kind (a later block would

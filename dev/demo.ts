@@ -2,6 +2,7 @@
  * The demo command: one complete cycle of the product on a scenario, then a report.
  *   npm run demo -- [--scenario DIR] [--workdir DIR] [--start-from INSTANT] [--timeout-seconds N] [--app-root DIR] [--verbose]
  * `--app-root DIR` runs another build of the function app, e.g. the deployment package (.work/package).
+ * `--polling` feeds importItem with the polling blob trigger instead of Event Grid.
  * Defaults: the bundled scenario dev/scenarios/demo and the work folder .work/demo. A second run
  * on the same work folder continues from the first one's storage and mailboxes.
  */
@@ -21,6 +22,7 @@ const USAGE = `Usage: npm run demo -- [--scenario DIR] [--workdir DIR] [--start-
                          (default: each connector's startFrom, else 24 hours before it is created)
   --timeout-seconds N    how long the pipeline may take to drain (default ${DEFAULT_DRAIN_TIMEOUT_MS / 1000})
   --app-root DIR         the function app the host runs (default: this project; npm run package writes .work/package)
+  --polling              the polling blob trigger (LogsAndContainerScan) instead of Event Grid, as on the Dedicated plan
   --verbose              show the Functions host's own output`;
 
 const OPTIONS = {
@@ -29,6 +31,7 @@ const OPTIONS = {
   'start-from': { type: 'string' },
   'timeout-seconds': { type: 'string' },
   'app-root': { type: 'string' },
+  polling: { type: 'boolean' },
   verbose: { type: 'boolean' },
 } as const;
 
@@ -38,6 +41,7 @@ interface DemoArguments {
   startFrom?: string;
   drainTimeoutMs: number;
   appRoot?: string;
+  polling: boolean;
   verbose: boolean;
 }
 
@@ -59,6 +63,7 @@ function demoArguments(values: OptionValues<typeof OPTIONS>): DemoArguments {
     ...(startFrom === undefined ? {} : { startFrom }),
     drainTimeoutMs: timeoutSeconds * 1000,
     ...(values['app-root'] === undefined ? {} : { appRoot: path.resolve(values['app-root']) }),
+    polling: values.polling === true,
     verbose: values.verbose === true,
   };
 }
@@ -84,6 +89,13 @@ export function summary(result: Pick<DemoCycleResult, 'report' | 'mailboxFiles' 
     );
     for (const w of c.windows.filter((window) => window.status !== 'succeeded')) {
       lines.push(`    window ${w.from} – ${w.to}: ${w.status}${w.error === undefined ? '' : `: ${w.error}`}`);
+    }
+    const o = c.outstanding;
+    if (o.unmapped.length + o.partial.length + o.failed.length + o.quarantined.length > 0) {
+      lines.push(
+        `    outstanding now (any cycle): ${o.unmapped.length} unmapped, ${o.partial.length} with a participant unmapped, ` +
+          `${o.failed.length} failed, ${o.quarantined.length} quarantined; see "outstanding" in the report`,
+      );
     }
     if (c.replayed !== undefined) {
       const r = c.replayed;
@@ -120,6 +132,7 @@ async function runDemo(values: OptionValues<typeof OPTIONS>): Promise<number> {
       drainTimeoutMs: args.drainTimeoutMs,
       ...(args.appRoot === undefined ? {} : { appRoot: args.appRoot }),
       echoHost: args.verbose,
+      blobTriggerSource: args.polling ? 'LogsAndContainerScan' : 'EventGrid',
       signal: abort.signal,
       log: (line) => process.stdout.write(`${line}\n`),
     });

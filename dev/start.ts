@@ -1,6 +1,6 @@
 /**
  * The run command: the product on its embedded default, importing on schedule until Ctrl-C.
- *   npm start [-- --scenario DIR --workdir DIR --port 7071 --capture-seconds 20]
+ *   npm start [-- --scenario DIR --workdir DIR --port 7071 --capture-seconds 20 --polling]
  * Azurite keeps its data in the work folder, the simulated TeleMessage keeps capturing new SMS,
  * and every import is printed with the mailbox it went to.
  */
@@ -22,18 +22,20 @@ export const RUN_SCHEDULE = '0 */1 * * * *';
 const DEFAULT_PORT = 7071;
 const DEFAULT_CAPTURE_SECONDS = 20;
 
-const USAGE = `Usage: npm start [-- --scenario DIR] [--workdir DIR] [--port N] [--capture-seconds N]
+const USAGE = `Usage: npm start [-- --scenario DIR] [--workdir DIR] [--port N] [--capture-seconds N] [--polling]
 
   --scenario DIR          scenario folder (default dev/scenarios/demo)
   --workdir DIR           Azurite's data and the Graph export (default .work/run); kept between runs
   --port N                the Functions host's HTTP port (default ${DEFAULT_PORT})
-  --capture-seconds N     mean time between new SMS captured by the simulated TeleMessage (default ${DEFAULT_CAPTURE_SECONDS}; 0: none)`;
+  --capture-seconds N     mean time between new SMS captured by the simulated TeleMessage (default ${DEFAULT_CAPTURE_SECONDS}; 0: none)
+  --polling               the polling blob trigger (LogsAndContainerScan) instead of Event Grid, as on the Dedicated plan`;
 
 const OPTIONS = {
   scenario: { type: 'string' },
   workdir: { type: 'string' },
   port: { type: 'string' },
   'capture-seconds': { type: 'string' },
+  polling: { type: 'boolean' },
 } as const;
 
 interface StartArguments {
@@ -41,6 +43,7 @@ interface StartArguments {
   workdir: string;
   port: number;
   captureSeconds: number;
+  polling: boolean;
 }
 
 function startArguments(values: OptionValues<typeof OPTIONS>): StartArguments {
@@ -49,6 +52,7 @@ function startArguments(values: OptionValues<typeof OPTIONS>): StartArguments {
     workdir: path.resolve(values.workdir ?? defaultRunWorkdir()),
     port: portOption('port', values.port, DEFAULT_PORT),
     captureSeconds: wholeNumberOption('capture-seconds', values['capture-seconds'], DEFAULT_CAPTURE_SECONDS, { max: 86_400 }),
+    polling: values.polling === true,
   };
 }
 
@@ -111,7 +115,7 @@ async function runStart(values: OptionValues<typeof OPTIONS>): Promise<number> {
   say(`Scenario: ${args.scenarioDir}`);
   say(`Work folder: ${layout.root}`);
   say('Starting Azurite and the TeleMessage and Graph simulators…');
-  const environment = await LocalEnvironment.start({ scenarioDir: args.scenarioDir, azuriteLocation: layout.azurite, graphDataDir: layout.graph, rebaseToNow: true });
+  const environment = await LocalEnvironment.start({ scenarioDir: args.scenarioDir, azuriteLocation: layout.azurite, graphDataDir: layout.graph, rebaseToNow: true, blobTriggerSource: args.polling ? 'LogsAndContainerScan' : 'EventGrid' });
   let live: LiveCapture | undefined;
   let unfollow: (() => void) | undefined;
   let stopping: Promise<void> | undefined;
@@ -161,6 +165,11 @@ async function runStart(values: OptionValues<typeof OPTIONS>): Promise<number> {
 
     say('');
     say(`Functions host:          ${host.baseUrl} (scheduleFetch every minute)`);
+    say(
+      environment.blobTriggerSource === 'EventGrid'
+        ? `Blob triggers:           Event Grid (local), to ${host.baseUrl}/runtime/webhooks/blobs, as on Flex Consumption (--polling to poll instead)`
+        : 'Blob triggers:           polling the containers (LogsAndContainerScan), as on the Dedicated plan',
+    );
     say(`TeleMessage simulator:   ${environment.teleMessage.url}`);
     say(`Graph simulator:         ${environment.graph.url}`);
     say(`Storage (Azurite):       ${layout.azurite}`);

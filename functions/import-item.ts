@@ -1,5 +1,6 @@
 import { app, type InvocationContext } from '@azure/functions';
-import { appConfig, archiverServices } from '../shared/app/services';
+import { archiverServices } from '../shared/app/services';
+import { registeredBlobTriggerSource } from '../shared/platform/settings/app-config';
 import { Containers } from '../shared/platform/storage/storage-names';
 
 /** Imports one stored item; exported so a test can call it with its own `InvocationContext`. */
@@ -14,6 +15,6 @@ app.storageBlob('importItem', {
   path: `${Containers.items}/{name}`,
   connection: 'AzureWebJobsStorage',
   // Flex Consumption delivers blobs through Event Grid; Core Tools and the local host poll.
-  ...(appConfig().blobTriggerSource === 'EventGrid' ? { source: 'EventGrid' as const } : {}),
+  ...(registeredBlobTriggerSource() === 'EventGrid' ? { source: 'EventGrid' as const } : {}),
   handler: importItem,
 });

@@ -1,5 +1,6 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
-import { appConfig, archiverServices } from '../shared/app/services';
+import { archiverServices, reportSettingsAtStart } from '../shared/app/services';
+import { AppSettings } from '../shared/platform/settings/app-settings';
 import { reportPipelineHealth } from '../shared/platform/telemetry/pipeline-health';
 
 /** Queues every connector's due windows; exported so a test can call it with its own `InvocationContext`. */
@@ -15,6 +16,11 @@ export async function scheduleFetch(timer: Timer, context: InvocationContext): P
 }
 
 app.timer('scheduleFetch', {
-  schedule: appConfig().schedule,
+  // Resolved by the host (a missing or bad schedule puts this function in error, listed); the
+  // app's own check of the value reports it with every other setting at fault.
+  schedule: `%${AppSettings.schedule}%`,
   handler: scheduleFetch,
 });
+
+// Every setting at fault, named once at start-up; each invocation names them again when it fails.
+app.hook.appStart(() => reportSettingsAtStart());

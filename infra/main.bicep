@@ -206,6 +206,7 @@ var storageNames = {
     imports: 'imports'
     reconciliation: 'reconciliation'
     mailboxLimits: 'mailboxlimits'
+    audit: 'audit'
   }
 }
 
@@ -478,6 +479,7 @@ module roleAssignments 'modules/role-assignments.bicep' = {
     deploymentStorageAccountName: deploymentStorage.outputs.name
     keyVaultName: keyVault.outputs.name
     appInsightsName: monitoring.outputs.appInsightsName
+    adminWebEnabled: !empty(adminWebClientId)
   }
 }
 

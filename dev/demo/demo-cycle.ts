@@ -6,13 +6,15 @@ import { findScenarioInconsistencies, loadScenario, type Scenario } from '../sce
 import { TELEMESSAGE_PRODUCTS } from '../scenario/telemessage-item';
 import type { TeleMessageSimulator } from '../simulators/telemessage';
 import { deliverEmlExports } from './eml-delivery';
-import { LocalEnvironment } from './local-environment';
+import { LocalEnvironment, type BlobTriggerSourceName } from './local-environment';
 import { mailboxFile, workdirLayout } from './paths';
 import { buildCycleReport, type CycleReport } from './report';
 import { applyScenarioConnectors, type AppliedScenarioConnector } from './scenario-connectors';
 
 export interface DemoCycleOptions {
   scenarioDir: string;
+  /** How importItem gets its blobs; default EventGrid (the local Event Grid), as on Flex Consumption. */
+  blobTriggerSource?: BlobTriggerSourceName;
   /** Azurite's data (`azurite/`), the Graph simulator's export (`graph/`) and `report.json` go here; a later run continues from them. */
   workdir: string;
   /** A back-fill start for connectors created by this run, in place of their `startFrom`. */
@@ -69,6 +71,7 @@ export async function runDemoCycle(options: DemoCycleOptions): Promise<DemoCycle
   log('Starting Azurite and the TeleMessage and Graph simulators…');
   const environment = await LocalEnvironment.start({
     scenarioDir,
+    ...(options.blobTriggerSource === undefined ? {} : { blobTriggerSource: options.blobTriggerSource }),
     azuriteLocation: layout.azurite,
     graphDataDir: layout.graph,
     rebaseToNow: true,
@@ -108,7 +111,7 @@ export async function runDemoCycle(options: DemoCycleOptions): Promise<DemoCycle
     })) {
       log(`Delivered ${delivery.messages} message(s) of connector ${delivery.connectorId} as ${delivery.blobName}`);
     }
-    await host.waitForDrained({
+    await environment.waitForDrained({
       timeoutMs: options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS,
       settleMs: DRAIN_SETTLE_MS,
       ...(options.signal ? { signal: options.signal } : {}),

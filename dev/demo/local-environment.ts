@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { AzuriteProcess, type AzuriteStorage } from '../azurite';
-import { HostProcess } from '../host';
+import { LocalEventGrid, type LocalEventGridOptions } from '../event-grid';
+import { HostProcess, readBlobsExtensionKey, waitUntilDrained, type WaitForDrainedOptions } from '../host';
 import { GraphSimulator, type GraphSimulatorOptions } from '../simulators/graph';
 import { TeleMessageSimulator } from '../simulators/telemessage';
 import { AppSettings } from '../../shared/platform/settings/app-settings';
@@ -10,6 +11,7 @@ import { TableRunStore } from '../../shared/schedule/run-store';
 import { BlobMappingFileStore } from '../../shared/mapping/mapping-file-store';
 import { StorageClients } from '../../shared/platform/storage/storage-clients';
 import { Containers, Tables } from '../../shared/platform/storage/storage-names';
+import { EML_DROP_CONTAINER } from '../../shared/eml-drop/eml-drop-service';
 import { repoRoot } from './paths';
 
 /** Any non-empty bearer token passes the Graph simulator; this one says what it is. */
@@ -41,7 +43,26 @@ export interface LocalEnvironmentOptions {
   appRoot?: string;
   /** The Graph simulator answers as slowly as Exchange (see docs/graph-simulator.md); default off. */
   graphLatency?: GraphSimulatorOptions['latency'];
+  /**
+   * How `importItem` gets its blobs: `EventGrid` (default, as on Flex Consumption) through the
+   * local Event Grid and the host's webhook, or `LogsAndContainerScan` (the polling trigger).
+   */
+  blobTriggerSource?: BlobTriggerSourceName;
+  /** The local Event Grid's delivery behaviour (retry schedule scale, duplicates, order). */
+  eventGrid?: Pick<LocalEventGridOptions, 'retryScale' | 'duplicates' | 'outOfOrder' | 'scanIntervalMs'>;
 }
+
+export type BlobTriggerSourceName = 'EventGrid' | 'LogsAndContainerScan';
+
+/**
+ * The blob-triggered functions and their containers: one Event Grid subscription each. The items
+ * one is infra/modules/event-subscription.bicep's; the eml-drop one has no subscription in infra/
+ * yet (see docs/local-host.md).
+ */
+const SUBSCRIBED_FUNCTIONS = [
+  { functionName: 'importItem', container: Containers.items },
+  { functionName: 'importEmlDrop', container: EML_DROP_CONTAINER },
+] as const;
 
 export interface StartHostOptions {
   /** Six-field NCRONTAB for `scheduleFetch`; default {@link SCHEDULE_ON_DEMAND_ONLY}. */
@@ -81,6 +102,10 @@ export class LocalEnvironment {
   #host: HostProcess | undefined;
   /** Further instances of the app beside {@link host}, as Flex Consumption scales out. */
   readonly #moreHosts: HostProcess[] = [];
+  /** Plays Event Grid, one subscription per blob-triggered function, when the blob trigger source is EventGrid. */
+  readonly eventGrids: readonly { functionName: string; grid: LocalEventGrid }[];
+  readonly blobTriggerSource: BlobTriggerSourceName;
+  readonly #endpoints = new Map<HostProcess, { grid: LocalEventGrid; url: string }[]>();
   #stopping: Promise<void> | undefined;
 
   private constructor(parts: {
@@ -95,6 +120,7 @@ export class LocalEnvironment {
     this.scenarioDir = parts.options.scenarioDir;
     this.graphDataDir = parts.options.graphDataDir;
     this.appRoot = parts.options.appRoot ?? repoRoot();
+    this.blobTriggerSource = parts.options.blobTriggerSource ?? 'EventGrid';
     const storage = new StorageClients({ kind: 'connection-string', connectionString: parts.azurite.connectionString });
     this.stores = {
       storage,
@@ -103,6 +129,26 @@ export class LocalEnvironment {
       imports: new TableImportStore(storage.table(Tables.imports)),
       mappingFiles: new BlobMappingFileStore(storage.blobs.getContainerClient(Containers.mappingFiles), { cacheMs: 0 }),
     };
+    // As infra/modules/event-subscription.bicep: BlobCreated under the container, 30 attempts, 24 hours.
+    this.eventGrids =
+      this.blobTriggerSource !== 'EventGrid'
+        ? []
+        : SUBSCRIBED_FUNCTIONS.map(({ functionName, container }) => ({
+            functionName,
+            grid: new LocalEventGrid({
+              connectionString: parts.azurite.connectionString,
+              subscription: {
+                name: `${container}-to-${functionName}`,
+                container,
+                subjectBeginsWith: `/blobServices/default/containers/${container}/`,
+                includedEventTypes: ['Microsoft.Storage.BlobCreated'],
+                maxDeliveryAttempts: 30,
+                eventTimeToLiveMinutes: 1440,
+              },
+              ...parts.options.eventGrid,
+              log: (line) => console.error(line),
+            }),
+          }));
   }
 
   /** Starts Azurite and both simulators; whatever started is stopped again if a later step fails. */
@@ -125,6 +171,10 @@ export class LocalEnvironment {
       started.push(graph);
       const environment = new LocalEnvironment({ azurite, teleMessage, graph, options });
       await environment.provisionStorage();
+      for (const { grid } of environment.eventGrids) {
+        started.push(grid);
+        await grid.start();
+      }
       return environment;
     } catch (error) {
       for (const part of started.reverse()) await part.stop().catch(() => undefined);
@@ -156,9 +206,11 @@ export class LocalEnvironment {
       // The SFTP drop zone is its own account in Azure; locally the same Azurite, through its own connection.
       [AppSettings.dropZoneStorage]: this.azurite.connectionString,
       [AppSettings.schedule]: options.schedule ?? SCHEDULE_ON_DEMAND_ONLY,
-      [AppSettings.blobTriggerSource]: 'LogsAndContainerScan',
+      [AppSettings.blobTriggerSource]: this.blobTriggerSource,
       [AppSettings.graphEndpoint]: this.graph.url,
       [AppSettings.graphDevToken]: GRAPH_SIMULATOR_TOKEN,
+      // The admin page's local sign-in: this environment is local by construction.
+      [AppSettings.adminWebLocalSignIn]: 'on',
       ...options.secrets,
       ...options.settings,
     };
@@ -177,7 +229,10 @@ export class LocalEnvironment {
   async startHost(options: StartHostOptions): Promise<HostProcess> {
     if (this.#stopping) throw new Error('The local environment is stopping.');
     const previous = this.#host;
-    if (previous !== undefined) await previous.stop();
+    if (previous !== undefined) {
+      this.#forget(previous);
+      await previous.stop();
+    }
     this.#host = await HostProcess.start({
       appRoot: this.appRoot,
       port: options.port ?? 0,
@@ -186,7 +241,47 @@ export class LocalEnvironment {
       startTimeoutMs: 60_000,
       ...(options.echo ? { echo: true } : {}),
     });
+    await this.#subscribe(this.#host);
     return this.#host;
+  }
+
+  /**
+   * Points the Event Grid subscription at a host's blobs webhook, with the `blobs_extension`
+   * key the host keeps in its secrets blob (as the azd hook reads it with listKeys in Azure).
+   */
+  async #subscribe(host: HostProcess): Promise<void> {
+    if (this.eventGrids.length === 0) return;
+    const key = await readBlobsExtensionKey(this.azurite.connectionString, LOCAL_HOST_ID);
+    const endpoints: { grid: LocalEventGrid; url: string }[] = [];
+    this.#endpoints.set(host, endpoints);
+    for (const { functionName, grid } of this.eventGrids) {
+      const url = `${host.baseUrl}/runtime/webhooks/blobs?functionName=Host.Functions.${functionName}&code=${encodeURIComponent(key)}`;
+      await grid.addEndpoint(url);
+      endpoints.push({ grid, url });
+    }
+  }
+
+  #forget(host: HostProcess): void {
+    for (const { grid, url } of this.#endpoints.get(host) ?? []) grid.removeEndpoint(url);
+    this.#endpoints.delete(host);
+  }
+
+  /**
+   * Waits until nothing is left to do: the local Event Grid has no event undelivered (a fresh
+   * listing finds nothing new) and every running host is drained, for `settleMs` together. A
+   * host's own drained answer cannot know of blobs whose events are still on their way.
+   */
+  async waitForDrained(options: WaitForDrainedOptions): Promise<void> {
+    const hosts = (): HostProcess[] => [this.#host, ...this.#moreHosts].filter((h): h is HostProcess => h !== undefined && h.running);
+    const gridsIdle = async (): Promise<boolean> => {
+      for (const { grid } of this.eventGrids) if (!(await grid.isIdle())) return false;
+      return true;
+    };
+    await waitUntilDrained(async () => {
+      if (!(await gridsIdle())) return false;
+      for (const host of hosts()) if (!(await host.isDrained())) return false;
+      return gridsIdle();
+    }, options);
   }
 
   /**
@@ -205,6 +300,7 @@ export class LocalEnvironment {
       ...(options.echo ? { echo: true } : {}),
     });
     this.#moreHosts.push(host);
+    await this.#subscribe(host);
     return host;
   }
 
@@ -223,6 +319,7 @@ export class LocalEnvironment {
           failures.push(error);
         }
       };
+      for (const { grid } of this.eventGrids) await attempt(() => grid.stop());
       await Promise.all(this.#moreHosts.map((more) => attempt(() => more.stop())));
       const host = this.#host;
       if (host !== undefined) {

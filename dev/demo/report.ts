@@ -4,6 +4,7 @@ import type { ItemOutcome } from '../../shared/outcomes/item-outcome';
 import type { FetchRun } from '../../shared/schedule/fetch-run';
 import type { RunStore } from '../../shared/schedule/run-store';
 import type { FetchWindow } from '../../shared/schedule/fetch-window';
+import { outstandingOf } from '../../shared/admin/outstanding-items';
 
 /** `report.json`: what one cycle of the pipeline did, per connector. */
 export interface CycleReport {
@@ -25,6 +26,33 @@ export interface ConnectorCycleReport extends ItemResults {
    * Present only when there are any.
    */
   replayed?: ItemResults;
+  /**
+   * What is outstanding now, whichever cycle produced it (the same query as the admin page's and
+   * `npm run items`): a later cycle that imports nothing new still lists every item still unmapped.
+   */
+  outstanding: OutstandingSection;
+}
+
+/** Items with something outstanding now, by kind; `partial` reached some mailboxes but left a participant unmapped. */
+export interface OutstandingSection {
+  unmapped: { itemId: string; reasons: string[] }[];
+  partial: { itemId: string; reasons: string[] }[];
+  failed: { itemId: string; error: string }[];
+  quarantined: { itemId: string; reason: string }[];
+}
+
+/** The outstanding section from every outcome of a connector. */
+export function outstandingSection(outcomes: readonly ItemOutcome[]): OutstandingSection {
+  const section: OutstandingSection = { unmapped: [], partial: [], failed: [], quarantined: [] };
+  const byId = new Map(outcomes.map((o) => [o.itemId, o]));
+  for (const item of outstandingOf(outcomes)) {
+    const outcome = byId.get(item.itemId) as ItemOutcome;
+    const reasons = outcome.unmapped.map((u) => `${u.participant}: ${u.reason}`);
+    if (item.status === 'unmapped' || item.status === 'partial') section[item.status].push({ itemId: item.itemId, reasons });
+    else if (item.status === 'failed') section.failed.push({ itemId: item.itemId, error: outcome.error ?? 'no error recorded' });
+    else section.quarantined.push({ itemId: item.itemId, reason: outcome.reason ?? 'no reason recorded' });
+  }
+  return section;
 }
 
 /** A fetch window of the cycle and how its run ended: a failed window must never look like a finished one. */
@@ -116,6 +144,7 @@ export function connectorReport(
     fetched: sum(cycleRuns, (run) => run.fetched),
     stored: sum(cycleRuns, (run) => run.stored),
     ...itemResults(sorted.filter(inCycle)),
+    outstanding: outstandingSection(sorted),
   };
   const earlier = sorted.filter(replayed);
   if (earlier.length > 0) report.replayed = itemResults(earlier);

@@ -124,12 +124,16 @@ async function createConnector(
       ...(startFrom === undefined ? {} : { startFrom }),
       // Without automatic mapping nobody could be mapped until the mapping file is in force.
       enabled: connector.autoMapping,
+      // Given at once: an EML connector beside an API one on the same account is not a second reader of it.
+      ...(connector.transport === 'eml-drop' ? { transport: 'eml-drop' as const } : {}),
     },
     {
       connectors: options.connectorStore,
       // The password is only checked against TeleMessage here; the host reads it from its environment.
       secrets: new AppSettingsSecretStore({ [secretSettingName(secretName)]: connector.password }),
       checkCredentials,
+      // The demo runs against the TeleMessage simulator on loopback, beside Azurite.
+      addressPolicy: { allowLoopback: true },
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     },
@@ -161,7 +165,7 @@ async function updateConnector(
     );
   }
   const desired = {
-    baseUrl: parseBaseUrl(options.baseUrl),
+    baseUrl: parseBaseUrl(options.baseUrl, { allowLoopback: true }),
     username: parseUsername(connector.username),
     passwordSecretName: secretName,
     folderName: parseFolderName(connector.folderName ?? module.defaultFolderName),

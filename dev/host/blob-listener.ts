@@ -6,7 +6,10 @@ import type { HostLogger, InvocationRequest, ListenerContext, RegisteredFunction
 import { HOST_ID_SETTING, resolveHostId } from './host-id';
 import { PollSleeper } from './poll-sleeper';
 import { encodeQueueMessage } from './queue-message-codec';
-import { resolveQueuesOptions, type QueuesOptions } from './queues-options';
+import { answerBlobWebhook, WebhookProcessingError, type BlobTriggerMessage } from './blob-webhook';
+import type * as http from 'node:http';
+import { QueueFunctionPoller } from './queue-listener';
+import { MIN_POLLING_INTERVAL_MS, resolveBlobsOptions, type BlobsOptions } from './queues-options';
 import { describeError, isStorageError } from './storage-errors';
 import { LISTENER_STORAGE_RETRY, TriggerConfigurationError, optionalStringOption } from './trigger-configuration';
 import { dotNetDateTimeOffset, jsonData, stringData, systemMetadata } from './trigger-metadata';
@@ -26,6 +29,11 @@ export interface BlobTriggerListenerOptions {
 }
 
 const BLOB_TRIGGER_POISON_QUEUE = 'webjobs-blobtrigger-poison';
+/** HostQueueNames.GetHostBlobTriggerQueueName: where the webhook queues blob trigger messages. */
+const BLOB_TRIGGER_QUEUE_PREFIX = 'azure-webjobs-blobtrigger-';
+/** The extension name in `/runtime/webhooks/blobs` and its key `blobs_extension`. */
+export const BLOBS_WEBHOOK_EXTENSION = 'blobs';
+const MAX_WEBHOOK_BODY_BYTES = 4 * 1024 * 1024;
 const DEFAULT_POLL_INTERVAL_MS = 1_000;
 const DEFAULT_PARALLELISM = 8;
 const DEFAULT_LEASE_SECONDS = 30;
@@ -42,8 +50,15 @@ interface BlobWatch {
   /** Versions settled (completed or poisoned) by any host, keyed by {@link versionKey}. */
   settled: Set<string>;
   settledLoaded: boolean;
-  /** Failed versions and when they may be retried (after `visibilityTimeout`, like the host). */
+  /** Failed versions and when they may be retried (at once: the blob queue's visibilityTimeout is 0). */
   retryAt: Map<string, number>;
+}
+
+/** One blob-triggered function with `source: 'EventGrid'`, fed by the webhook through the host's blob trigger queue. */
+interface EventGridRegistration {
+  functionName: string;
+  pattern: BlobPathPattern;
+  blobs: BlobServiceClient;
 }
 
 /**
@@ -62,7 +77,11 @@ export class BlobTriggerListener implements TriggerListener {
   readonly #sleeper = new PollSleeper();
   readonly #inFlight = new Map<string, Promise<void>>();
   #watches: BlobWatch[] = [];
-  #queues: QueuesOptions | undefined;
+  readonly #eventGrid = new Map<string, EventGridRegistration>();
+  #blobQueue: QueueFunctionPoller | undefined;
+  #blobQueueClient: QueueClient | undefined;
+  #blobQueueReady: Promise<unknown> | undefined;
+  #blobs: BlobsOptions | undefined;
   #maxParallel = DEFAULT_PARALLELISM;
   #leaseSeconds = DEFAULT_LEASE_SECONDS;
   #pollIntervalMs = DEFAULT_POLL_INTERVAL_MS;
@@ -79,11 +98,8 @@ export class BlobTriggerListener implements TriggerListener {
   /** A function whose binding cannot be resolved is logged as in error and skipped, as the real host does; bad host.json or options throw. */
   async start(): Promise<void> {
     if (this.#loop) return;
-    this.#queues = resolveQueuesOptions(this.#ctx.hostJson);
-    this.#maxParallel = positiveInteger(
-      this.#options.maxDegreeOfParallelism ?? this.#ctx.hostJson.extensions?.blobs?.maxDegreeOfParallelism ?? DEFAULT_PARALLELISM,
-      'maxDegreeOfParallelism',
-    );
+    this.#blobs = resolveBlobsOptions(this.#ctx.hostJson, this.#options.maxDegreeOfParallelism ?? DEFAULT_PARALLELISM);
+    this.#maxParallel = this.#blobs.maxDegreeOfParallelism;
     this.#leaseSeconds = positiveInteger(this.#options.receiptLeaseSeconds ?? DEFAULT_LEASE_SECONDS, 'receiptLeaseSeconds');
     if (this.#leaseSeconds < 15 || this.#leaseSeconds > 60) throw new RangeError(`receiptLeaseSeconds must be 15-60, got ${this.#leaseSeconds}`);
     this.#pollIntervalMs = positiveInteger(this.#options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS, 'pollIntervalMs');
@@ -99,7 +115,119 @@ export class BlobTriggerListener implements TriggerListener {
         this.#ctx.log.error(`The '${fn.name}' function is in error and will not run: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
+    if (this.#eventGrid.size > 0) {
+      const queues = QueueServiceClient.fromConnectionString(this.#ctx.storageConnectionString(), { retryOptions: LISTENER_STORAGE_RETRY });
+      const queue = queues.getQueueClient(`${BLOB_TRIGGER_QUEUE_PREFIX}${hostId.toLowerCase()}`.slice(0, 63));
+      this.#blobQueueClient = queue;
+      this.#blobQueue = new QueueFunctionPoller({
+        functionName: 'SharedBlobQueueListener',
+        queue,
+        poisonQueue: queues.getQueueClient(BLOB_TRIGGER_POISON_QUEUE),
+        queues: this.#blobs.queues,
+        invoker: this.#ctx.invoker,
+        log: this.#ctx.log,
+        processingVisibilityTimeoutMs: 10 * 60_000,
+        minPollingIntervalMs: MIN_POLLING_INTERVAL_MS,
+        execute: (_message, text) => this.#executeBlobMessage(text),
+      });
+      this.#blobQueue.start();
+    }
     this.#loop = this.#run();
+  }
+
+  /** True when some function takes its blobs from Event Grid (the webhook then answers for them). */
+  get servesEventGrid(): boolean {
+    return this.#eventGrid.size > 0;
+  }
+
+  /**
+   * `POST /runtime/webhooks/blobs` (the key already checked by the host): answers as the
+   * extension does, queueing each BlobCreated event as a blob trigger message.
+   */
+  async handleWebhook(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    const header = req.headers['aeg-event-type'];
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_WEBHOOK_BODY_BYTES) {
+        res.writeHead(413).end();
+        return;
+      }
+      chunks.push(chunk as Buffer);
+    }
+    try {
+      const answer = await answerBlobWebhook(
+        Array.isArray(header) ? header[0] : header,
+        url.searchParams.get('functionName'),
+        Buffer.concat(chunks).toString('utf8'),
+        (messages) => this.#enqueue(messages),
+      );
+      if (answer.body === undefined) res.writeHead(answer.status).end();
+      else {
+        const bytes = Buffer.from(JSON.stringify(answer.body), 'utf8');
+        res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': bytes.length }).end(bytes);
+      }
+    } catch (err) {
+      const reason = err instanceof WebhookProcessingError ? err.message : describeError(err);
+      this.#ctx.log.error(`The blobs extension webhook failed (${url.searchParams.get('functionName') ?? 'no functionName'}): ${reason}`);
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    }
+  }
+
+  async #enqueue(messages: BlobTriggerMessage[]): Promise<void> {
+    const queue = this.#blobQueueClient;
+    if (!queue) throw new Error('No blob-triggered function uses the EventGrid source.');
+    // The writer creates the queue (BlobTriggerQueueWriter), once per process; retried after a failure.
+    this.#blobQueueReady ??= queue.createIfNotExists().catch((err: unknown) => {
+      this.#blobQueueReady = undefined;
+      throw err;
+    });
+    await this.#blobQueueReady;
+    for (const message of messages) await queue.sendMessage(encodeQueueMessage(JSON.stringify(message), 'base64'));
+    this.#blobQueue?.wake();
+  }
+
+  /**
+   * BlobQueueTriggerExecutor for the EventGrid source: an unknown function or a blob that no
+   * longer exists completes the message; the blob is read as it is now (no ETag check for
+   * EventGrid); the function's outcome is the message's outcome (retried, then poisoned by the
+   * queue processor after poisonBlobThreshold dequeues).
+   */
+  async #executeBlobMessage(text: string): Promise<boolean> {
+    const message = JSON.parse(text) as Partial<BlobTriggerMessage> | null;
+    if (!message || typeof message.FunctionId !== 'string') throw new Error('Invalid blob trigger message.');
+    const registration = this.#eventGrid.get(message.FunctionId);
+    if (!registration) {
+      this.#ctx.log.warn(`Blob trigger message for '${message.BlobName}' names function '${message.FunctionId}', which this host does not have; ignored.`);
+      return true;
+    }
+    const containerName = String(message.ContainerName);
+    const blobName = String(message.BlobName);
+    const bindings = containerName === registration.pattern.container ? registration.pattern.match(blobName) : undefined;
+    if (!bindings) {
+      this.#ctx.log.warn(`Blob '${containerName}/${blobName}' does not match '${registration.pattern.path}' of '${registration.functionName}'; ignored.`);
+      return true;
+    }
+    const blob = registration.blobs.getContainerClient(containerName).getBlobClient(blobName);
+    let download: BlobDownloadResponseParsed;
+    let content: Buffer;
+    try {
+      download = await blob.download();
+      content = await readAll(download.readableStreamBody);
+    } catch (err) {
+      if (isStorageError(err, 404)) {
+        this.#ctx.log.info(`Blob '${containerName}/${blobName}' no longer exists; its trigger message is completed.`);
+        return true;
+      }
+      throw err;
+    }
+    const version: BlobVersion = { container: containerName, blobName, etag: quoteEtag(download.etag ?? '') };
+    const outcome = await this.#ctx.invoker.invoke(
+      this.#request(registration.functionName, version, bindings, blob.url, download, content, 'EventGrid'),
+    );
+    return outcome.succeeded;
   }
 
   /** Stops scanning and waits for the versions in flight to finish. */
@@ -107,10 +235,12 @@ export class BlobTriggerListener implements TriggerListener {
     this.#sleeper.close();
     await this.#loop;
     await Promise.all(this.#inFlight.values());
+    await this.#blobQueue?.stop();
   }
 
   async isDrained(): Promise<boolean> {
     if (this.#inFlight.size > 0) return false;
+    if (this.#blobQueue && !(await this.#blobQueue.isDrained())) return false;
     for (const watch of this.#watches) {
       if (!watch.settledLoaded) return false;
       try {
@@ -129,10 +259,18 @@ export class BlobTriggerListener implements TriggerListener {
   #watchFor(fn: RegisteredFunction, receipts: BlobReceiptStore): BlobWatch | undefined {
     const source = optionalString(fn, 'source') ?? 'LogsAndContainerScan';
     if (source.toLowerCase() === 'eventgrid') {
-      this.#ctx.log.warn(
-        `The '${fn.name}' function uses blob trigger source 'EventGrid', which the local host does not serve ` +
-          `(Event Grid cannot deliver to it); it will not be triggered. Register it with source 'LogsAndContainerScan' to run it locally.`,
-      );
+      const path = optionalString(fn, 'path');
+      if (path === undefined) throw new TriggerConfigurationError(fn.name, 'blob', "'path'", 'is missing');
+      const registration: EventGridRegistration = {
+        functionName: fn.name,
+        pattern: BlobPathPattern.parse(this.#ctx.resolveSettings(path)),
+        blobs: BlobServiceClient.fromConnectionString(this.#ctx.storageConnectionString(optionalString(fn, 'connection')), {
+          retryOptions: LISTENER_STORAGE_RETRY,
+        }),
+      };
+      // The executor knows a function by its descriptor id and its short name.
+      this.#eventGrid.set(`Host.Functions.${fn.name}`, registration);
+      this.#eventGrid.set(`Functions.${fn.name}`, registration);
       return undefined;
     }
     if (source.toLowerCase() !== 'logsandcontainerscan') {
@@ -215,7 +353,7 @@ export class BlobTriggerListener implements TriggerListener {
   }
 
   async #process(watch: BlobWatch, version: BlobVersion, bindings: Record<string, string>, blobType: string): Promise<void> {
-    const queues = this.#queues!;
+    const queues = this.#blobs!.queues;
     const key = versionKey(version);
     const receipt = watch.receipts.receipt(watch.functionId, version);
     await receipt.ensureExists();
@@ -254,7 +392,9 @@ export class BlobTriggerListener implements TriggerListener {
       await held.recordAttempt(attempts);
       let succeeded = false;
       try {
-        const outcome = await this.#ctx.invoker.invoke(this.#request(watch, version, bindings, blob.url, download, content));
+        const outcome = await this.#ctx.invoker.invoke(
+          this.#request(watch.functionName, version, bindings, blob.url, download, content, 'LogsAndContainerScan'),
+        );
         succeeded = outcome.succeeded;
       } catch (err) {
         this.#ctx.log.error(`Blob trigger '${watch.functionName}': the invoker failed for '${version.container}/${version.blobName}': ${describeError(err)}`);
@@ -277,10 +417,10 @@ export class BlobTriggerListener implements TriggerListener {
 
   /** Writes the host's poison notice for a version and settles its receipt. */
   async #poison(watch: BlobWatch, version: BlobVersion, blobType: string, held: LeasedBlobReceipt, attempts: number): Promise<void> {
-    const queues = this.#queues!;
+    const queues = this.#blobs!.queues;
     this.#ctx.log.warn(
       `Blob '${version.container}/${version.blobName}' (${version.etag}) failed ${attempts} times in '${watch.functionName}' ` +
-        `(maxDequeueCount ${queues.maxDequeueCount}); adding it to '${BLOB_TRIGGER_POISON_QUEUE}'.`,
+        `(extensions.blobs.poisonBlobThreshold ${queues.maxDequeueCount}); adding it to '${BLOB_TRIGGER_POISON_QUEUE}'.`,
     );
     const notice = {
       Type: 'BlobTrigger',
@@ -299,12 +439,13 @@ export class BlobTriggerListener implements TriggerListener {
   }
 
   #request(
-    watch: BlobWatch,
+    functionName: string,
     version: BlobVersion,
     bindings: Record<string, string>,
     uri: string,
     download: BlobDownloadResponseParsed,
     content: Buffer,
+    source: 'EventGrid' | 'LogsAndContainerScan',
   ): InvocationRequest {
     const metadata: Record<string, TypedData> = {};
     for (const [name, value] of Object.entries(bindings)) metadata[name] = stringData(value);
@@ -313,13 +454,13 @@ export class BlobTriggerListener implements TriggerListener {
       Uri: stringData(uri),
       Properties: jsonData(blobProperties(download, version.etag)),
       Metadata: jsonData(download.metadata ?? {}),
-      sys: systemMetadata(watch.functionName),
+      sys: systemMetadata(functionName),
     });
     return {
-      functionName: watch.functionName,
+      functionName,
       triggerData: { bytes: content },
       triggerMetadata: metadata,
-      reason: `New blob detected(LogsAndContainerScan): ${version.container}/${version.blobName}`,
+      reason: `New blob detected(${source}): ${version.container}/${version.blobName}`,
     };
   }
 }

@@ -102,7 +102,7 @@ export interface HostJson {
       maxPollingInterval?: string;
       messageEncoding?: 'base64' | 'none';
     };
-    blobs?: { maxDegreeOfParallelism?: number };
+    blobs?: { maxDegreeOfParallelism?: number; poisonBlobThreshold?: number };
     http?: { routePrefix?: string };
   };
   functionTimeout?: string;

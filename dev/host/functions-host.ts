@@ -17,7 +17,8 @@ import { waitUntilDrained, type WaitForDrainedOptions } from './drain-wait';
 import { FunctionNotFoundError, HostStartupError, InvocationRefusedError, toError } from './errors';
 import { FunctionAppRegistry } from './function-app-registry';
 import { attachAppRegistry, currentProgrammingModel, functionsCoreApi, installFunctionsCore } from './functions-core-provider';
-import { HostHttpServer } from './host-http-server';
+import { HostHttpServer, type HostWebhooks } from './host-http-server';
+import { extensionKeyName, loadHostKeys, type HostKeys } from './host-secrets';
 import { HOST_ID_SETTING, HostIdError, resolveHostId } from './host-id';
 import { ConsoleHostLogger, LogLevelFilter, writeLog } from './host-logging';
 import { HttpTriggerListener } from './http-trigger-listener';
@@ -187,6 +188,7 @@ export class FunctionsHost {
 
       const http = listeners.find((l): l is HttpTriggerListener => l instanceof HttpTriggerListener);
       const host = new FunctionsHost({ appRoot, hostId, hostJson, registry, invoker, listeners, log, release });
+      const webhooks = new ExtensionWebhooks(listeners, () => storage.blobService(resolveStorageConnectionString(settings, DEFAULT_STORAGE_CONNECTION)), hostId);
       server = await HostHttpServer.listen({
         port: options.port ?? localSettings?.Host?.LocalHttpPort ?? DEFAULT_HTTP_PORT,
         hostname: options.hostname ?? '127.0.0.1',
@@ -197,10 +199,13 @@ export class FunctionsHost {
           startInvocation: (name, input) => host.#startAdminInvocation(name, input),
         },
         ...(http ? { http } : {}),
+        webhooks,
         log,
       });
       host.#server = server;
       for (const listener of listeners) await listener.start();
+      // The host makes an extension's system key when the extension registers its webhook.
+      await webhooks.ensureKeys();
       hostLog('information', `Host started (${Math.round(performance.now() - started)}ms)`);
       return host;
     } catch (err) {
@@ -316,6 +321,64 @@ export class FunctionsHost {
       throw new InvocationRefusedError(`Function '${fn.name}' is HTTP-triggered; call its URL instead.`);
     }
     this.invokeFunction(fn.name, input).catch((err: unknown) => this.#log.error(`Admin invocation of '${fn.name}' failed: ${toError(err).message}`));
+  }
+}
+
+/** What a listener with an extension webhook offers (the blob listener's Event Grid webhook). */
+interface WebhookListener extends TriggerListener {
+  readonly servesEventGrid: boolean;
+  handleWebhook(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, url: URL): Promise<void>;
+}
+
+function isWebhookListener(listener: TriggerListener): listener is WebhookListener {
+  return 'handleWebhook' in listener && 'servesEventGrid' in listener;
+}
+
+/**
+ * `/runtime/webhooks/<extension>`: the blobs extension's webhook when a blob trigger uses the
+ * EventGrid source, behind the system key `blobs_extension` (or the master key), kept in the
+ * host's secrets blob (host-secrets.ts).
+ */
+class ExtensionWebhooks implements HostWebhooks {
+  readonly #blobs: WebhookListener | undefined;
+  readonly #storage: () => import('@azure/storage-blob').BlobServiceClient;
+  readonly #hostId: string;
+  #keys: HostKeys | undefined;
+
+  constructor(listeners: TriggerListener[], storage: () => import('@azure/storage-blob').BlobServiceClient, hostId: string) {
+    this.#blobs = listeners.find((l): l is WebhookListener => l.kind === 'blobTrigger' && isWebhookListener(l));
+    this.#storage = storage;
+    this.#hostId = hostId;
+  }
+
+  get #extensions(): string[] {
+    return this.#blobs?.servesEventGrid ? ['blobs'] : [];
+  }
+
+  async ensureKeys(): Promise<void> {
+    if (this.#extensions.length === 0) return;
+    this.#keys = await loadHostKeys(this.#storage(), this.#hostId, this.#extensions.map(extensionKeyName));
+  }
+
+  async authorize(extension: string, key: string | undefined): Promise<boolean> {
+    if (!key) return false;
+    const matches = (keys: HostKeys | undefined): boolean =>
+      keys !== undefined && (key === keys.masterKey || key === keys.systemKeys[extensionKeyName(extension)]);
+    if (matches(this.#keys)) return true;
+    // Another instance may have created the keys first: read them again before refusing.
+    this.#keys = await loadHostKeys(this.#storage(), this.#hostId);
+    return matches(this.#keys);
+  }
+
+  async handle(extension: string, req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, url: URL): Promise<boolean> {
+    if (extension.toLowerCase() !== 'blobs' || !this.#blobs?.servesEventGrid) return false;
+    if ((req.method ?? 'GET') !== 'POST') {
+      req.resume();
+      res.writeHead(400).end();
+      return true;
+    }
+    await this.#blobs.handleWebhook(req, res, url);
+    return true;
   }
 }
 

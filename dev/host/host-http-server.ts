@@ -17,7 +17,16 @@ export interface HostAdmin {
   startInvocation(functionName: string, input: string): void;
 }
 
+/** Extension webhooks under `/runtime/webhooks/<extension>`, behind the extension's system key. */
+export interface HostWebhooks {
+  /** True when `key` is the master key or the `<extension>_extension` system key. */
+  authorize(extension: string, key: string | undefined): Promise<boolean>;
+  /** Answers the request; false when no extension of that name has a webhook (404). */
+  handle(extension: string, req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<boolean>;
+}
+
 export interface HostHttpServerOptions {
+  webhooks?: HostWebhooks;
   port: number;
   /** Address to listen on; loopback by default. */
   hostname: string;
@@ -109,12 +118,33 @@ export class HostHttpServer {
       return this.#adminInvoke(req, res, decodeURIComponent(url.pathname.split('/').filter(Boolean)[2] ?? ''));
     }
     if (path.startsWith('/admin')) return sendJson(res, 404, { error: `No admin endpoint ${url.pathname}.` });
+    const webhook = /^\/runtime\/webhooks\/([^/]+)/.exec(path);
+    if (webhook && ['GET', 'POST', 'DELETE', 'OPTIONS'].includes(method)) return this.#webhook(req, res, url, decodeURIComponent(webhook[1]!));
     if (this.#options.http && (await this.#options.http.handle(req, res, url))) return;
     if (path === '' && method === 'GET') {
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('Your Functions 4.0 app is up and running (local host).\n');
       return;
     }
     res.writeHead(404).end();
+  }
+
+  /**
+   * The host's `ExtensionWebHookHandler` (azure-functions-host HostController): the system key
+   * check comes first (401), then the extension's handler, or 404 when none is registered.
+   */
+  async #webhook(req: http.IncomingMessage, res: http.ServerResponse, url: URL, extension: string): Promise<void> {
+    const webhooks = this.#options.webhooks;
+    const header = req.headers['x-functions-key'];
+    const key = url.searchParams.get('code') ?? (Array.isArray(header) ? header[0] : header);
+    if (!webhooks || !(await webhooks.authorize(extension, key))) {
+      req.resume();
+      res.writeHead(401).end();
+      return;
+    }
+    if (!(await webhooks.handle(extension, req, res, url))) {
+      req.resume();
+      res.writeHead(404).end();
+    }
   }
 
   async #adminInvoke(req: http.IncomingMessage, res: http.ServerResponse, functionName: string): Promise<void> {

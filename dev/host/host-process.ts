@@ -101,6 +101,11 @@ export class HostProcess {
     return `http://localhost:${this.port}`;
   }
 
+  /** False once the process has exited (stopped, killed or crashed). */
+  get running(): boolean {
+    return this.#isRunning();
+  }
+
   get pid(): number | undefined {
     return this.#child.pid;
   }

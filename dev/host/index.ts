@@ -4,7 +4,7 @@
  */
 export { FunctionsHost, type FunctionsHostOptions, type FunctionDescription, type HostState } from './functions-host';
 export { HostProcess, HostProcessError, type HostProcessOptions } from './host-process';
-export type { WaitForDrainedOptions } from './drain-wait';
+export { waitUntilDrained, type WaitForDrainedOptions } from './drain-wait';
 export {
   DrainTimeoutError,
   FunctionNotFoundError,
@@ -13,3 +13,4 @@ export {
   InvocationRefusedError,
   MissingSettingError,
 } from './errors';
+export { readBlobsExtensionKey } from './host-secrets';

@@ -21,7 +21,8 @@ const ITEM = /^(\*|[a-z0-9]+(?:-[a-z0-9]+)?)(?:\/(\d+))?$/i;
 const MAX_CANDIDATES = 100_000;
 
 /**
- * A six-field NCRONTAB schedule (`{second} {minute} {hour} {day} {month} {day-of-week}`),
+ * A six-field NCRONTAB schedule (`{second} {minute} {hour} {day} {month} {day-of-week}`), or a
+ * five-field one without the seconds (run at second 0), as the timer extension accepts both,
  * evaluated in UTC as on Linux plans. Occurrences come from cron-parser; this class holds
  * NCRONTAB's stricter grammar and its rule that a restricted day AND day-of-week must both match
  * (cron-parser, like Vixie cron, accepts either).
@@ -47,9 +48,12 @@ export class NcrontabSchedule {
     const fail = (reason: string): never => {
       throw new InvalidScheduleError(functionName, expression, reason);
     };
-    const fields = expression.trim().split(/\s+/).filter((f) => f !== '');
+    const given = expression.trim().split(/\s+/).filter((f) => f !== '');
+    // The timer extension parses five fields as minute-level NCRONTAB (IncludingSeconds is false
+    // exactly when there are five: CronSchedule.HasSeconds), i.e. at second 0.
+    const fields = given.length === 5 ? ['0', ...given] : given;
     if (fields.length !== 6) {
-      fail(`expected six NCRONTAB fields '{second} {minute} {hour} {day} {month} {day-of-week}', found ${fields.length}.`);
+      fail(`expected six NCRONTAB fields '{second} {minute} {hour} {day} {month} {day-of-week}' (or five, without the seconds), found ${given.length}.`);
     }
     const normalized = fields.map((field, i) => normalizeField(field, FIELDS[i]!, fail));
     const days = fields[3] === '*' ? undefined : valuesOf(normalized[3]!, FIELDS[3]!);

@@ -68,9 +68,8 @@ export class QueueTriggerListener implements TriggerListener {
         }),
       );
     }
-    // Create the trigger queues before start() returns, so a producer that starts once the host
-    // is ready finds them; a failure here is retried by the poller.
-    await Promise.all(this.#pollers.map((p) => p.ensureQueue()));
+    // The trigger queues are not created: the storage extension's QueueListener polls a missing
+    // queue as an empty one (whoever sends to a queue creates it).
     for (const poller of this.#pollers) poller.start();
   }
 
@@ -107,8 +106,13 @@ function resolveQueueName(fn: RegisteredFunction, ctx: ListenerContext): string 
   return name;
 }
 
-interface QueueFunctionPollerInit {
+/** What a dequeued message does: true when it succeeded (deleted), false to retry or poison. */
+export type QueueMessageExecutor = (message: ReceivedMessageItem, text: string) => Promise<boolean>;
+
+export interface QueueFunctionPollerInit {
   functionName: string;
+  /** Runs instead of invoking `functionName` with the message (the blob trigger's shared queue). */
+  execute?: QueueMessageExecutor;
   queue: QueueClient;
   poisonQueue: QueueClient;
   queues: QueuesOptions;
@@ -118,27 +122,22 @@ interface QueueFunctionPollerInit {
   minPollingIntervalMs: number;
 }
 
-/** The receive loop and message handling for one function's queue. */
-class QueueFunctionPoller {
+/** The receive loop and message handling for one function's queue (or the blob trigger's shared queue). */
+export class QueueFunctionPoller {
   readonly #init: QueueFunctionPollerInit;
   readonly #sleeper = new PollSleeper();
   readonly #inFlight = new Set<Promise<void>>();
   #loop: Promise<void> | undefined;
   #poisonQueueReady = false;
-  #queueReady = false;
+  #missingReported = false;
 
   constructor(init: QueueFunctionPollerInit) {
     this.#init = init;
   }
 
-  /** Creates the trigger queue if missing; on failure logs and leaves it to the receive loop. */
-  async ensureQueue(): Promise<void> {
-    try {
-      await this.#init.queue.createIfNotExists();
-      this.#queueReady = true;
-    } catch (err) {
-      this.#init.log.warn(`Queue trigger '${this.#init.functionName}' could not create queue '${this.#init.queue.name}': ${describeError(err)}`);
-    }
+  /** Polls at once (a message was just sent to the queue by this process). */
+  wake(): void {
+    this.#sleeper.wake();
   }
 
   start(): void {
@@ -172,10 +171,6 @@ class QueueFunctionPoller {
     });
     while (!this.#sleeper.closed) {
       try {
-        if (!this.#queueReady) {
-          await queue.createIfNotExists();
-          this.#queueReady = true;
-        }
         await this.#waitForCapacity();
         if (this.#sleeper.closed) break;
         // Not aborted on stop: messages already received would stay hidden for the whole
@@ -184,10 +179,17 @@ class QueueFunctionPoller {
           numberOfMessages: queues.batchSize,
           visibilityTimeout: Math.max(1, Math.ceil(this.#init.processingVisibilityTimeoutMs / 1000)),
         });
+        this.#missingReported = false;
         for (const message of batch.receivedMessageItems) this.#track(this.#process(message));
         await this.#sleeper.sleep(backoff.nextDelay(batch.receivedMessageItems.length > 0));
       } catch (err) {
-        if (isStorageError(err, 404)) this.#queueReady = false;
+        if (isStorageError(err, 404)) {
+          // A queue nobody has sent to yet: empty, as the real listener treats it; said once.
+          if (!this.#missingReported) log.info(`Queue '${queue.name}' of '${functionName}' does not exist yet; polling it as empty until a sender creates it.`);
+          this.#missingReported = true;
+          await this.#sleeper.sleep(backoff.nextDelay(false));
+          continue;
+        }
         log.warn(`Queue trigger '${functionName}' could not poll queue '${queue.name}': ${describeError(err)}`);
         await this.#sleeper.sleep(backoff.nextDelay(false));
       }
@@ -230,8 +232,8 @@ class QueueFunctionPoller {
       const renewal = new VisibilityRenewal(queue, message, this.#init.processingVisibilityTimeoutMs, log);
       let succeeded = false;
       try {
-        const outcome = await this.#init.invoker.invoke(this.#request(message, text));
-        succeeded = outcome.succeeded;
+        if (this.#init.execute) succeeded = await this.#init.execute(message, text);
+        else succeeded = (await this.#init.invoker.invoke(this.#request(message, text))).succeeded;
       } catch (err) {
         log.error(`Queue trigger '${functionName}': the invoker failed for message '${message.messageId}': ${describeError(err)}`);
       }

@@ -60,3 +60,35 @@ function integerIn(value: unknown, field: string, min: number, max: number): num
   }
   return n;
 }
+
+/** `host.json` → `extensions.blobs`, and the queue options the extension derives from it for its blob trigger queue. */
+export interface BlobsOptions {
+  maxDegreeOfParallelism: number;
+  /** Attempts at a blob before it goes to `webjobs-blobtrigger-poison` (default 5). */
+  poisonBlobThreshold: number;
+  /**
+   * SharedBlobQueueListenerFactory.BlobsOptionsToQueuesOptions: batchSize min(32, dop/2+1),
+   * newBatchThreshold dop - batchSize, maxDequeueCount poisonBlobThreshold; the rest are
+   * QueuesOptions defaults (visibilityTimeout 0, maxPollingInterval 1 min), not extensions.queues.
+   */
+  queues: QueuesOptions;
+}
+
+export function resolveBlobsOptions(hostJson: HostJson, defaultParallelism: number): BlobsOptions {
+  const b = hostJson.extensions?.blobs ?? {};
+  const maxDegreeOfParallelism = integerIn(b.maxDegreeOfParallelism ?? defaultParallelism, 'extensions.blobs.maxDegreeOfParallelism', 1, Number.MAX_SAFE_INTEGER);
+  const poisonBlobThreshold = integerIn(b.poisonBlobThreshold ?? 5, 'extensions.blobs.poisonBlobThreshold', 1, Number.MAX_SAFE_INTEGER);
+  const batchSize = Math.min(MAX_BATCH_SIZE, Math.floor(maxDegreeOfParallelism / 2) + 1);
+  return {
+    maxDegreeOfParallelism,
+    poisonBlobThreshold,
+    queues: {
+      batchSize,
+      newBatchThreshold: maxDegreeOfParallelism - batchSize,
+      maxDequeueCount: poisonBlobThreshold,
+      visibilityTimeoutMs: 0,
+      maxPollingIntervalMs: 60_000,
+      messageEncoding: 'base64',
+    },
+  };
+}

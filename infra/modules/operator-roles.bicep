@@ -3,7 +3,7 @@
 // time-bound with Privileged Identity Management for Groups (docs/deployment.md), so nobody holds
 // standing access to archived communications.
 //
-// Operators (the admin command line): connectors, runs and imports tables; mapping-files,
+// Operators (the admin command line): connectors, runs, imports and audit tables; mapping-files,
 // archive-items (replay) and quarantine containers; the fetch-jobs and poison queues; the
 // TeleMessage credentials in Key Vault. Auditors: read-only on the archived items and attachments,
 // the quarantine and the run and import records.
@@ -53,6 +53,8 @@ var pipelineTables = [
   tables.connectors
   tables.runs
   tables.imports
+  // The command line writes its changes to the audit trail; auditors read it.
+  tables.audit
 ]
 var operatorQueues = [
   queues.fetchJobs

@@ -17,6 +17,9 @@ param keyVaultName string
 @description('Name of the Application Insights component.')
 param appInsightsName string
 
+@description('Whether the admin web page is configured (adminWebClientId): its add-connector wizard stores TeleMessage passwords with the app\'s identity.')
+param adminWebEnabled bool
+
 // Built-in role definition IDs (identical in every Azure cloud).
 var roleIds = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
@@ -24,6 +27,7 @@ var roleIds = {
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
+  keyVaultSecretsOfficer: 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
 }
 
@@ -98,6 +102,19 @@ resource keyVaultSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01
     principalId: principalId
     principalType: 'ServicePrincipal'
     description: 'Read the TeleMessage credentials'
+  }
+}
+
+// Only with the admin web page: its wizard writes the password an administrator types (after
+// TeleMessage accepted it) as the connector's secret. Without the page, only people write secrets.
+resource keyVaultSecretsOfficer 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (adminWebEnabled) {
+  name: guid(keyVault.id, principalId, roleIds.keyVaultSecretsOfficer)
+  scope: keyVault
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.keyVaultSecretsOfficer)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    description: 'Store the TeleMessage passwords given in the admin web page'
   }
 }
 

@@ -2,7 +2,10 @@ import { basename } from 'node:path';
 import { verifyDay } from '../custody/copy-verifier';
 import { parseUtcDay, type UtcDay } from '../custody/day-reconciliation';
 import { formatDayLine, formatDayReconciliation, formatDayVerification } from './custody-format';
-import { addConnector, disableConnector, enableConnector, getConnector, listConnectors, listRuns, runConnector } from '../admin/connector-admin';
+import { getConnector, listConnectors, listRuns } from '../admin/connector-admin';
+import { AdminChanges } from '../admin/admin-changes';
+import type { AuditActor } from '../audit/audit-trail';
+import type { UserDirectory } from '../mapping/directory';
 import { knownProducts, parseOnOff } from '../admin/connector-settings';
 import { InvalidAdminInputError } from '../admin/admin-errors';
 import type { AdminServices } from '../admin/admin-services';
@@ -13,21 +16,23 @@ import {
   formatCurrentMapping,
   formatFailedItems,
   formatMappingReport,
+  formatQuarantinedItems,
   formatProblem,
   formatRuns,
   formatUnmappedItems,
   formatVersions,
+  jsonForTerminal,
   plural,
 } from './cli-format';
-import { listItemOutcomes, REPLAYABLE_STATUSES, replayItems, type ReplayableStatus } from '../admin/item-admin';
-import { applyMappingFile, listMappingVersions, showMapping, validateMappingFile } from '../admin/mapping-admin';
+import { listItemOutcomes, REPLAYABLE_STATUSES, type ReplayableStatus } from '../admin/item-admin';
+import { listMappingVersions, showMapping, validateMappingFile } from '../admin/mapping-admin';
 
 export type CommandGroup = 'connectors' | 'mapping' | 'items';
 
 export const COMMAND_GROUPS: Readonly<Record<CommandGroup, string>> = {
-  connectors: 'add, list, show, enable, disable and run connectors',
+  connectors: 'add, update, list, show, enable, disable and run connectors',
   mapping: 'validate and apply mapping files (mobile number to Microsoft 365 user)',
-  items: 'list unmapped and failed items, replay them, reconcile days and verify copies',
+  items: 'list unmapped, failed and quarantined items, replay them, reconcile days and verify copies',
 };
 
 export interface OptionSpec {
@@ -41,13 +46,23 @@ export type OptionValues = Readonly<Record<string, string | boolean | undefined>
 
 export interface CommandContext {
   readonly values: OptionValues;
-  /** Writes lines to standard output. */
+  /**
+   * Writes lines to standard output, each escaped for a terminal (cli-format.ts `forTerminal`): a
+   * line break inside one line is shown as `\x0a`, never printed.
+   */
   out(lines: string | readonly string[]): void;
   /** Reads the password piped to standard input (for --password-stdin). */
   readPassword(): Promise<string>;
   /** Reads a file given on the command line, relative to the current folder. */
   readFile(path: string): Promise<Uint8Array>;
   services(): Promise<AdminServices>;
+  /** Who runs the command, for the audit trail of changes. */
+  actor(): AuditActor;
+}
+
+/** The audited changes, as the web API makes them too. */
+function changes(ctx: CommandContext, services: AdminServices, directory?: UserDirectory): AdminChanges {
+  return new AdminChanges(services, services.audit, ctx.actor(), { directory: () => directory });
 }
 
 interface CommandBase {
@@ -92,7 +107,8 @@ export function takesJson(spec: CommandSpec): spec is AnsweringCommand {
 export async function runCommandSpec(spec: CommandSpec, ctx: CommandContext): Promise<number> {
   if (!takesJson(spec)) return spec.run(ctx);
   const answer = await spec.answer(ctx);
-  ctx.out(ctx.values['json'] === true ? JSON.stringify(answer.json, null, 2) : answer.text());
+  // JSON holds no raw line break (JSON.stringify escapes them), so its lines are the output's lines.
+  ctx.out(ctx.values['json'] === true ? jsonForTerminal(answer.json).split('\n') : answer.text());
   return answer.exitCode ?? 0;
 }
 
@@ -176,7 +192,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       const baseUrl = text(v, 'base-url');
       const username = text(v, 'username');
       const passwordSecretName = text(v, 'password-secret');
-      const result = await addConnector(
+      const result = await changes(ctx, services).addConnector(
         {
           id: need(v, 'id'),
           product: need(v, 'product'),
@@ -191,7 +207,6 @@ export const COMMANDS: readonly CommandSpec[] = [
           ...(autoMapping === undefined ? {} : { autoMapping: parseOnOff(autoMapping, 'auto-mapping') }),
           ...(startFrom === undefined ? {} : { startFrom }),
         },
-        services,
       );
       const c = result.connector;
       return {
@@ -213,6 +228,70 @@ export const COMMANDS: readonly CommandSpec[] = [
             }
           }
           if (c.enabled) lines.push(`The next timer run fetches it; to start now: npm run connectors -- run --id ${c.id}`);
+          return lines;
+        },
+      };
+    },
+  },
+  {
+    group: 'connectors',
+    name: 'update',
+    summary: "Change a connector's TeleMessage account, password, folder, region or automatic mapping in place",
+    details: [
+      'Only the options given change; each is checked as add checks it. A new base URL, user, password',
+      'secret or password is checked with TeleMessage before it is saved. The checkpoint, runs and outcomes',
+      'stay: nothing is fetched again. A new folder takes effect for items imported from then on; copies',
+      'already imported stay in the old folder and are not made again (docs/administration.md).',
+    ],
+    options: {
+      id: connectorIdOption,
+      'base-url': { type: 'string', value: 'URL', description: 'TeleMessage API root (https; http on loopback only)' },
+      username: { type: 'string', value: 'NAME', description: 'TeleMessage API user' },
+      'password-secret': { type: 'string', value: 'NAME', description: 'name of the secret holding the password' },
+      'password-stdin': { type: 'boolean', description: 'read a new password from standard input and store it as the secret' },
+      'folder-name': { type: 'string', value: 'NAME', description: 'mailbox folder for items imported from now on' },
+      region: { type: 'string', value: 'CC', description: 'region of numbers without a country code' },
+      'auto-mapping': { type: 'string', value: 'on|off', description: 'map participants by their own email address' },
+    },
+    required: ['id'],
+    examples: [
+      'npm run connectors -- update --id att-main --folder-name "Texts (archive)"',
+      "printf '%s' \"$TM_PASSWORD\" | npm run connectors -- update --id att-main --username contoso-api-2 --password-stdin",
+    ],
+    async answer(ctx) {
+      const v = ctx.values;
+      const password = v['password-stdin'] === true ? await ctx.readPassword() : undefined;
+      const services = await ctx.services();
+      const optional = (name: string): string | undefined => text(v, name);
+      const autoMapping = optional('auto-mapping');
+      const fields = {
+        baseUrl: optional('base-url'),
+        username: optional('username'),
+        passwordSecretName: optional('password-secret'),
+        folderName: optional('folder-name'),
+        region: optional('region'),
+      };
+      const result = await changes(ctx, services).update(
+        {
+          id: need(v, 'id'),
+          ...Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)),
+          ...(password === undefined ? {} : { password }),
+          ...(autoMapping === undefined ? {} : { autoMapping: parseOnOff(autoMapping, 'auto-mapping') }),
+        },
+      );
+      const c = result.connector;
+      return {
+        json: { connector: c, changed: result.changed },
+        text: () => {
+          if (result.changed.length === 0) return `Connector "${c.id}": nothing to change.`;
+          const lines = [`Connector "${c.id}" updated: ${result.changed.join(', ')}.`];
+          if (result.changed.includes('folder-name')) {
+            lines.push(`Items imported from now on go to folder "${c.folderName}"; copies already imported stay where they are.`);
+          }
+          if (result.secretStoredIn !== undefined) lines.push(`The password is stored as secret "${c.passwordSecretName}" in ${result.secretStoredIn}.`);
+          if (result.secretStoredIn !== undefined && services.config.secrets.kind === 'app-settings') {
+            lines.push('Restart the Functions host (func start / npm start) so that it reads the new setting.');
+          }
           return lines;
         },
       };
@@ -249,7 +328,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: { id: connectorIdOption },
     required: ['id'],
     async run(ctx) {
-      const c = await enableConnector(need(ctx.values, 'id'), await ctx.services());
+      const c = await changes(ctx, await ctx.services()).enable(need(ctx.values, 'id'));
       ctx.out(`Connector "${c.id}" is enabled.`);
       return 0;
     },
@@ -261,7 +340,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: { id: connectorIdOption },
     required: ['id'],
     async run(ctx) {
-      const c = await disableConnector(need(ctx.values, 'id'), await ctx.services());
+      const c = await changes(ctx, await ctx.services()).disable(need(ctx.values, 'id'));
       ctx.out(`Connector "${c.id}" is disabled.`);
       return 0;
     },
@@ -285,10 +364,10 @@ export const COMMANDS: readonly CommandSpec[] = [
     async answer(ctx) {
       const from = text(ctx.values, 'from');
       const to = text(ctx.values, 'to');
-      const result = await runConnector(
-        { id: need(ctx.values, 'id'), ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) },
-        await ctx.services(),
-      );
+      const audited = changes(ctx, await ctx.services());
+      const id = need(ctx.values, 'id');
+      if (from === undefined && to !== undefined) throw new InvalidAdminInputError('from', 'is required with --to');
+      const result = from === undefined ? await audited.runNow(id) : await audited.backfill(id, from, to);
       return {
         json: result,
         text: () => {
@@ -363,9 +442,9 @@ export const COMMANDS: readonly CommandSpec[] = [
       const bytes = await ctx.readFile(file);
       const services = await ctx.services();
       const directory = ctx.values['no-directory'] === true ? undefined : services.directory();
-      const applied = await applyMappingFile(
+      const applied = await changes(ctx, services, directory).applyMapping(
         { connectorId: need(ctx.values, 'connector'), bytes, fileName: basename(file) },
-        { connectors: services.connectors, mappingFiles: services.mappingFiles, ...(directory === undefined ? {} : { directory }) },
+        { useDirectory: directory !== undefined },
       );
       const { mapping: _mapping, ...current } = applied.current;
       return {
@@ -436,21 +515,50 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     group: 'items',
+    name: 'quarantined',
+    summary: 'List the items refused as malformed or failing (by the fetch or the import stage), with why',
+    details: [
+      'Each is kept in the quarantine container with the reason. Once the cause is fixed, replay them:',
+      '  npm run items -- replay --connector ID --status quarantined',
+    ],
+    options: { connector: connectorIdOption },
+    required: ['connector'],
+    async answer(ctx) {
+      const outcomes = await listItemOutcomes(need(ctx.values, 'connector'), 'quarantined', await ctx.services());
+      return {
+        json: outcomes,
+        text: () => (outcomes.length === 0 ? 'No quarantined items.' : [...formatQuarantinedItems(outcomes), `${plural(outcomes.length, 'quarantined item')}.`]),
+      };
+    },
+  },
+  {
+    group: 'items',
     name: 'replay',
     summary: 'Import the listed items again (after the mapping or the cause of failure is fixed)',
     details: [
       'Each item is queued for the import stage, which reads it from the archive (never rewritten) and',
       'skips mailboxes that already hold it, so an item that now maps is imported exactly once.',
-      'Items that still do not map stay listed.',
+      'Items that still do not map stay listed. A quarantined item the fetch stage refused is stored from',
+      'its quarantined copy as the fetch stage would (attachments fetched again and checked), then imported;',
+      'one that fails again stays quarantined with the new reason.',
     ],
     options: {
       connector: connectorIdOption,
-      status: { type: 'string', value: 'unmapped|failed', description: 'which items to replay (default unmapped)' },
+      status: { type: 'string', value: 'unmapped|failed|quarantined', description: 'which items to replay (default unmapped)' },
+      from: { type: 'string', value: 'ISO', description: 'only items archived at or after this instant' },
+      to: { type: 'string', value: 'ISO', description: 'only items archived before this instant' },
     },
     required: ['connector'],
     async answer(ctx) {
       const status = replayableStatus(text(ctx.values, 'status'));
-      const result = await replayItems({ connectorId: need(ctx.values, 'connector'), status }, await ctx.services());
+      const from = text(ctx.values, 'from');
+      const to = text(ctx.values, 'to');
+      const result = await changes(ctx, await ctx.services()).replayByStatus({
+        connectorId: need(ctx.values, 'connector'),
+        status,
+        ...(from === undefined ? {} : { from }),
+        ...(to === undefined ? {} : { to }),
+      });
       return {
         json: result,
         text: () => {

@@ -7,8 +7,44 @@ import type { CurrentMappingFile, MappingFileVersion } from '../mapping/mapping-
 
 /** Plain-text output for people; `--json` prints the records themselves instead. */
 
-/** Columns padded to their widest cell; the last column is not padded. */
-export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string[] {
+/**
+ * What a terminal must not be sent raw: control characters (C0 with CR, LF, TAB and ESC, DEL, C1
+ * with the 8-bit CSI), the line and paragraph separators, and the bidirectional formatting
+ * characters (embeddings, overrides, isolates, marks), which reorder what a person reads.
+ */
+const UNSAFE_FOR_TERMINAL = /[\p{Cc}\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
+
+/** What JSON.stringify leaves raw inside strings (it escapes C0 itself; its own line breaks stay). */
+const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
+
+function escapeCode(character: string): string {
+  const code = character.codePointAt(0) ?? 0;
+  return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/**
+ * One line fit for a person's terminal: every character of {@link UNSAFE_FOR_TERMINAL} shown as an
+ * escape (`\x1b`, `\u202e`), so that text from TeleMessage, a mapping file or an error message
+ * cannot clear the screen, set the title, reorder the line or forge another line. Every text the
+ * commands print goes through it (the command line's `out` and `stderr`); applying it twice
+ * changes nothing.
+ */
+export function forTerminal(text: string): string {
+  return text.replace(UNSAFE_FOR_TERMINAL, escapeCode);
+}
+
+/**
+ * JSON for `--json`, as `JSON.stringify` writes it (which escapes C0 only), with DEL, C1, the
+ * separators and the bidirectional characters written as `\uXXXX` too: the same JSON to a parser,
+ * harmless on a terminal.
+ */
+export function jsonForTerminal(value: unknown): string {
+  return (JSON.stringify(value, null, 2) ?? 'null').replace(UNSAFE_IN_JSON, (c) => `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`);
+}
+
+/** Columns padded to their widest cell; the last column is not padded. Cells are escaped first, so columns stay aligned. */
+export function formatTable(headers: readonly string[], unsafeRows: readonly (readonly string[])[]): string[] {
+  const rows = unsafeRows.map((row) => row.map(forTerminal));
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]): string =>
     cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
@@ -136,6 +172,13 @@ export function formatFailedItems(outcomes: readonly ItemOutcome[]): string[] {
   return formatTable(
     ['ITEM', 'ATTEMPTS', 'UPDATED', 'ERROR'],
     outcomes.map((o) => [o.itemId, String(o.attempts), o.updatedAt, o.error ?? o.reason ?? '']),
+  );
+}
+
+export function formatQuarantinedItems(outcomes: readonly ItemOutcome[]): string[] {
+  return formatTable(
+    ['ITEM', 'ATTEMPTS', 'UPDATED', 'REASON'],
+    outcomes.map((o) => [o.itemId, String(o.attempts), o.updatedAt, o.reason ?? o.error ?? '']),
   );
 }
 

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigurationError } from '../platform/settings/configuration-error';
@@ -7,8 +8,9 @@ import { AdminError, DirectoryUnavailableError, describeError, InvalidAdminInput
 import type { AdminServices, AdminServicesOptions, AdminSettings } from '../admin/admin-services';
 import { createAdminServices, loadAdminSettings } from '../app/services';
 import { COMMAND_GROUPS, COMMANDS, runCommandSpec, takesJson, type CommandContext, type CommandGroup, type CommandSpec, type OptionSpec, type OptionValues } from './cli-commands';
-import { formatMappingReport } from './cli-format';
+import { forTerminal, formatMappingReport } from './cli-format';
 import { LOCAL_SETTINGS_FILE, readLocalSettingsValues } from '../admin/local-settings-file';
+import type { AuditActor } from '../audit/audit-trail';
 
 /**
  * The administration command line: `cli.js <group> <command> [options]`, groups `connectors`,
@@ -49,17 +51,19 @@ export async function runCli(argv: readonly string[], io: CliIo, options: CliOpt
   // Values that must never be printed, whatever an error message says.
   const secrets: string[] = [];
   const redact = (text: string): string => secrets.reduce((t, s) => t.split(s).join('***'), text);
-  const out = (lines: string | readonly string[]): void => io.stdout(redact(typeof lines === 'string' ? lines : lines.join('\n')));
+  // Every line is escaped for the terminal here, whoever made it: a value cannot forge a line.
+  const out = (lines: string | readonly string[]): void =>
+    io.stdout((typeof lines === 'string' ? [lines] : lines).map((line) => forTerminal(redact(line))).join('\n'));
   let spec: CommandSpec | undefined;
   try {
     const [group, command, ...rest] = argv;
     if (group === undefined || isHelp(group)) {
-      out(overallHelp());
+      out(overallHelp().split('\n'));
       return group === undefined ? 2 : 0;
     }
     if (!isGroup(group)) throw new UsageError(`unknown command group "${group}"; use connectors, mapping or items`);
     if (command === undefined || isHelp(command)) {
-      out(groupHelp(group));
+      out(groupHelp(group).split('\n'));
       return command === undefined ? 2 : 0;
     }
     spec = COMMANDS.find((c) => c.group === group && c.name === command);
@@ -68,7 +72,7 @@ export async function runCli(argv: readonly string[], io: CliIo, options: CliOpt
     }
     const values = parseCommandLine(spec, rest);
     if (values['help'] === true) {
-      out(commandHelp(spec));
+      out(commandHelp(spec).split('\n'));
       return 0;
     }
     const missing = requiredOptions(spec, values).filter((name) => typeof values[name] !== 'string' || (values[name] as string).trim() === '');
@@ -84,6 +88,7 @@ export async function runCli(argv: readonly string[], io: CliIo, options: CliOpt
         return password;
       },
       readFile: (path) => readInputFile(io.cwd, path),
+      actor: () => cliActor(io.env),
       services: () =>
         (services ??= (async () => {
           const settingsFile = settingsFileOf(io.cwd, values);
@@ -101,7 +106,7 @@ export async function runCli(argv: readonly string[], io: CliIo, options: CliOpt
   } catch (error) {
     if (error instanceof MappingFileRejectedError) out(formatMappingReport(error.report));
     const failure = describeFailure(error, spec);
-    io.stderr(redact(`Error: ${failure.message}`));
+    io.stderr(`Error: ${forTerminal(redact(failure.message))}`);
     return failure.exitCode;
   }
 }
@@ -140,7 +145,7 @@ function describeFailure(error: unknown, spec: CommandSpec | undefined): { exitC
     return { exitCode: 1, message: isOption ? `--${error.message}` : error.message };
   }
   if (error instanceof DirectoryUnavailableError) return { exitCode: 1, message: `${error.message}; use --no-directory to check without the directory` };
-  if (error instanceof SecretNotFoundError && spec?.name === 'add') {
+  if (error instanceof SecretNotFoundError && (spec?.name === 'add' || spec?.name === 'update')) {
     return { exitCode: 1, message: `${error.message}; give the password with --password-stdin to store it` };
   }
   if (error instanceof AdminError) return { exitCode: 1, message: error.message };
@@ -167,6 +172,19 @@ async function readInputFile(cwd: string, path: string): Promise<Uint8Array> {
     if (code === 'EISDIR') throw new InvalidAdminInputError('file', `${file} is a folder, not a file`);
     throw new InvalidAdminInputError('file', `${file} cannot be read (${describeError(error)})`);
   }
+}
+
+/** The command line's changes are audited under the OS user who ran it. */
+function cliActor(env: Env): AuditActor {
+  let user = env['USER'] ?? env['USERNAME'];
+  if (user === undefined || user.trim() === '') {
+    try {
+      user = userInfo().username;
+    } catch {
+      user = 'unknown';
+    }
+  }
+  return { id: `cli:${user}`, name: user, via: 'cli' };
 }
 
 function settingsFileOf(cwd: string, values: OptionValues): string {
@@ -270,7 +288,7 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`Error: ${describeError(error)}\n`);
+      process.stderr.write(`Error: ${forTerminal(describeError(error))}\n`);
       process.exitCode = 1;
     },
   );

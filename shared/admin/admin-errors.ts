@@ -77,8 +77,32 @@ export class SecretWriteError extends AdminError {
   }
 }
 
-/** The first line of an error's message; never the error's properties, which may hold requests. */
+/**
+ * The first line of an error's message; never the error's properties, which may hold requests.
+ * A storage error is told by its status, its error code and the first line of the service's own
+ * message (its XML body when the SDK passed that on), never by the XML prolog.
+ */
 export function describeError(error: unknown): string {
+  const storage = describeStorageError(error);
+  if (storage !== undefined) return storage;
   const text = error instanceof Error ? error.message : String(error);
-  return text.split(/\r?\n/)[0]?.trim() || (error instanceof Error ? error.name : 'unknown error');
+  return firstLine(text) || (error instanceof Error ? error.name : 'unknown error');
+}
+
+function firstLine(text: string): string {
+  return text.split(/\r?\n/)[0]?.trim() ?? '';
+}
+
+function describeStorageError(error: unknown): string | undefined {
+  if (!(error instanceof Error) || error.name !== 'RestError') return undefined;
+  const { statusCode, code } = error as { statusCode?: unknown; code?: unknown };
+  const xmlMessage = /<Message>([\s\S]*?)<\/Message>/.exec(error.message)?.[1];
+  const message = firstLine(xmlMessage ?? (/^\s*</.test(error.message) ? '' : error.message));
+  const xmlCode = /<Code>([^<]*)<\/Code>/.exec(error.message)?.[1];
+  const errorCode = typeof code === 'string' && code !== '' ? code : xmlCode;
+  const parts = [
+    `Storage answered ${typeof statusCode === 'number' ? statusCode : 'without a status'}${errorCode === undefined ? '' : ` ${errorCode}`}`,
+    ...(message === '' || message === errorCode ? [] : [message]),
+  ];
+  return parts.join(': ');
 }

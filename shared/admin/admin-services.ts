@@ -17,6 +17,8 @@ import type { Telemetry } from '../platform/telemetry/telemetry';
 import type { EmlDropZone } from '../eml-drop/drop-zone';
 import type { SecretWriter } from './secret-writer';
 import type { TeleMessageCredentialCheck } from './telemessage-check';
+import type { AuditTrail } from '../audit/audit-trail';
+import type { AddressPolicy } from '../telemessage/address-policy';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -42,11 +44,17 @@ export interface AdminServices {
   readonly mappingFiles: BlobMappingFileStore;
   /** The `archive-items` container. */
   readonly items: ContainerClient;
+  /** The `quarantine` container. */
+  readonly quarantined: ContainerClient;
   /** Replay requests for the import stage. */
   readonly replays: ImportReplayQueue;
   readonly secrets: SecretStore;
   readonly secretWriter: SecretWriter;
   readonly checkCredentials: TeleMessageCredentialCheck;
+  /** Every change an administrator makes (table `audit`, and Application Insights when given). */
+  readonly audit: AuditTrail;
+  /** Which hosts a TeleMessage base URL may name (loopback only with storage on the local emulator). */
+  readonly addressPolicy: AddressPolicy;
   /** The Graph directory, when Graph is configured; created on first use. */
   directory(): UserDirectory | undefined;
   readonly reconciliations: ReconciliationStore;
@@ -67,4 +75,8 @@ export interface AdminServicesOptions {
    * Default: DefaultAzureCredential (Azure CLI sign-in, environment, managed identity, …).
    */
   credential?: () => TokenCredential;
+  /** Where audit entries also go (Application Insights in the function app). Default: nowhere but the table. */
+  telemetry?: Telemetry;
+  /** Replaces where passwords are written (the function app also updates its own environment locally). */
+  secretWriter?: SecretWriter;
 }

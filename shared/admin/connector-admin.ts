@@ -19,6 +19,7 @@ import {
   parseUsername,
 } from './connector-settings';
 import type { SecretWriter } from './secret-writer';
+import { checkBaseUrlHost, RefusedAddressError, type AddressPolicy, type Resolver } from '../telemessage/address-policy';
 import type { TeleMessageCredentialCheck } from './telemessage-check';
 
 /** How far back a new connector starts when no start is named. */
@@ -27,17 +28,11 @@ export const DEFAULT_START_OFFSET_MS = 24 * 60 * 60 * 1000;
 export interface AddConnectorRequest {
   id: string;
   product: string;
-  /**
-   * `archive-api` (default): fetched from TeleMessage's archive API on schedule, which needs the
-   * URL, user and password below. `eml-drop`: fed by TeleMessage's EML export ZIPs over SFTP into
-   * its folder of the drop container; none of the three is given, and nothing is scheduled.
-   */
-  transport?: ConnectorTransport;
-  /** The TeleMessage API root, e.g. https://archive.example.com (http on loopback only). Archive API only. */
+  /** The TeleMessage API root, e.g. https://archive.example.com (http on loopback only). Required on the archive API. */
   baseUrl?: string;
-  /** Archive API only. */
+  /** Required on the archive API. */
   username?: string;
-  /** Name of the secret holding the password (Key Vault in Azure, `SECRET_<NAME>` locally). Archive API only. */
+  /** Name of the secret holding the password (Key Vault in Azure, `SECRET_<NAME>` locally). Required on the archive API. */
   passwordSecretName?: string;
   /**
    * A password to store under `passwordSecretName` once TeleMessage has accepted it. Without it the
@@ -54,6 +49,12 @@ export interface AddConnectorRequest {
   startFrom?: string;
   /** Default true. */
   enabled?: boolean;
+  /**
+   * How items arrive; default the archive API (see {@link Connector.transport}). A connector on
+   * `eml-drop` needs no URL, user or password (TeleMessage delivers over SFTP); given, they are
+   * checked and kept as for the archive API (a scenario's connector on an account it also reads).
+   */
+  transport?: ConnectorTransport;
 }
 
 export interface AddConnectorDependencies {
@@ -62,7 +63,11 @@ export interface AddConnectorDependencies {
   /** Needed only when the request carries a password. */
   secretWriter?: SecretWriter;
   checkCredentials: TeleMessageCredentialCheck;
-  /** Needed only for a connector on the EML transport: its folder is made there. */
+  /** Which hosts a base URL may name: loopback in local development only (`isLocalDevelopmentStorage`). */
+  addressPolicy: AddressPolicy;
+  /** How host names are resolved for the address check; the system's resolver by default. */
+  resolve?: Resolver;
+  /** For a connector on the EML transport: its folder is made there. */
   dropZone?: EmlDropZone;
   clock?: () => Date;
   signal?: AbortSignal;
@@ -91,14 +96,17 @@ const ARCHIVE_API_FIELDS = [
  * it is stored, so a wrong one never replaces a working secret.
  */
 export async function addConnector(request: AddConnectorRequest, deps: AddConnectorDependencies): Promise<AddConnectorResult> {
-  if (connectorTransport(request) === 'eml-drop') return addEmlDropConnector(request, deps);
+  const credentialsGiven = ARCHIVE_API_FIELDS.slice(0, 3).some(([key]) => request[key] !== undefined);
+  if (connectorTransport(request) === 'eml-drop' && !credentialsGiven) return addEmlDropConnector(request, deps);
   const now = (deps.clock ?? (() => new Date()))();
   const id = parseConnectorId(request.id);
   const { product, module } = parseProduct(request.product);
   for (const [key, field] of ARCHIVE_API_FIELDS.slice(0, 3)) {
-    if (request[key] === undefined || request[key].trim() === '') throw new InvalidAdminInputError(field, 'is required for a connector on the archive API');
+    if (request[key] === undefined || request[key].trim() === '') {
+      throw new InvalidAdminInputError(field, "is required for a connector that reads TeleMessage's archive API");
+    }
   }
-  const baseUrl = parseBaseUrl(request.baseUrl ?? '');
+  const baseUrl = parseBaseUrl(request.baseUrl ?? '', deps.addressPolicy);
   const username = parseUsername(request.username ?? '');
   const passwordSecretName = parseSecretName(request.passwordSecretName ?? '');
   const folderName = parseFolderName(request.folderName ?? module.defaultFolderName);
@@ -125,6 +133,9 @@ export async function addConnector(request: AddConnectorRequest, deps: AddConnec
     throw new TypeError('addConnector: a password was given but no secret writer');
   }
   if ((await deps.connectors.tryGet(id)) !== undefined) throw new ConnectorExistsError(id);
+  const transport = request.transport ?? 'archive-api';
+  await refuseSameAccount(deps.connectors, { id, product, baseUrl, username, transport });
+  await checkResolvedHost(baseUrl, deps);
 
   const password = request.password ?? (await deps.secrets.get(passwordSecretName));
   await deps.checkCredentials({ baseUrl, username, password }, { signal: deps.signal });
@@ -149,15 +160,17 @@ export async function addConnector(request: AddConnectorRequest, deps: AddConnec
     scheduledThrough: start,
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
+    ...(request.transport === undefined ? {} : { transport: request.transport }),
   };
   await deps.connectors.create(connector);
-  return secretStoredIn === undefined ? { connector } : { connector, secretStoredIn };
+  const dropFolder = transport === 'eml-drop' && deps.dropZone !== undefined ? await deps.dropZone.prepareFolder(id) : undefined;
+  return { connector, ...(secretStoredIn === undefined ? {} : { secretStoredIn }), ...(dropFolder === undefined ? {} : { dropFolder }) };
 }
 
 /**
- * A connector on the EML transport: no TeleMessage URL, user or password (TeleMessage signs in to
- * the SFTP drop zone with its SSH key, set up in infra/), its folder `eml-drop/{connectorId}` made
- * in the drop container, and no checkpoint to fetch from: the scheduler never queues it.
+ * A connector on the EML transport given no TeleMessage URL, user or password (TeleMessage signs
+ * in to the SFTP drop zone with its SSH key, set up in infra/): its folder `eml-drop/{connectorId}`
+ * made in the drop container, and no checkpoint to fetch from: the scheduler never queues it.
  */
 async function addEmlDropConnector(request: AddConnectorRequest, deps: AddConnectorDependencies): Promise<AddConnectorResult> {
   const now = (deps.clock ?? (() => new Date()))();
@@ -165,7 +178,7 @@ async function addEmlDropConnector(request: AddConnectorRequest, deps: AddConnec
   const { product, module } = parseProduct(request.product);
   for (const [key, field] of ARCHIVE_API_FIELDS) {
     if (request[key] !== undefined) {
-      throw new InvalidAdminInputError(field, 'is for a connector on the archive API; a connector on the eml-drop transport receives ZIPs over SFTP and has no TeleMessage credentials');
+      throw new InvalidAdminInputError(field, 'is for a connector that reads the archive API; a connector on the eml-drop transport receives ZIPs over SFTP and needs no TeleMessage credentials');
     }
   }
   const folderName = parseFolderName(request.folderName ?? module.defaultFolderName);
@@ -184,23 +197,120 @@ async function addEmlDropConnector(request: AddConnectorRequest, deps: AddConnec
   const dropFolder = await deps.dropZone.prepareFolder(id);
   const at = now.toISOString();
   const connector: Connector = {
-    id,
-    product,
-    folderName,
-    transport: 'eml-drop',
-    baseUrl: '',
-    username: '',
-    passwordSecretName: '',
-    enabled,
-    autoMapping,
-    defaultRegion,
-    checkpoint: at,
-    scheduledThrough: at,
-    createdAt: at,
-    updatedAt: at,
+    id, product, folderName, transport: 'eml-drop', baseUrl: '', username: '', passwordSecretName: '',
+    enabled, autoMapping, defaultRegion, checkpoint: at, scheduledThrough: at, createdAt: at, updatedAt: at,
   };
   await deps.connectors.create(connector);
   return { connector, dropFolder };
+}
+
+/**
+ * Two connectors on one TeleMessage account and product would fetch every item twice and import
+ * each into the same folders twice (the writer finds a copy by source id within one connector's
+ * deliveries only). The account is the base URL (as parsed: scheme, host, port and path) and the
+ * user name, compared ignoring case. Connectors on the EML transport read no account (their items
+ * arrive as export ZIPs, with ids of their own) and are not compared.
+ */
+async function refuseSameAccount(
+  connectors: ConnectorStore,
+  wanted: { id: string; product: string; baseUrl: string; username: string; transport: ConnectorTransport },
+): Promise<void> {
+  if (wanted.transport !== 'archive-api') return;
+  const key = accountKey(wanted);
+  const existing = (await connectors.list()).find(
+    (c) => c.id !== wanted.id && c.product === wanted.product && connectorTransport(c) === 'archive-api' && accountKey(c) === key,
+  );
+  if (existing !== undefined) {
+    throw new ConnectorStateError(
+      wanted.id,
+      `Connector "${existing.id}" already archives ${wanted.product} of TeleMessage user "${existing.username}" at ${existing.baseUrl}; ` +
+        `a second connector on the same account and product would import every item twice. Change "${existing.id}" instead ("connectors update --id ${existing.id}").`,
+    );
+  }
+}
+
+function accountKey(c: { baseUrl: string; username: string }): string {
+  return `${c.baseUrl.toLowerCase()}\n${c.username.trim().toLowerCase()}`;
+}
+
+/** The host's addresses, as resolved now from here: a name pointing at an internal address is refused like the address. */
+export async function checkResolvedHost(baseUrl: string, deps: { addressPolicy: AddressPolicy; resolve?: Resolver }): Promise<void> {
+  try {
+    await checkBaseUrlHost(baseUrl, deps.addressPolicy, deps.resolve);
+  } catch (error) {
+    if (error instanceof RefusedAddressError) throw new InvalidAdminInputError('base-url', error.message);
+    throw error;
+  }
+}
+
+export interface UpdateConnectorRequest {
+  id: string;
+  /** Each field given replaces the connector's; each is validated as `add` validates it. */
+  baseUrl?: string;
+  username?: string;
+  passwordSecretName?: string;
+  /** A new password, stored under the (new) secret name once TeleMessage has accepted it. */
+  password?: string;
+  folderName?: string;
+  region?: string;
+  autoMapping?: boolean;
+}
+
+export interface UpdateConnectorResult {
+  connector: Connector;
+  /** The fields that changed, by the command line's option names. */
+  changed: string[];
+  secretStoredIn?: string;
+}
+
+/**
+ * Changes a connector in place: its TeleMessage account (base URL, user, password secret or
+ * password), folder, region or automatic mapping. The checkpoint, runs and outcomes stay, so
+ * nothing is fetched again. A change of account is checked with TeleMessage before it is saved, as
+ * `add` checks it, and refused if another connector already archives that account and product.
+ * A new folder takes effect for items imported from then on; copies already made stay where they
+ * are and are not made again (docs/administration.md).
+ */
+export async function updateConnector(request: UpdateConnectorRequest, deps: AddConnectorDependencies): Promise<UpdateConnectorResult> {
+  const id = connectorIdArgument(request.id);
+  const current = await deps.connectors.get(id);
+  const wanted = {
+    baseUrl: request.baseUrl === undefined ? current.baseUrl : parseBaseUrl(request.baseUrl, deps.addressPolicy),
+    username: request.username === undefined ? current.username : parseUsername(request.username),
+    passwordSecretName: request.passwordSecretName === undefined ? current.passwordSecretName : parseSecretName(request.passwordSecretName),
+    folderName: request.folderName === undefined ? current.folderName : parseFolderName(request.folderName),
+    defaultRegion: request.region === undefined ? current.defaultRegion : parseRegion(request.region),
+    autoMapping: request.autoMapping ?? current.autoMapping,
+  };
+  if (request.password !== undefined && request.password === '') throw new InvalidAdminInputError('password', 'must not be empty');
+  if (request.password !== undefined && deps.secretWriter === undefined) {
+    throw new TypeError('updateConnector: a password was given but no secret writer');
+  }
+  const names: Record<keyof typeof wanted, string> = {
+    baseUrl: 'base-url', username: 'username', passwordSecretName: 'password-secret', folderName: 'folder-name', defaultRegion: 'region', autoMapping: 'auto-mapping',
+  };
+  const changed = (Object.keys(wanted) as (keyof typeof wanted)[]).filter((k) => wanted[k] !== current[k]).map((k) => names[k]);
+  if (request.password !== undefined) changed.push('password');
+  if (changed.length === 0) return { connector: current, changed };
+  if (current.enabled && !wanted.autoMapping) {
+    const enablement = canEnableConnector({ autoMapping: false, hasMappingFile: current.mappingFile !== undefined });
+    if (!enablement.allowed) throw new ConnectorStateError(id, `Connector "${id}": ${enablement.message}`);
+  }
+
+  const accountChanged = ['base-url', 'username', 'password-secret', 'password'].some((field) => changed.includes(field));
+  let secretStoredIn: string | undefined;
+  if (accountChanged) {
+    await refuseSameAccount(deps.connectors, { id, product: current.product, baseUrl: wanted.baseUrl, username: wanted.username, transport: connectorTransport(current) });
+    await checkResolvedHost(wanted.baseUrl, deps);
+    const password = request.password ?? (await deps.secrets.get(wanted.passwordSecretName));
+    await deps.checkCredentials({ baseUrl: wanted.baseUrl, username: wanted.username, password }, { signal: deps.signal });
+    if (request.password !== undefined && deps.secretWriter !== undefined) {
+      await deps.secretWriter.set(wanted.passwordSecretName, request.password);
+      secretStoredIn = deps.secretWriter.description;
+    }
+  }
+  const connector = await deps.connectors.update(id, (row) => ({ ...row, ...wanted }));
+  return secretStoredIn === undefined ? { connector, changed } : { connector, changed, secretStoredIn };
 }
 
 export function listConnectors(deps: { connectors: ConnectorStore }): Promise<Connector[]> {

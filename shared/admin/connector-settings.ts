@@ -1,4 +1,5 @@
 import { isLoopback } from '../platform/settings/app-config';
+import { hostProblem, type AddressPolicy } from '../telemessage/address-policy';
 import { InvalidRegionError, parseRegionCode, type RegionCode } from '../mapping/phone-number';
 import { PRODUCT_MODULES } from '../products';
 import type { ProductModule } from '../products/product-module';
@@ -50,9 +51,11 @@ export function parseProduct(value: string): { product: ArchiveProduct; module: 
 
 /**
  * The TeleMessage API root: https, or http on loopback only (the local simulator). No credentials,
- * query or fragment; a trailing slash is dropped.
+ * query or fragment; a trailing slash is dropped. The host must be a public one: no link-local,
+ * private, metadata or (outside local development) loopback address, in whatever form it is written
+ * (telemessage/address-policy.ts).
  */
-export function parseBaseUrl(value: string): string {
+export function parseBaseUrl(value: string, policy: AddressPolicy): string {
   let url: URL;
   try {
     url = new URL(value.trim());
@@ -60,7 +63,13 @@ export function parseBaseUrl(value: string): string {
     throw new InvalidAdminInputError('base-url', `"${value}" is not an absolute URL such as https://archive.telemessage.com`);
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url))) {
-    throw new InvalidAdminInputError('base-url', `"${url.origin}" must use https (http is allowed on loopback only)`);
+    // Not url.origin: it is "null" for file:, data: and every scheme but the special ones.
+    if (url.protocol === 'http:') throw new InvalidAdminInputError('base-url', `"${url.origin}" must use https (http is allowed on loopback only)`);
+    throw new InvalidAdminInputError('base-url', `uses the scheme "${url.protocol}"; it must use https (http is allowed on loopback only)`);
+  }
+  const problem = hostProblem(url, policy);
+  if (problem !== undefined) {
+    throw new InvalidAdminInputError('base-url', `"${url.origin}": ${problem}; TeleMessage is reached at a public address`);
   }
   if (url.username !== '' || url.password !== '') {
     throw new InvalidAdminInputError('base-url', 'must not contain a user name or password; give them with --username and --password-secret');

@@ -3,7 +3,7 @@ import type { ConnectorStore } from '../connectors/connector-store';
 import type { UserDirectory } from '../mapping/directory';
 import { parseMappingFile, type MappingFileReport } from '../mapping/mapping-file';
 import { parseRegionCode } from '../mapping/phone-number';
-import { DirectoryUnavailableError, MappingFileConflictError, MappingFileRejectedError } from './admin-errors';
+import { DirectoryUnavailableError, InvalidAdminInputError, MappingFileConflictError, MappingFileRejectedError } from './admin-errors';
 import { connectorIdArgument } from './connector-settings';
 import { ConcurrentMappingApplyError, type CurrentMappingFile, type MappingFileStore, type MappingFileVersion } from '../mapping/mapping-file-store';
 
@@ -13,7 +13,12 @@ export interface MappingFileRequest {
   bytes: Uint8Array;
   /** The file's own name, kept with the version for people. */
   fileName?: string;
+  /** Who applies it, kept with the version (`cli:<user>`, or the signed-in administrator's name). */
+  appliedBy?: string;
 }
+
+/** The largest mapping file read, from the command line or the web page (10 MiB). */
+export const MAX_MAPPING_FILE_BYTES = 10 * 1024 * 1024;
 
 export interface MappingAdminDependencies {
   connectors: ConnectorStore;
@@ -54,6 +59,7 @@ export async function applyMappingFile(request: MappingFileRequest, deps: Mappin
       mapping: report.mapping,
       rows: report.stats.rows,
       ...(request.fileName === undefined ? {} : { fileName: request.fileName }),
+      ...(request.appliedBy === undefined ? {} : { appliedBy: request.appliedBy }),
     })
     .catch((error: unknown) => {
       throw error instanceof ConcurrentMappingApplyError ? new MappingFileConflictError(connectorId) : error;
@@ -94,6 +100,7 @@ async function readMappingFile(
   try {
     return await parseMappingFile(bytes, {
       defaultRegion: parseRegionCode(connector.defaultRegion),
+      maxBytes: MAX_MAPPING_FILE_BYTES,
       ...(deps.directory === undefined ? {} : { directory: deps.directory }),
       ...(deps.signal === undefined ? {} : { abortSignal: deps.signal }),
     });
@@ -101,4 +108,63 @@ async function readMappingFile(
     if (deps.signal?.aborted || deps.directory === undefined) throw error;
     throw new DirectoryUnavailableError(error);
   }
+}
+
+/** What changed from one mapping version to another: numbers added, removed, or mapped elsewhere. */
+export interface MappingDiff {
+  from: string;
+  to: string;
+  added: { number: string; address: string }[];
+  removed: { number: string; address: string }[];
+  changed: { number: string; from: string; to: string }[];
+  unchanged: number;
+}
+
+async function versionEntries(connector: Connector, version: string, field: string, deps: Pick<MappingAdminDependencies, 'mappingFiles'>): Promise<Readonly<Record<string, string>>> {
+  const bytes = await deps.mappingFiles.readVersion(connector.id, version);
+  if (bytes === undefined) throw new InvalidAdminInputError(field, `connector "${connector.id}" has no mapping version "${version.slice(0, 80)}"`);
+  // Read without the directory: the versions were checked when they were applied.
+  const report = await parseMappingFile(bytes, { defaultRegion: parseRegionCode(connector.defaultRegion), maxBytes: MAX_MAPPING_FILE_BYTES });
+  return report.mapping?.entries ?? {};
+}
+
+/** The difference between two applied versions of a connector's mapping file. */
+export async function diffMappingVersions(connectorId: string, from: string, to: string, deps: Pick<MappingAdminDependencies, 'connectors' | 'mappingFiles'>): Promise<MappingDiff> {
+  const connector = await deps.connectors.get(connectorIdArgument(connectorId, 'connector'));
+  const [before, after] = await Promise.all([versionEntries(connector, from, 'from', deps), versionEntries(connector, to, 'to', deps)]);
+  const diff: MappingDiff = { from, to, added: [], removed: [], changed: [], unchanged: 0 };
+  for (const [number, address] of Object.entries(after)) {
+    const previous = before[number];
+    if (previous === undefined) diff.added.push({ number, address });
+    else if (previous !== address) diff.changed.push({ number, from: previous, to: address });
+    else diff.unchanged += 1;
+  }
+  for (const [number, address] of Object.entries(before)) if (after[number] === undefined) diff.removed.push({ number, address });
+  for (const list of [diff.added, diff.removed, diff.changed]) list.sort((a, b) => a.number.localeCompare(b.number));
+  return diff;
+}
+
+/**
+ * Puts an earlier version back in force: its bytes are applied again (checked as any file is), so
+ * the roll-back is itself a version, with who did it, and the history stays whole.
+ */
+export async function rollbackMapping(
+  request: { connectorId: string; version: string; appliedBy?: string },
+  deps: MappingAdminDependencies,
+): Promise<AppliedMappingFile & { rolledBackTo: string }> {
+  const connectorId = connectorIdArgument(request.connectorId, 'connector');
+  await deps.connectors.get(connectorId);
+  const bytes = await deps.mappingFiles.readVersion(connectorId, request.version);
+  if (bytes === undefined) throw new InvalidAdminInputError('version', `connector "${connectorId}" has no mapping version "${request.version.slice(0, 80)}"`);
+  const original = (await deps.mappingFiles.listVersions(connectorId)).find((v) => v.version === request.version);
+  const applied = await applyMappingFile(
+    {
+      connectorId,
+      bytes,
+      fileName: `${original?.fileName ?? `${request.version}.csv`} (rolled back to ${request.version})`,
+      ...(request.appliedBy === undefined ? {} : { appliedBy: request.appliedBy }),
+    },
+    deps,
+  );
+  return { ...applied, rolledBackTo: request.version };
 }

@@ -52,6 +52,23 @@ export class LocalSettingsSecretWriter implements SecretWriter {
   }
 }
 
+/**
+ * Locally, in the function app: writes the file as {@link LocalSettingsSecretWriter} does and sets
+ * the same app setting in this process, where the app's secret store reads it.
+ */
+export class ProcessEnvSecretWriter implements SecretWriter {
+  readonly description: string;
+
+  constructor(private readonly file: SecretWriter, private readonly env: Record<string, string | undefined>) {
+    this.description = file.description;
+  }
+
+  async set(name: string, value: string): Promise<void> {
+    await this.file.set(name, value);
+    this.env[secretSettingName(name)] = value;
+  }
+}
+
 function redact(error: unknown, value: string): Error {
   const message = error instanceof Error ? error.message : String(error);
   return new Error(value === '' ? message : message.split(value).join('***'));

@@ -1,14 +1,15 @@
 import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import type { ContainerClient } from '@azure/storage-blob';
-import { loadAppConfig, loadSettings, type AppConfig, type SettingsSections } from '../platform/settings/app-config';
+import { loadAppConfig, loadSettings, type AppConfig, type SettingsSections, type StorageConfig } from '../platform/settings/app-config';
 import { AppSettings, DEFAULT_RECONCILE_AFTER_HOURS } from '../platform/settings/app-settings';
-import { dropZoneBlobService, StorageClients } from '../platform/storage/storage-clients';
+import { dropZoneBlobService, isLocalDevelopmentStorage, StorageClients } from '../platform/storage/storage-clients';
+import { checkBaseUrlHost, type AddressPolicy } from '../telemessage/address-policy';
 import { Containers, Queues, Tables } from '../platform/storage/storage-names';
 import { AppSettingsSecretStore, KeyVaultSecretStore, type SecretStore } from '../platform/secrets/secret-store';
 import type { Telemetry } from '../platform/telemetry/telemetry';
 import { createTelemetry } from '../platform/telemetry/create-telemetry';
 import { TableConnectorStore } from '../connectors/connector-store';
-import { connectorTransport, type Connector } from '../connectors/connector';
+import type { Connector } from '../connectors/connector';
 import { TableRunStore } from '../schedule/run-store';
 import { StorageFetchJobQueue } from '../schedule/fetch-job-queue';
 import { FetchScheduler } from '../schedule/fetch-scheduler';
@@ -16,6 +17,7 @@ import { TableImportStore } from '../outcomes/import-store';
 import { ItemQuarantine } from '../outcomes/item-quarantine';
 import { BlobQuarantineStore } from '../outcomes/quarantine-store';
 import { FetchWindowService } from '../fetch/fetch-window-service';
+import { QuarantinedItemRestorer } from '../fetch/quarantine-restorer';
 import { ImportItemService } from '../import/import-item-service';
 import { StorageImportReplayQueue } from '../import/import-replay-queue';
 import { BlobStoredItemReader } from '../archive/stored-item-reader';
@@ -42,6 +44,10 @@ import type { UserDirectory } from '../mapping/directory';
 import type { AdminServices, AdminServicesOptions, AdminSettings } from '../admin/admin-services';
 import { KeyVaultSecretWriter, LocalSettingsSecretWriter } from '../admin/secret-writer';
 import { teleMessageCredentialCheck } from '../admin/telemessage-check';
+import { TableAuditTrail } from '../audit/audit-trail';
+import { LOCAL_SETTINGS_FILE } from '../admin/local-settings-file';
+import { ProcessEnvSecretWriter } from '../admin/secret-writer';
+import { join } from 'node:path';
 
 /**
  * The one composition root: every store and service of the product is wired here, for the
@@ -58,6 +64,8 @@ export interface Stores {
   readonly mappingFiles: BlobMappingFileStore;
   /** The `archive-items` container. */
   readonly items: ContainerClient;
+  /** The `quarantine` container. */
+  readonly quarantined: ContainerClient;
   readonly replays: StorageImportReplayQueue;
   readonly reconciliations: TableReconciliationStore;
   readonly manifests: BlobManifestStore;
@@ -71,6 +79,7 @@ export function createStores(storage: StorageClients): Stores {
     imports: new TableImportStore(storage.table(Tables.imports)),
     mappingFiles: new BlobMappingFileStore(storage.blobs.getContainerClient(Containers.mappingFiles)),
     items: storage.blobs.getContainerClient(Containers.items),
+    quarantined: storage.blobs.getContainerClient(Containers.quarantine),
     replays: new StorageImportReplayQueue(storage.queue(Queues.importReplays)),
     reconciliations: new TableReconciliationStore(storage.table(Tables.reconciliation)),
     manifests: new BlobManifestStore(storage.blobs.getContainerClient(Containers.manifests)),
@@ -88,7 +97,7 @@ function createScheduler(stores: Stores, settlingMinutes?: number): FetchSchedul
 
 function createReconciler(
   stores: Stores,
-  options: { secrets: SecretStore; telemetry: Telemetry; graceHours: number; signer?: ManifestSigner; clock?: () => Date },
+  options: { secrets: SecretStore; addressPolicy: AddressPolicy; telemetry: Telemetry; graceHours: number; signer?: ManifestSigner; clock?: () => Date },
 ): ReconciliationService {
   return new ReconciliationService({
     connectors: stores.connectors,
@@ -97,7 +106,7 @@ function createReconciler(
     archive: new BlobStoredItemReader(stores.storage.blobs),
     reconciliations: stores.reconciliations,
     manifests: stores.manifests,
-    sourceFor: teleMessageSource(options.secrets),
+    sourceFor: teleMessageSource(options.secrets, options.addressPolicy),
     telemetry: options.telemetry,
     graceHours: options.graceHours,
     ...(options.signer === undefined ? {} : { signer: options.signer }),
@@ -105,14 +114,21 @@ function createReconciler(
   });
 }
 
-/** The TeleMessage client of a connector, signed in with the password its secret holds. */
-function teleMessageSource(secrets: SecretStore): (connector: Connector) => Promise<TeleMessageClient> {
+/**
+ * The TeleMessage client of a connector, signed in with the password its secret holds. The base
+ * URL comes from a table row, so its host is checked again here, names resolved, before the
+ * password is read or sent (telemessage/address-policy.ts).
+ */
+export function teleMessageSource(secrets: SecretStore, addressPolicy: AddressPolicy): (connector: Connector) => Promise<TeleMessageClient> {
   return async (connector) => {
-    if (connectorTransport(connector) !== 'archive-api') {
-      throw new Error(`Connector "${connector.id}" takes TeleMessage's EML exports over SFTP; it has no archive API to ask`);
-    }
+    await checkBaseUrlHost(connector.baseUrl, addressPolicy);
     return new TeleMessageClient({ baseUrl: connector.baseUrl, username: connector.username, password: await secrets.get(connector.passwordSecretName) });
   };
+}
+
+/** Loopback TeleMessage hosts (the simulator) only where storage is the local emulator. */
+export function addressPolicyFor(storage: StorageConfig): AddressPolicy {
+  return { allowLoopback: isLocalDevelopmentStorage(storage) };
 }
 
 function createSecretStore(settings: SettingsSections['secrets'], credential: () => TokenCredential, env?: Readonly<Record<string, string | undefined>>): SecretStore {
@@ -158,7 +174,13 @@ export function createArchiverServices(config: AppConfig): ArchiverServices {
   const storedItems = new BlobStoredItemReader(stores.storage.blobs);
   const quarantineStore = new BlobQuarantineStore(stores.storage.blobs);
   const quarantine = new ItemQuarantine(quarantineStore, stores.imports);
-  const sourceFor = teleMessageSource(secrets);
+  const addressPolicy = addressPolicyFor(config.storage);
+  const sourceFor = teleMessageSource(secrets, addressPolicy);
+  const archiveStore = new BlobArchiveStore({ blobServiceClient: stores.storage.blobs });
+  const quarantineItem = async (connectorId: string, itemId: string, item: unknown, reason: string): Promise<void> => {
+    await quarantine.quarantine(connectorId, itemId, item, reason);
+  };
+  const restorer = new QuarantinedItemRestorer({ connectors: stores.connectors, quarantined: stores.quarantined, store: archiveStore, sourceFor, quarantine: quarantineItem });
 
   return {
     ...stores,
@@ -166,15 +188,13 @@ export function createArchiverServices(config: AppConfig): ArchiverServices {
     mappings: stores.mappingFiles,
     scheduler: createScheduler(stores, config.settlingMinutes),
     reconciler: createReconciler(stores, {
-      secrets, telemetry, graceHours: config.custody.reconcileAfterHours,
+      secrets, addressPolicy, telemetry, graceHours: config.custody.reconcileAfterHours,
       ...(config.custody.manifestSigningKeyId === undefined ? {} : { signer: new KeyVaultManifestSigner(config.custody.manifestSigningKeyId, managedIdentity(config)) }),
     }),
     fetcher: new FetchWindowService({
       connectors: stores.connectors, runs: stores.runs, telemetry, sourceFor,
-      quarantine: async (connectorId, itemId, item, reason) => {
-        await quarantine.quarantine(connectorId, itemId, item, reason);
-      },
-      store: new BlobArchiveStore({ blobServiceClient: stores.storage.blobs }),
+      quarantine: quarantineItem,
+      store: archiveStore,
     }),
     emlDrop: new EmlDropService({ connectors: stores.connectors, blobs: stores.storage.blobs }),
     importer: new ImportItemService({
@@ -183,6 +203,7 @@ export function createArchiverServices(config: AppConfig): ArchiverServices {
       directory: new GraphUserDirectory(graph),
       storage: storedItems,
       quarantine: quarantineStore,
+      restoreQuarantined: (request) => restorer.restore(request.connectorId, request.itemId),
     }),
   };
 }
@@ -194,6 +215,19 @@ let services: ArchiverServices | undefined;
 export function appConfig(): AppConfig {
   config ??= loadAppConfig();
   return config;
+}
+
+/**
+ * Checks the settings when the app starts and writes every problem to the log (the worker sends
+ * console output to the host's log). It never throws: the functions stay registered, and each
+ * invocation fails naming the same settings until they are fixed.
+ */
+export function reportSettingsAtStart(): void {
+  try {
+    appConfig();
+  } catch (err) {
+    console.error(`The function app's settings are not valid; every function will fail until they are fixed. ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 /** The process's services, created on first use. */
@@ -235,13 +269,17 @@ export function createAdminServices(settings: AdminSettings, options: AdminServi
     dropZone,
     secrets,
     secretWriter:
-      settings.secrets.kind === 'key-vault'
+      options.secretWriter ??
+      (settings.secrets.kind === 'key-vault'
         ? new KeyVaultSecretWriter(settings.secrets.vaultUri, adminCredential())
-        : new LocalSettingsSecretWriter(options.localSettingsFile),
+        : new LocalSettingsSecretWriter(options.localSettingsFile)),
+    audit: new TableAuditTrail(stores.storage.table(Tables.audit), options.telemetry ?? new NoTelemetry()),
     checkCredentials: teleMessageCredentialCheck(),
+    addressPolicy: addressPolicyFor(settings.storage),
     reconciler: (choices = {}) =>
       createReconciler(stores, {
         secrets,
+        addressPolicy: addressPolicyFor(settings.storage),
         telemetry: choices.telemetry ?? new NoTelemetry(),
         graceHours: choices.graceHours ?? DEFAULT_RECONCILE_AFTER_HOURS,
         ...(choices.clock === undefined ? {} : { clock: choices.clock }),
@@ -254,4 +292,30 @@ export function createAdminServices(settings: AdminSettings, options: AdminServi
       return directory;
     },
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The admin web API (HTTP functions of the function app)
+
+let adminWeb: AdminServices | undefined;
+
+/**
+ * The admin operations for the web API, inside the function app: the app's own identity (Key
+ * Vault writes need "Key Vault Secrets Officer" for it, see docs/deployment.md), its telemetry,
+ * and locally a password written to local.settings.json is also put into this process's
+ * environment, so the running host reads it without a restart.
+ */
+export function adminWebServices(): AdminServices {
+  if (adminWeb !== undefined) return adminWeb;
+  const config = appConfig();
+  const settings = loadAdminSettings(process.env);
+  const localSettingsFile = join(process.cwd(), LOCAL_SETTINGS_FILE);
+  adminWeb = createAdminServices(settings, {
+    env: process.env,
+    localSettingsFile,
+    credential: () => managedIdentity(config),
+    telemetry: archiverServices().telemetry,
+    ...(settings.secrets.kind === 'app-settings' ? { secretWriter: new ProcessEnvSecretWriter(new LocalSettingsSecretWriter(localSettingsFile), process.env) } : {}),
+  });
+  return adminWeb;
 }

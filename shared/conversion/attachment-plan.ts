@@ -64,7 +64,7 @@ export function planAttachments(
     const base = {
       attachmentId: attachment.id,
       name: attachmentName(attachment.fileName),
-      contentType: attachment.contentType,
+      contentType: mediaType(attachment.contentType),
       size: attachment.size,
       sha256: attachment.sha256,
       isInline: false,
@@ -87,13 +87,35 @@ export function planAttachments(
   });
 }
 
-/** A file name fit for a mailbox attachment: one line, no path separators, extension kept when shortened. */
+/**
+ * A file name fit for a mailbox attachment and for the disk it is saved to: one line, no path
+ * separators, extension kept when shortened, no trailing dots or spaces (Windows drops them), and
+ * no name Windows reserves for a device (`CON`, `NUL.txt`, `com1.tar.gz`), which gets a `_` first.
+ */
 export function attachmentName(fileName: string): string {
   const flat = oneLine(fileName, Number.MAX_SAFE_INTEGER).replace(/[\\/]/g, '_');
-  if (flat.length <= MAX_ATTACHMENT_NAME_LENGTH) {
-    return flat.length > 0 ? flat : 'attachment';
+  let name = flat;
+  if (flat.length > MAX_ATTACHMENT_NAME_LENGTH) {
+    const dot = flat.lastIndexOf('.');
+    const extension = dot > 0 && flat.length - dot <= 16 ? flat.slice(dot) : '';
+    name = `${oneLine(flat.slice(0, flat.length - extension.length), MAX_ATTACHMENT_NAME_LENGTH - extension.length)}${extension}`;
   }
-  const dot = flat.lastIndexOf('.');
-  const extension = dot > 0 && flat.length - dot <= 16 ? flat.slice(dot) : '';
-  return `${oneLine(flat.slice(0, flat.length - extension.length), MAX_ATTACHMENT_NAME_LENGTH - extension.length)}${extension}`;
+  name = name.replace(/[. ]+$/u, '');
+  if (name.length === 0) return 'attachment';
+  return WINDOWS_DEVICE_NAME.test(name.split('.', 1)[0]!.trimEnd()) ? `_${name}` : name;
+}
+
+/** Windows' device names: reserved whatever the extension, case and trailing spaces. */
+const WINDOWS_DEVICE_NAME = /^(?:CON|PRN|AUX|NUL|CONIN\$|CONOUT\$|COM[1-9\u00b9\u00b2\u00b3]|LPT[1-9\u00b9\u00b2\u00b3])$/iu;
+
+const MEDIA_TYPE = /^[!#$%&'*+.^_`|~0-9a-z-]+\/[!#$%&'*+.^_`|~0-9a-z-]+$/;
+
+/**
+ * The media type alone (`type/subtype`, lower case): parameters such as `name="evil.exe"` are the
+ * source's to claim and a mail client may prefer them to the attachment's name, so none is passed
+ * on. Anything that is not a media type becomes `application/octet-stream`.
+ */
+export function mediaType(contentType: string): string {
+  const essence = contentType.split(';', 1)[0]!.trim().toLowerCase();
+  return MEDIA_TYPE.test(essence) ? essence : 'application/octet-stream';
 }

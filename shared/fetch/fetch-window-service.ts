@@ -168,7 +168,8 @@ export class FetchWindowService {
 
 type RunCounts = Pick<FetchRun, 'fetched' | 'stored' | 'alreadyStored' | 'missingAttachments' | 'quarantined'>;
 
-function describeItemError(err: unknown): string {
+/** An item's error as its quarantine reason: ours name the item and field; any other is named by its class too. */
+export function describeItemError(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   // Our own errors name the item and field; anything else is named by its class too.
   return err.name === 'Error' || err.name.endsWith('ValidationError') || err.name.endsWith('IntegrityError') ? err.message : `${err.name}: ${err.message}`;

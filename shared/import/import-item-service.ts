@@ -35,6 +35,12 @@ export interface ImportItemServiceOptions {
   storage: StoredItemReader;
   quarantine: QuarantineStore;
   telemetry: Telemetry;
+  /**
+   * Replays an item that is not in the archive because the fetch stage quarantined it: stores it
+   * from its quarantined copy as the fetch stage would, which starts its import. Undefined when the
+   * item is not in quarantine either. Without it such a replay fails.
+   */
+  restoreQuarantined?: (request: ImportReplayRequest) => Promise<{ status: 'stored' | 'alreadyStored' | 'quarantined'; reason?: string } | undefined>;
   /** How long directory answers are reused: one "run" of the import stage. */
   directoryCacheMs?: number;
   /**
@@ -49,6 +55,11 @@ export interface ImportItemServiceOptions {
   conversion?: Pick<ToGraphMessageOptions, 'maxAttachmentBytes' | 'maxTotalAttachmentBytes' | 'maxBodyTextBytes' | 'maxInlineImageBytes'>;
   clock?: () => Date;
 }
+
+/** What a replay did: imported the archived item again, or stored a quarantined one into the archive (which starts its import). */
+export type ReplayResult =
+  | { kind: 'imported'; outcome: ItemOutcome }
+  | { kind: 'restored'; status: 'stored' | 'alreadyStored' | 'quarantined'; reason?: string };
 
 export class ItemImportFailedError extends Error {
   override readonly name = 'ItemImportFailedError';
@@ -71,14 +82,18 @@ export class ImportItemService {
 
   /**
    * Imports a stored item again on an administrator's request. Mailboxes that already hold it are
-   * skipped, as on any second delivery, so a replay adds only the copies that are missing.
+   * skipped, as on any second delivery, so a replay adds only the copies that are missing. An item
+   * the fetch stage quarantined is not in the archive: it is stored from its quarantined copy
+   * (`restoreQuarantined`), and its arrival in the archive starts its import as for any item.
    */
-  async replay(request: ImportReplayRequest): Promise<ItemOutcome> {
+  async replay(request: ImportReplayRequest): Promise<ReplayResult> {
     const bytes = await this.options.storage.readItem(request.blobName);
-    if (bytes === undefined) {
-      throw new ItemImportFailedError(`Replay of item ${request.itemId} of connector ${request.connectorId}: its blob ${request.blobName} is not in the archive`);
+    if (bytes !== undefined) return { kind: 'imported', outcome: await this.importBlob(request.blobName, bytes) };
+    const restored = await this.options.restoreQuarantined?.(request);
+    if (restored === undefined) {
+      throw new ItemImportFailedError(`Replay of item ${request.itemId} of connector ${request.connectorId}: its blob ${request.blobName} is neither in the archive nor in quarantine`);
     }
-    return this.importBlob(request.blobName, bytes);
+    return { kind: 'restored', ...restored };
   }
 
   async importBlob(blobName: string, bytes: Uint8Array): Promise<ItemOutcome> {
@@ -109,6 +124,7 @@ export class ImportItemService {
       return this.#quarantine(base, bytes, err.message, started);
     }
     base.archivedAt = item.archivedAt;
+    base.kind = item.kind;
     const itemSha256 = createHash('sha256').update(bytes).digest('hex');
     base.itemSha256 = itemSha256;
 

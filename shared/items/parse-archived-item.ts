@@ -52,7 +52,11 @@ function asRecord(value: unknown): JsonRecord | undefined {
 function readItemId(value: unknown): string {
   const problem = sourceIdProblem(value);
   if (problem !== undefined) {
-    throw new ItemValidationError({ itemId: undefined, field: 'id', reason: problem });
+    // A string id is known even when it cannot be used: show it, cut and escaped.
+    throw new ItemValidationError({
+      itemId: undefined, field: 'id', reason: problem,
+      ...(typeof value === 'string' && value.trim() !== '' ? { shownId: ItemValidationError.showId(value) } : {}),
+    });
   }
   return value as string;
 }

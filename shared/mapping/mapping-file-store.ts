@@ -24,6 +24,8 @@ export interface MappingFileVersion {
   bytes: number;
   /** The file's name on the administrator's machine, when known. */
   fileName?: string;
+  /** Who applied it (a signed-in administrator, or `cli:<user>`), when known. */
+  appliedBy?: string;
   blobName: string;
 }
 
@@ -34,6 +36,8 @@ export interface ApplyMappingFileInput {
   mapping: CustomMapping;
   rows: number;
   fileName?: string;
+  /** Who applies it, kept with the version. */
+  appliedBy?: string;
 }
 
 export interface MappingFileStore {
@@ -41,6 +45,8 @@ export interface MappingFileStore {
   getCurrentMapping(connectorId: string): Promise<CustomMapping | undefined>;
   getCurrent(connectorId: string): Promise<CurrentMappingFile | undefined>;
   listVersions(connectorId: string): Promise<MappingFileVersion[]>;
+  /** The bytes of an applied version, as uploaded; undefined when there is no such version. */
+  readVersion(connectorId: string, version: string): Promise<Uint8Array | undefined>;
   apply(connectorId: string, input: ApplyMappingFileInput): Promise<CurrentMappingFile>;
 }
 
@@ -118,6 +124,7 @@ export class BlobMappingFileStore implements MappingFileStore {
         const version = blob.name.slice(prefix.length).replace(/\.csv$/, '');
         const metadata = blob.metadata ?? {};
         const fileName = metadata['filename'] === undefined ? undefined : safeDecode(metadata['filename']);
+        const appliedBy = metadata['appliedby'] === undefined ? undefined : safeDecode(metadata['appliedby']);
         versions.push({
           version,
           appliedAt: metadata['appliedat'] ?? blob.properties.createdOn?.toISOString() ?? '',
@@ -125,6 +132,7 @@ export class BlobMappingFileStore implements MappingFileStore {
           rows: Number(metadata['rows'] ?? Number.NaN),
           bytes: blob.properties.contentLength ?? 0,
           ...(fileName === undefined ? {} : { fileName }),
+          ...(appliedBy === undefined ? {} : { appliedBy }),
           blobName: blob.name,
         });
       }
@@ -134,6 +142,17 @@ export class BlobMappingFileStore implements MappingFileStore {
     }
     // Version names start with a sortable timestamp.
     return versions.sort((a, b) => a.version.localeCompare(b.version));
+  }
+
+  async readVersion(connectorId: string, version: string): Promise<Uint8Array | undefined> {
+    // Version names are `{timestamp}-{sha8}`: anything else names no blob of ours.
+    if (!/^[0-9TZ]+-[0-9a-f]{8}$/.test(version)) return undefined;
+    try {
+      return await this.#container.getBlobClient(`${encodeBlobNameSegment(connectorId)}/versions/${version}.csv`).downloadToBuffer();
+    } catch (error) {
+      if (isStatus(error, 404)) return undefined;
+      throw error;
+    }
   }
 
   async apply(connectorId: string, input: ApplyMappingFileInput): Promise<CurrentMappingFile> {
@@ -153,6 +172,7 @@ export class BlobMappingFileStore implements MappingFileStore {
           sha256,
           rows: String(input.rows),
           ...(input.fileName === undefined ? {} : { filename: encodeURIComponent(input.fileName) }),
+          ...(input.appliedBy === undefined ? {} : { appliedby: encodeURIComponent(input.appliedBy) }),
         },
         // A version is never overwritten; the same name means the same bytes in the same millisecond.
         conditions: { ifNoneMatch: '*' },

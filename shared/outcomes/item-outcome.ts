@@ -23,6 +23,8 @@ export interface ItemOutcome {
   blobName: string;
   status: ItemOutcomeStatus;
   archivedAt?: string;
+  /** The item's kind (sms, mms, chat, call, …), once it was read; for the download log. */
+  kind?: string;
   mailboxes: MailboxOutcome[];
   /** Participants that map to no mailbox, each with why; an item with no mailbox is unmapped as a whole. */
   unmapped: UnmappedParticipant[];

@@ -2,7 +2,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
+import { TableClient } from '@azure/data-tables';
+import { TableAuditTrail } from '../../shared/audit/audit-trail';
+import { NoTelemetry } from '../../shared/platform/telemetry/telemetry';
+import { Tables } from '../../shared/platform/storage/storage-names';
 import { join } from 'node:path';
 import { startTestAzurite, type TestAzurite } from '../support/test-azurite';
 import { TeleMessageSimulator } from '../../dev/simulators/telemessage';
@@ -124,7 +128,7 @@ describe('the administration command line', () => {
     assert.equal(settings.Values['SECRET_TM_ATT_MAIN'], TM_PASSWORD);
 
     // Without --password-stdin the secret is now read from local.settings.json in the current folder.
-    const second = await cli(addArgs('att-second', ['--password-secret', 'tm-att-main', '--disabled', '--auto-mapping', 'off']));
+    const second = await cli(addArgs('att-second', ['--product', 'wechat', '--password-secret', 'tm-att-main', '--disabled', '--auto-mapping', 'off']));
     assert.equal(second.code, 0, second.stderr);
 
     const list = await cli(['connectors', 'list', '--json']);
@@ -167,13 +171,33 @@ describe('the administration command line', () => {
 
     const unmapped = await cliInProcess(['items', 'unmapped', '--connector', 'att-second']);
     assert.deepEqual([unmapped.code, unmapped.stdout], [0, 'No unmapped items.\n']);
+
+    // Every change is in the audit trail under the OS user, as the web page's are under the signed-in one; refusals are not.
+    const trail = new TableAuditTrail(TableClient.fromConnectionString(azurite.connectionString, Tables.audit, { allowInsecureConnection: true }), new NoTelemetry());
+    const entries = (await trail.list()).reverse();
+    const user = userInfo().username;
+    assert.deepEqual(
+      entries.map((e) => [e.action, e.connectorId, e.actor.id, e.actor.via]),
+      [
+        ['connector.added', 'att-main', `cli:${user}`, 'cli'],
+        ['connector.added', 'att-second', `cli:${user}`, 'cli'],
+        ['connector.backfill', 'att-main', `cli:${user}`, 'cli'],
+        ['mapping.applied', 'att-second', `cli:${user}`, 'cli'],
+        ['connector.enabled', 'att-second', `cli:${user}`, 'cli'],
+      ],
+    );
+    assert.ok(!JSON.stringify(entries).includes(TM_PASSWORD));
   });
 
   test('add --transport eml-drop: no TeleMessage credentials, its folder in the drop zone, never a fetch job', async () => {
     const env = { DropZoneStorage: dropZone.connectionString };
+    // Credentials are optional on the EML transport; given, they are checked as for the archive API.
     const withUrl = await cliInProcess(['connectors', 'add', '--id', 'att-sftp', '--product', 'att-network', '--transport', 'eml-drop', '--base-url', simulator.url], env);
     assert.equal(withUrl.code, 1);
-    assert.match(withUrl.stderr, /^Error: --base-url: is for a connector on the archive API; a connector on the eml-drop transport receives ZIPs over SFTP/);
+    assert.match(withUrl.stderr, /^Error: --username: is required for a connector that reads TeleMessage's archive API/);
+    const withPassword = await cliInProcess(['connectors', 'add', '--id', 'att-sftp', '--product', 'att-network', '--transport', 'eml-drop', '--start-from', '2026-01-01'], env);
+    assert.equal(withPassword.code, 1);
+    assert.match(withPassword.stderr, /^Error: --start-from: is for a connector that reads the archive API; a connector on the eml-drop transport receives ZIPs over SFTP/);
     const badTransport = await cliInProcess(['connectors', 'add', '--id', 'att-sftp', '--product', 'att-network', '--transport', 'sftp'], env);
     assert.equal(badTransport.code, 1);
     assert.match(badTransport.stderr, /^Error: --transport: "sftp" must be archive-api or eml-drop/);

@@ -45,7 +45,8 @@ const checkCredentials = teleMessageCredentialCheck({ maxAttempts: 1 });
 function fixture(env: Record<string, string> = { SECRET_TM_ATT: TM_PASSWORD }) {
   const stores = isolatedStores(clients, clock);
   const secretWriter = new RecordingSecretWriter();
-  const deps = { connectors: stores.connectors, secrets: new AppSettingsSecretStore(env), secretWriter, checkCredentials, clock };
+  // The simulator is on loopback, as in local development.
+  const deps = { connectors: stores.connectors, secrets: new AppSettingsSecretStore(env), secretWriter, checkCredentials, clock, addressPolicy: { allowLoopback: true } };
   const request = (overrides: Partial<AddConnectorRequest> = {}): AddConnectorRequest => ({
     id: 'att-main',
     product: 'att-network',
@@ -176,6 +177,14 @@ describe('connectors add', () => {
     assert.equal(asked, 0);
   });
 
+  test('a connector on the EML transport reads no account: it may sit beside the API connector of that account and product', async () => {
+    const f = fixture();
+    await addConnector(f.request(), f.deps);
+    await assert.rejects(addConnector(f.request({ id: 'att-copy' }), f.deps), /Connector "att-main" already archives att-network/);
+    const { connector } = await addConnector(f.request({ id: 'att-eml', transport: 'eml-drop', folderName: 'Texts (EML)' }), f.deps);
+    assert.equal(connector.transport, 'eml-drop');
+  });
+
   test('with automatic mapping off, an enabled connector is refused: it could map nobody', async () => {
     const f = fixture();
     await assert.rejects(addConnector(f.request({ autoMapping: false }), f.deps), (error: unknown) => {
@@ -211,7 +220,7 @@ describe('connectors list, enable, disable', () => {
   test('list shows every connector; enable and disable switch it', async () => {
     const f = fixture();
     await addConnector(f.request({ id: 'b-conn', enabled: false }), f.deps);
-    await addConnector(f.request({ id: 'a-conn' }), f.deps);
+    await addConnector(f.request({ id: 'a-conn', product: 'wechat' }), f.deps);
     assert.deepEqual((await listConnectors(f)).map((c) => [c.id, c.enabled]), [['a-conn', true], ['b-conn', false]]);
     assert.equal((await enableConnector('b-conn', f)).enabled, true);
     assert.equal((await f.connectors.get('b-conn')).enabled, true);

@@ -102,3 +102,15 @@ test('replay of a connector without unmapped items writes nothing', async () => 
   assert.equal((await f.state('tm-ok')).etag, etag);
   assert.deepEqual(await drainMessages(f.replayQueue), []);
 });
+
+test('replay --from/--to takes only the items archived in that window (first processed, for one never read)', async () => {
+  const f = await fixture();
+  for (const id of ['tm-early', 'tm-inside', 'tm-late']) await f.store(id);
+  await f.imports.putOutcome(outcome('tm-early', 'failed', { archivedAt: '2026-03-08T23:59:59Z' }));
+  await f.imports.putOutcome(outcome('tm-inside', 'failed', { archivedAt: '2026-03-09T00:00:00Z' }));
+  await f.imports.putOutcome(outcome('tm-late', 'failed', { archivedAt: '2026-03-10T00:00:00Z' }));
+  const result = await replayItems({ connectorId: 'att-main', status: 'failed', from: '2026-03-09', to: '2026-03-10' }, f);
+  assert.deepEqual([result.listed, result.replayed], [1, ['tm-inside']]);
+  assert.deepEqual((await drainMessages<ImportReplayRequest>(f.replayQueue)).map((r) => r.itemId), ['tm-inside']);
+  await assert.rejects(replayItems({ connectorId: 'att-main', from: '2026-03-10', to: '2026-03-09' }, f), /to: must be after from/);
+});

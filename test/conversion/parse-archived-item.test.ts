@@ -69,6 +69,8 @@ interface Case {
   value: unknown;
   options?: ParseArchivedItemOptions;
   itemId: string | undefined;
+  /** How the message shows an id that is known but unusable; default "(id unknown)". */
+  shown?: string;
   field: string;
   reason: RegExp;
 }
@@ -76,8 +78,9 @@ interface Case {
 const CASES: Case[] = [
   { name: 'not an object', value: ['tm-1'], itemId: undefined, field: '$', reason: /JSON object/ },
   { name: 'no id', value: smsItem({ id: undefined }), itemId: undefined, field: 'id', reason: /missing/ },
-  { name: 'id with CR/LF', value: smsItem({ id: 'tm-1\r\nBcc: x' }), itemId: undefined, field: 'id', reason: /control characters/ },
-  { name: 'id too long', value: smsItem({ id: 'x'.repeat(257) }), itemId: undefined, field: 'id', reason: /at most 256/ },
+  { name: 'id with CR/LF', value: smsItem({ id: 'tm-1\r\nBcc: x' }), itemId: undefined, shown: 'Archived item "tm-1\\r\\nBcc: x" is', field: 'id', reason: /control characters/ },
+  // Issue #10 (smaller): an over-long id was reported as "(id unknown)" though it is known.
+  { name: 'id too long', value: smsItem({ id: 'x'.repeat(257) }), itemId: undefined, shown: `Archived item "${'x'.repeat(64)}"… (193 more characters) is`, field: 'id', reason: /at most 256/ },
   { name: 'unknown product', value: smsItem({ product: 'signal' }), itemId: 'tm-sms-0001', field: 'product', reason: /"signal" is not a known product/ },
   {
     name: 'product other than expected',
@@ -162,7 +165,9 @@ describe('parseArchivedItem refuses what the pipeline cannot rely on', () => {
       assert.match(error.reason, testCase.reason);
       assert.ok(error.message.includes(testCase.field), error.message);
       assert.ok(error.message.includes(error.reason), error.message);
-      assert.ok(error.message.includes(testCase.itemId === undefined ? 'id unknown' : JSON.stringify(testCase.itemId)), error.message);
+      const shown = testCase.itemId !== undefined ? JSON.stringify(testCase.itemId) : (testCase.shown ?? 'id unknown');
+      assert.ok(error.message.includes(shown), error.message);
+      assert.ok(!/[\r\n]/.test(error.message), error.message);
     });
   }
 

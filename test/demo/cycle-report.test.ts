@@ -51,6 +51,29 @@ describe('the cycle report', () => {
       unmapped: [{ itemId: 'd', reasons: ['Jordan Lee (+1 310 555 0199): not in the mapping file, no email address'] }],
       quarantined: [{ itemId: 'e', reason: 'field "archivedAt": not an RFC 3339 instant' }],
       failed: [{ itemId: 'f', error: 'ana: Graph 500' }],
+      outstanding: {
+        unmapped: [{ itemId: 'd', reasons: ['Jordan Lee (+1 310 555 0199): not in the mapping file, no email address'] }],
+        partial: [],
+        failed: [{ itemId: 'f', error: 'ana: Graph 500' }],
+        quarantined: [{ itemId: 'e', reason: 'field "archivedAt": not an RFC 3339 instant' }],
+      },
+    });
+  });
+
+  test('lists what is outstanding now, not what the cycle did: a cycle that imports nothing new still lists every unmapped item', () => {
+    const earlier = '2026-03-10T09:00:00.000Z';
+    const outcomes = [
+      outcome('still-unmapped', '2026-03-09T12:00:00Z', { status: 'unmapped', unmapped: [{ participant: 'Sam (+1 718 555 0123)', reason: 'not in the mapping file' }], updatedAt: earlier }),
+      outcome('partly', '2026-03-09T13:00:00Z', { mailboxes: [mailbox('ana', 'imported')], unmapped: [{ participant: 'Jordan Lee', reason: 'no email address' }], updatedAt: earlier }),
+      outcome('fixed', '2026-03-09T14:00:00Z', { mailboxes: [mailbox('leo', 'imported')], updatedAt: earlier }),
+    ];
+    const second = connectorReport(CONNECTOR, [], outcomes, SINCE);
+    assert.deepEqual([second.imported, second.unmapped], [{ items: 0, messages: 0 }, []], 'this cycle did nothing');
+    assert.deepEqual(second.outstanding, {
+      unmapped: [{ itemId: 'still-unmapped', reasons: ['Sam (+1 718 555 0123): not in the mapping file'] }],
+      partial: [{ itemId: 'partly', reasons: ['Jordan Lee: no email address'] }],
+      failed: [],
+      quarantined: [],
     });
   });
 

@@ -92,6 +92,11 @@ describe('npm run demo', () => {
         { id: 'contoso-wechat', fetched: 12, stored: 0, imported: { items: 0, messages: 0 }, alreadyImported: 0, unmapped: [], quarantined: [], failed: [] },
       ],
     );
+    // What is outstanding is current, not per cycle: this cycle imported nothing, and every item still unmapped is listed.
+    assert.deepEqual(
+      again.connectors.map((c) => [c.id, c.outstanding.unmapped.map((u) => u.itemId), c.outstanding.failed, c.outstanding.quarantined]),
+      [['contoso-att', ['tm-att-0012', 'tm-att-0019', 'tm-att-0023'], [], []], ['contoso-wechat', [], [], []]],
+    );
     assertExactlyOnce(await readGraphExport(path.join(work.dir, 'graph')), expected);
 
     // The TeleMessage password went to the host's environment only: no table, blob, export or report holds it.

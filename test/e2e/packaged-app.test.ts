@@ -42,6 +42,7 @@ describe('the deployment package', () => {
 
   test('holds the bundle of every function, its source map, the loader, host.json and package.json, and nothing else', async () => {
     assert.deepEqual(built.entryPoints, [
+      'functions/admin-api.ts',
       'functions/fetch-window.ts',
       'functions/import-eml-drop.ts',
       'functions/import-item.ts',

@@ -32,11 +32,19 @@ export class E2ePipeline {
   }
 
   /** Azurite storage of its own (see test/support/test-azurite.ts), both simulators, the scenario's connectors; no host yet. */
-  static async start(scenarioDir: string, workdir: string, options: Pick<LocalEnvironmentOptions, 'graphLatency'> = {}): Promise<E2ePipeline> {
+  /**
+   * The blob trigger source is Event Grid unless `blobTriggerSource` says otherwise, with Event
+   * Grid's retry schedule at 1/100 (10 s → 100 ms) so a failed delivery is retried within a test.
+   */
+  static async start(
+    scenarioDir: string,
+    workdir: string,
+    options: Pick<LocalEnvironmentOptions, 'graphLatency' | 'blobTriggerSource' | 'eventGrid'> = {},
+  ): Promise<E2ePipeline> {
     const scenario = await loadScenario(scenarioDir);
     // Stopped by the environment, also when the environment fails to start.
     const azurite = await startTestAzurite();
-    const environment = await LocalEnvironment.start({ scenarioDir, azurite, graphDataDir: path.join(workdir, 'graph'), rebaseToNow: singleDayAnchor(scenario, new Date()), ...options });
+    const environment = await LocalEnvironment.start({ scenarioDir, azurite, graphDataDir: path.join(workdir, 'graph'), rebaseToNow: singleDayAnchor(scenario, new Date()), ...options, eventGrid: { retryScale: 0.01, ...options.eventGrid } });
     try {
       const setup = await applyScenarioConnectors({
         scenarioDir,
@@ -93,7 +101,8 @@ export class E2ePipeline {
     try {
       // The host's drained answer reads storage as it is (queue lengths, blobs against receipts)
       // and is false if an invocation started while it looked, so the first true one counts.
-      await this.host.waitForDrained({ timeoutMs, settleMs: 0 });
+      // With Event Grid the environment also waits for events still on their way to the host.
+      await this.environment.waitForDrained({ timeoutMs, settleMs: 0 });
     } catch (error) {
       const failures = this.host.output.filter((line) => /^Exception:|Failed,|failed/.test(line)).slice(-10);
       throw new Error(`${(error as Error).message}\nThe host's last failures:\n${failures.join('\n')}`, { cause: error });

@@ -32,8 +32,14 @@ describe('BlobTriggerListener on Azurite', () => {
     await azurite?.stop();
   });
 
-  function listener(functions: RegisteredFunction[], invoker: RecordingInvoker, options: BlobTriggerListenerOptions = {}, log = new RecordingLogger()): BlobTriggerListener {
-    return new BlobTriggerListener(functions, listenerContext({ invoker, connectionString: azurite.connectionString, hostJson: HOST_JSON, log }), {
+  function listener(
+    functions: RegisteredFunction[],
+    invoker: RecordingInvoker,
+    options: BlobTriggerListenerOptions = {},
+    log = new RecordingLogger(),
+    hostJson: HostJson = HOST_JSON,
+  ): BlobTriggerListener {
+    return new BlobTriggerListener(functions, listenerContext({ invoker, connectionString: azurite.connectionString, hostJson, log }), {
       pollIntervalMs: 100,
       hostId: 'test-host',
       ...options,
@@ -177,6 +183,25 @@ describe('BlobTriggerListener on Azurite', () => {
     assert.equal((await poisonQueue.getProperties()).approximateMessagesCount, 1);
   });
 
+  test('blob retries follow extensions.blobs.poisonBlobThreshold and are immediate, whatever extensions.queues says', async () => {
+    const c = await container('blob-threshold');
+    const invoker = new RecordingInvoker((r) => blobName(r) !== 'blob-threshold/bad.json');
+    // Queue settings that would poison after 2 attempts, retried after 10 minutes, if they counted.
+    const hostJson: HostJson = { version: '2.0', extensions: { queues: { maxDequeueCount: 2, visibilityTimeout: '00:10:00' }, blobs: { poisonBlobThreshold: 4 } } };
+    const l = listener([blobFunction('thresholded', 'blob-threshold/{name}')], invoker, {}, new RecordingLogger(), hostJson);
+    await l.start();
+    const poisonQueue = queues.getQueueClient('webjobs-blobtrigger-poison');
+    const poisonedBefore = (await poisonQueue.exists()) ? ((await poisonQueue.getProperties()).approximateMessagesCount ?? 0) : 0;
+    try {
+      await upload(c, 'bad.json', 'not what the function wants');
+      await eventually(async () => (await poisonQueue.exists()) && ((await poisonQueue.getProperties()).approximateMessagesCount ?? 0) > poisonedBefore, 'the poison notice');
+      await settle(l, invoker, c, 'thresholded', 'z-sentinel');
+    } finally {
+      await l.stop();
+    }
+    assert.equal(invoker.for('thresholded', (r) => blobName(r) === 'blob-threshold/bad.json').length, 4);
+  });
+
   test('two hosts scanning the same storage run each version once (receipt leases)', async () => {
     const c = await container('shared-scan');
     const names = Array.from({ length: 12 }, (_, i) => `item-${String(i).padStart(2, '0')}.json`);
@@ -221,7 +246,7 @@ describe('BlobTriggerListener on Azurite', () => {
     assert.equal(invoker.maxInFlight, 2);
   });
 
-  test('an EventGrid-sourced function is reported and not polled; others still run', async () => {
+  test('an EventGrid-sourced function is not polled (the webhook feeds it); others still run', async () => {
     const c = await container('by-source');
     const invoker = new RecordingInvoker(() => true);
     const log = new RecordingLogger();
@@ -240,7 +265,8 @@ describe('BlobTriggerListener on Azurite', () => {
     }
     assert.equal(invoker.for('viaEventGrid').length, 0);
     assert.equal(invoker.for('viaScan', (r) => blobName(r) === 'by-source/one.json').length, 1);
-    assert.ok(log.entries.some((e) => e.level === 'warn' && /viaEventGrid.*EventGrid/.test(e.message)));
+    assert.equal(l.servesEventGrid, true);
+    assert.ok(!log.entries.some((e) => e.level === 'error'), 'the EventGrid function is not in error');
   });
 
   test('a function with an invalid path is reported and skipped', async () => {

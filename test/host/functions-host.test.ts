@@ -319,9 +319,9 @@ app.http('hooked', { methods: ['GET'], handler: async (request, second) => ({ bo
   });
 
   test('a bad schedule, a missing schedule setting or an unsupported binding stops start-up with a clear error', async () => {
-    await assert.rejects(startHost(testApp({ HOST_TEST_TICK_SCHEDULE: '0 */5 * * *' })), (err: Error) => {
+    await assert.rejects(startHost(testApp({ HOST_TEST_TICK_SCHEDULE: '0 */5 * *' })), (err: Error) => {
       assert.ok(err instanceof HostStartupError);
-      assert.match(err.message, /'0 \*\/5 \* \* \*' of timer function 'tick' is invalid: expected six NCRONTAB fields/);
+      assert.match(err.message, /'0 \*\/5 \* \*' of timer function 'tick' is invalid: expected six NCRONTAB fields/);
       return true;
     });
     await assert.rejects(startHost(testApp({ HOST_TEST_TICK_SCHEDULE: '0 0 25 * * *' })), /timer function 'tick' is invalid: the hour field '25' has 25, outside 0-23/);

@@ -39,8 +39,14 @@ describe('NcrontabSchedule', () => {
     assert.equal(NcrontabSchedule.parse('0 */5 * * * *', 'fn').intervalAfter(from), 300_000);
   });
 
+  test('accepts five fields as the timer extension does: minute-level NCRONTAB, at second 0', () => {
+    assert.deepEqual(nextTimes('*/5 * * * *', '2024-01-01T00:01:30Z', 2), ['2024-01-01T00:05:00.000Z', '2024-01-01T00:10:00.000Z']);
+    assert.deepEqual(nextTimes('30 2 * * 1', '2024-01-01T00:00:00Z', 1), ['2024-01-01T02:30:00.000Z']);
+    assert.equal(NcrontabSchedule.parse('0 */5 * * *', 'fn').intervalAfter(new Date('2024-01-01T00:00:00Z')), 5 * 3_600_000);
+  });
+
   const invalid: [string, RegExp][] = [
-    ['0 */5 * * *', /expected six NCRONTAB fields .* found 5/],
+    ['0 */5 * *', /expected six NCRONTAB fields .* found 4/],
     ['0 0 */5 * * * *', /found 7/],
     ['', /found 0/],
     ['0 60 * * * *', /minute field '60' has 60, outside 0-59/],

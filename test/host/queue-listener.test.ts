@@ -245,16 +245,21 @@ describe('QueueTriggerListener on Azurite', () => {
     });
   });
 
-  test('%Setting% queue names resolve, missing queues are created, and a function whose setting is missing is reported and skipped', async () => {
+  test('%Setting% queue names resolve; a missing queue is not created (the sender creates it) and is polled as empty; a function whose setting is missing is reported and skipped', async () => {
     const invoker = new RecordingInvoker(() => true);
     const functions = [queueFunction('bySetting', '%JOBS_QUEUE%'), queueFunction('broken', '%NOT_DEFINED%')];
     await withListener(
       functions,
       invoker,
       fastHostJson(),
-      async (_listener, log) => {
+      async (listener, log) => {
         const queue = service.getQueueClient('jobs-from-setting');
-        await eventually(() => queue.exists(), 'the trigger queue to be created');
+        // The storage extension's listener never creates its queue; the host must not either.
+        await eventually(() => log.entries.some((e) => /jobs-from-setting.*does not exist yet/.test(e.message)), 'a poll of the missing queue');
+        assert.equal(await queue.exists(), false, 'the trigger queue is not created by the listener');
+        assert.equal(await listener.isDrained(), true, 'a missing queue is an empty one');
+        assert.ok(!log.entries.some((e) => e.level === 'warn'), 'a missing queue is not a warning');
+        await queue.createIfNotExists();
         await queue.sendMessage(base64('via setting'));
         await eventually(() => invoker.for('bySetting').length === 1, 'the invocation');
         const error = log.entries.find((e) => e.level === 'error');

@@ -59,6 +59,8 @@ describe('storage triggers through the host process and @azure/functions', () =>
     const queues = QueueServiceClient.fromConnectionString(azurite.connectionString);
     queue = queues.getQueueClient(QUEUE);
     poison = queues.getQueueClient(`${QUEUE}-poison`);
+    // Whoever sends to a queue creates it; the queue trigger does not.
+    await queue.createIfNotExists();
     const blobs = BlobServiceClient.fromConnectionString(azurite.connectionString);
     container = blobs.getContainerClient(CONTAINER);
     await container.createIfNotExists();

@@ -28,8 +28,12 @@ import {
  * cloud table match what the code expects.
  */
 
-/** Settings the app reads only outside Azure: a storage connection string, a client secret, the simulator token. */
-const LOCAL_ONLY = new Set<string>([AppSettings.storage, AppSettings.dropZoneStorage, AppSettings.graphClientSecret, AppSettings.graphDevToken]);
+/**
+ * Settings the app reads only outside Azure: a storage connection string, a client secret, the
+ * simulator token, and the admin page's local sign-in (which infra/ must never set: the test
+ * below fails on any setting of the Bicep that is not expected).
+ */
+const LOCAL_ONLY = new Set<string>([AppSettings.storage, AppSettings.dropZoneStorage, AppSettings.graphClientSecret, AppSettings.graphDevToken, AppSettings.adminWebLocalSignIn]);
 
 /** Settings a Flex Consumption app must not carry, or that would need a shared key. */
 const FORBIDDEN_ON_FLEX = [
@@ -277,7 +281,7 @@ describe('storage and trigger wiring in infra/', () => {
     const registered = /app\.storageBlob\('(\w+)'/.exec(functionFile)?.[1];
     assert.equal(registered, 'importEmlDrop');
     assert.match(functionFile, /path: `\$\{EML_DROP_CONTAINER\}\/\{name\}`/);
-    assert.match(functionFile, /AppSettings\.dropZoneStorage/, 'the trigger reads the drop zone through its own connection');
+    assert.match(functionFile, /connection: registeredDropZoneConnection\(\)/, 'the trigger reads the drop zone through its own connection');
     const hook = await readFile(path.join(repoRoot, 'infra', 'hooks', 'connect-event-grid.sh'), 'utf8');
     assert.equal(/^readonly drop_function='(\w+)'$/m.exec(hook)?.[1], registered, 'connect-event-grid.sh names the drop function');
     assert.match(hook, new RegExp(`functionName="\\$drop_function" containerName=${EML_DROP_CONTAINER} `), 'and its container');
@@ -286,7 +290,7 @@ describe('storage and trigger wiring in infra/', () => {
     assert.ok(withoutComments(dropZone.text).includes("homeDirectory: '${container.name}/${connector.connectorId}'"), 'each local user lands in eml-drop/<connectorId>');
   });
 
-  test('grants the identity exactly the six data roles, by built-in role ID', () => {
+  test('grants the identity exactly the six data roles, and with the admin web page Key Vault Secrets Officer, by built-in role ID', () => {
     const roles = toStringTree(parseObjectVariable(file('infra/modules/role-assignments.bicep'), 'roleIds'), 'roleIds');
     assert.deepEqual(roles, {
       storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b',
@@ -294,8 +298,10 @@ describe('storage and trigger wiring in infra/', () => {
       storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88',
       storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3',
       keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6',
+      keyVaultSecretsOfficer: 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7',
       monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb',
     });
+    assert.match(withoutComments(file('infra/modules/role-assignments.bicep').text), /resource keyVaultSecretsOfficer '[^']+' = if \(adminWebEnabled\)/);
     const text = withoutComments(file('infra/modules/role-assignments.bicep').text);
     const assignments = [...text.matchAll(/roleDefinitionId: subscriptionResourceId\('Microsoft\.Authorization\/roleDefinitions', roleIds\.(\w+)\)/g)].map((m) => m[1]);
     assert.deepEqual(assignments.sort(), Object.keys(roles).sort(), 'one assignment per role');

@@ -72,7 +72,7 @@ const AUDITOR_GROUP = '5f5f5f5f-6a6a-4b7b-8c8c-9d9d9d9d9d9d';
 /** Settings only the Functions host or the platform reads, per plan and cloud. */
 const FLEX_FORBIDDEN = ['FUNCTIONS_WORKER_RUNTIME', 'FUNCTIONS_EXTENSION_VERSION', 'WEBSITE_RUN_FROM_PACKAGE', 'WEBSITE_CONTENTSHARE', 'WEBSITE_CONTENTAZUREFILECONNECTIONSTRING'];
 const DEDICATED_HOST_SETTINGS = ['FUNCTIONS_EXTENSION_VERSION', 'FUNCTIONS_WORKER_RUNTIME', 'WEBSITE_RUN_FROM_PACKAGE', 'WEBSITE_RUN_FROM_PACKAGE_BLOB_MI_RESOURCE_ID'];
-const LOCAL_ONLY = new Set<string>([AppSettings.storage, AppSettings.dropZoneStorage, AppSettings.graphClientSecret, AppSettings.graphDevToken]);
+const LOCAL_ONLY = new Set<string>([AppSettings.storage, AppSettings.dropZoneStorage, AppSettings.graphClientSecret, AppSettings.graphDevToken, AppSettings.adminWebLocalSignIn]);
 
 let compiled: CompiledTemplates | undefined;
 let notCompiled = '';
@@ -231,7 +231,7 @@ describe('deployment posture', () => {
     assert.equal(get(insights, 'properties.DisableLocalAuth'), clouds[cloud].appInsightsEntraAuth, `${name}: App Insights local auth per cloud`);
   });
 
-  forEachCombination('gives the app identity its six data roles at the documented scopes', (snapshot, { name }) => {
+  forEachCombination('gives the app identity its six data roles at the documented scopes, and Key Vault Secrets Officer with the admin web page', (snapshot, { name }) => {
     const identityAssignments = all(snapshot, 'Microsoft.Authorization/roleAssignments').filter((r) =>
       String(get(r, 'properties.principalId')).includes('Microsoft.ManagedIdentity/userAssignedIdentities'),
     );
@@ -253,6 +253,8 @@ describe('deployment posture', () => {
         `${ROLE.blobContributor} ${scope(deployment)}`,
         `${ROLE.secretsUser} ${scope(vault)}`,
         `${ROLE.metricsPublisher} ${scope(insights)}`,
+        // The page's add-connector wizard stores the password it was given.
+        ...(all(snapshot, 'Microsoft.Web/sites/config').some((c) => c.name.endsWith('/authsettingsV2')) ? [`${ROLE.secretsOfficer} ${scope(vault)}`] : []),
         // The importEmlDrop blob trigger on the drop zone: blobs, and its poison queue there.
         ...(dropZone ? [`${ROLE.blobOwner} ${scope(dropZone)}`, `${ROLE.queueContributor} ${scope(dropZone)}`] : []),
       ].sort(),
@@ -285,6 +287,7 @@ describe('deployment posture', () => {
         `operator ${ROLE.tableContributor} tables/connectors`,
         `operator ${ROLE.tableContributor} tables/runs`,
         `operator ${ROLE.tableContributor} tables/imports`,
+        `operator ${ROLE.tableContributor} tables/audit`,
         `operator ${ROLE.queueContributor} queues/fetch-jobs`,
         `operator ${ROLE.queueContributor} queues/fetch-jobs-poison`,
         `operator ${ROLE.queueContributor} queues/webjobs-blobtrigger-poison`,
@@ -295,6 +298,7 @@ describe('deployment posture', () => {
         `auditor ${ROLE.tableReader} tables/connectors`,
         `auditor ${ROLE.tableReader} tables/runs`,
         `auditor ${ROLE.tableReader} tables/imports`,
+        `auditor ${ROLE.tableReader} tables/audit`,
       ].sort(),
       name,
     );

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadAppConfig } from '../../shared/platform/settings/app-config';
+import { loadAppConfig, registeredBlobTriggerSource } from '../../shared/platform/settings/app-config';
 import { ConfigurationError } from '../../shared/platform/settings/configuration-error';
 
 const local = {
@@ -38,9 +38,19 @@ test('Azure settings: identity-based storage, federated Graph sign-in, Key Vault
   assert.equal(c.schedule, '0 */5 * * * *');
 });
 
+test('a five-field schedule is accepted, as the timer extension takes it (minute-level, at second 0)', () => {
+  assert.equal(loadAppConfig({ ...local, ARCHIVER_SCHEDULE: '*/5 * * * *' }).schedule, '*/5 * * * *');
+});
+
+test('the blob trigger source the functions register with never throws: anything but EventGrid polls', () => {
+  assert.equal(registeredBlobTriggerSource({ ARCHIVER_BLOB_TRIGGER_SOURCE: 'EventGrid' }), 'EventGrid');
+  assert.equal(registeredBlobTriggerSource({ ARCHIVER_BLOB_TRIGGER_SOURCE: 'Polling' }), 'LogsAndContainerScan');
+  assert.equal(registeredBlobTriggerSource({}), 'LogsAndContainerScan');
+});
+
 test('every problem is reported at once, each naming its setting', () => {
   try {
-    loadAppConfig({ ARCHIVER_SCHEDULE: '0 1 * * *', GRAPH_ENDPOINT: 'http://graph.example.com', ARCHIVER_BLOB_TRIGGER_SOURCE: 'Polling' });
+    loadAppConfig({ ARCHIVER_SCHEDULE: '0 1 * *', GRAPH_ENDPOINT: 'http://graph.example.com', ARCHIVER_BLOB_TRIGGER_SOURCE: 'Polling' });
     assert.fail('expected a ConfigurationError');
   } catch (err) {
     assert.ok(err instanceof ConfigurationError);
@@ -49,7 +59,7 @@ test('every problem is reported at once, each naming its setting', () => {
       'ARCHIVER_BLOB_TRIGGER_SOURCE', 'ARCHIVER_SCHEDULE', 'AZURE_CLIENT_ID', 'AzureWebJobsStorage',
       'GRAPH_CLIENT_ID', 'GRAPH_ENDPOINT', 'GRAPH_TENANT_ID',
     ]);
-    assert.match(err.message, /ARCHIVER_SCHEDULE: must be a six-field NCRONTAB/);
+    assert.match(err.message, /ARCHIVER_SCHEDULE: must be an NCRONTAB expression of six fields/);
     assert.match(err.message, /GRAPH_ENDPOINT: must be an https URL/);
   }
 });

@@ -147,6 +147,26 @@ export function loadSettings<K extends SettingsSection>(sections: readonly K[], 
   return result as Pick<SettingsSections, K>;
 }
 
+/**
+ * The blob trigger source the functions register with, read without failing: registration must
+ * not throw on a bad setting (the functions would vanish from the host's list). Anything but
+ * `EventGrid` registers the polling source; a wrong value is reported by {@link loadAppConfig}, at
+ * start-up and by every invocation.
+ */
+export function registeredBlobTriggerSource(env: Env = process.env): BlobTriggerSource {
+  return env[AppSettings.blobTriggerSource]?.trim() === 'EventGrid' ? 'EventGrid' : 'LogsAndContainerScan';
+}
+
+/**
+ * The `connection` the importEmlDrop trigger registers with, read as leniently as the blob
+ * source: the drop zone's own (`DropZoneStorage`) when any of its settings is there, else the
+ * pipeline's account; a bad value is named by the validation, not here.
+ */
+export function registeredDropZoneConnection(env: Env = process.env): string {
+  const set = (name: string): boolean => (env[name]?.trim() ?? '') !== '';
+  return set(AppSettings.dropZoneStorage) || set(AppSettings.dropZoneBlobServiceUri) ? AppSettings.dropZoneStorage : AppSettings.storage;
+}
+
 /** Every setting the function app reads, validated once at start-up. */
 export function loadAppConfig(env: Env = process.env): AppConfig {
   const { storage, secrets, graph, pipeline, telemetry, custody, dropZone } = loadSettings(
@@ -158,10 +178,12 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
 
 function readPipeline(s: SettingReader): PipelineConfig {
   const schedule = s.get(AppSettings.schedule) ?? DEFAULT_SCHEDULE;
-  if (schedule.split(/\s+/).length !== 6) {
+  // The timer extension takes six NCRONTAB fields, or five (minute-level, at second 0).
+  const fields = schedule.trim().split(/\s+/).length;
+  if (fields !== 6 && fields !== 5) {
     s.problem(
       AppSettings.schedule,
-      `must be a six-field NCRONTAB expression "{second} {minute} {hour} {day} {month} {day-of-week}", got "${schedule}"`,
+      `must be an NCRONTAB expression of six fields "{second} {minute} {hour} {day} {month} {day-of-week}" or five (no seconds), got "${schedule}"`,
     );
   }
 

@@ -34,6 +34,8 @@ export const AppSettings = {
   appInsightsConnectionString: 'APPLICATIONINSIGHTS_CONNECTION_STRING',
   reconcileAfterHours: 'ARCHIVER_RECONCILE_AFTER_HOURS',
   manifestSigningKeyId: 'ARCHIVER_MANIFEST_SIGNING_KEY_ID',
+  /** The admin page's local stand-in for App Service Authentication: local only, refused in Azure, never set by infra/. */
+  adminWebLocalSignIn: 'ADMIN_WEB_LOCAL_SIGNIN',
 } as const;
 
 export type AppSettingName = (typeof AppSettings)[keyof typeof AppSettings];

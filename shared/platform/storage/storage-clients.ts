@@ -64,3 +64,28 @@ export function dropZoneBlobService(config: DropZoneStorageConfig | undefined, p
 export function expandConnectionString(value: string): string {
   return value.trim().replace(/;$/, '') === 'UseDevelopmentStorage=true' ? DEVELOPMENT_STORAGE : value;
 }
+
+/**
+ * Whether the app runs in local development: its storage is the local emulator (`UseDevelopmentStorage=true`,
+ * or a connection string whose every endpoint is on loopback, as Azurite's are). Storage in Azure
+ * is never on loopback, so this cannot be true of a deployed app by mistake. It is what allows a
+ * TeleMessage base URL on loopback (the local simulator).
+ */
+export function isLocalDevelopmentStorage(config: StorageConfig): boolean {
+  if (config.kind !== 'connection-string') return false;
+  const endpoints = expandConnectionString(config.connectionString)
+    .split(';')
+    .map((part) => /^(?:Blob|Queue|Table)Endpoint=(.+)$/i.exec(part.trim())?.[1])
+    .filter((value): value is string => value !== undefined);
+  return (
+    endpoints.length > 0 &&
+    endpoints.every((value) => {
+      try {
+        const host = new URL(value).hostname;
+        return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+      } catch {
+        return false;
+      }
+    })
+  );
+}

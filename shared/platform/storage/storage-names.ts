@@ -25,4 +25,6 @@ export const Tables = {
   reconciliation: 'reconciliation',
   /** Graph's per-mailbox limits shared by every instance (graph/TableMailboxLimiter). */
   mailboxLimits: 'mailboxlimits',
+  /** Every administrator's change (web page and command line): who, when, what, before and after. */
+  audit: 'audit',
 } as const;

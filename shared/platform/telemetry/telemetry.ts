@@ -9,7 +9,7 @@ export interface Telemetry {
   flush(): Promise<void>;
 }
 
-export type TelemetryEventName = 'FetchRun' | 'ItemImport' | 'DayReconciliation';
+export type TelemetryEventName = 'FetchRun' | 'ItemImport' | 'DayReconciliation' | 'AdminChange';
 export type TelemetryMetricName = 'ConnectorLagSeconds' | 'PoisonMessages' | 'UnreconciledDays';
 
 /**
