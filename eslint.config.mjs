@@ -55,6 +55,19 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)(dev|test)(/|$)', message: 'Product code (functions/, shared/) must not import dev/ or test/.' }] }],
     },
   },
+  // The admin page's browser code: data reaches the DOM as text, never as markup.
+  {
+    files: ['web/**/*.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        ...['innerHTML', 'outerHTML', 'insertAdjacentHTML', 'write', 'writeln'].map((property) => ({
+          property,
+          message: 'Build the DOM with web/admin/dom.ts (text nodes and attributes), never from markup.',
+        })),
+      ],
+    },
+  },
   ...fromTests,
   // Inside dev/, by where the importing file sits.
   { files: ['dev/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [deepImport('^\\./')] }] } },

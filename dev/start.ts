@@ -165,6 +165,7 @@ async function runStart(values: OptionValues<typeof OPTIONS>): Promise<number> {
 
     say('');
     say(`Functions host:          ${host.baseUrl} (scheduleFetch every minute)`);
+    say(`Admin page:              ${host.baseUrl}/admin (local sign-in: pick a user and roles)`);
     say(
       environment.blobTriggerSource === 'EventGrid'
         ? `Blob triggers:           Event Grid (local), to ${host.baseUrl}/runtime/webhooks/blobs, as on Flex Consumption (--polling to poll instead)`

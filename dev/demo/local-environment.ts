@@ -75,6 +75,8 @@ export interface StartHostOptions {
   echo?: boolean;
   /** Further app settings, winning over the environment's. */
   settings?: Readonly<Record<string, string>>;
+  /** The host's working folder; default this process's (see HostProcessOptions.cwd). */
+  cwd?: string;
 }
 
 /** The pipeline's stores over the environment's Azurite, for setting up connectors and reading results. */
@@ -240,6 +242,7 @@ export class LocalEnvironment {
       env: this.hostSettings(options),
       startTimeoutMs: 60_000,
       ...(options.echo ? { echo: true } : {}),
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     });
     await this.#subscribe(this.#host);
     return this.#host;

@@ -36,6 +36,8 @@ export interface HostHttpServerOptions {
 }
 
 const MAX_ADMIN_BODY_BYTES = 1024 * 1024;
+/** The app's admin page, after the route prefix (the app's `admin/ui/{*path}` function, docs/admin-web.md). */
+const ADMIN_PAGE_ROUTE = 'admin/ui/';
 
 /**
  * The host's one HTTP endpoint, like Core Tools': HTTP triggers under the route prefix, and the
@@ -116,6 +118,15 @@ export class HostHttpServer {
     if (invoke) {
       if (method !== 'POST') return sendJson(res, 405, { error: 'Use POST with {"input": "..."}.' });
       return this.#adminInvoke(req, res, decodeURIComponent(url.pathname.split('/').filter(Boolean)[2] ?? ''));
+    }
+    if (path === '/admin' && (method === 'GET' || method === 'HEAD')) {
+      // The real host reserves /admin, so the app serves its admin page under the route prefix;
+      // locally `http://localhost:7071/admin` leads there, when the app has the page.
+      const page = this.#options.http?.pathServed('GET', ADMIN_PAGE_ROUTE);
+      if (page !== undefined) {
+        res.writeHead(302, { location: page, 'content-type': 'text/plain; charset=utf-8' }).end(`The admin page is at ${page}\n`);
+        return;
+      }
     }
     if (path.startsWith('/admin')) return sendJson(res, 404, { error: `No admin endpoint ${url.pathname}.` });
     const webhook = /^\/runtime\/webhooks\/([^/]+)/.exec(path);

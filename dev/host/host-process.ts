@@ -12,6 +12,8 @@ export interface HostProcessOptions {
   hostId?: string;
   /** Added to (and winning over) this process's environment. */
   env?: Record<string, string>;
+  /** The host's working folder (where the app's admin operations write local.settings.json); default this process's. */
+  cwd?: string;
   /** How long to wait for the ready line; default 30 s. */
   startTimeoutMs?: number;
   /** Also copy the host's output to this process's stdout/stderr. */
@@ -59,7 +61,7 @@ export class HostProcess {
     const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
     // The child is not a test file even when started from one.
     delete env['NODE_TEST_CONTEXT'];
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'], ...(options.cwd === undefined ? {} : { cwd: options.cwd }) });
     const lines: string[] = [];
     const listeners = new Set<(line: string) => void>();
     for (const [stream, echoTo] of [

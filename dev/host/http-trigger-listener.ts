@@ -64,6 +64,14 @@ export class HttpTriggerListener implements TriggerListener {
     return this.#active === 0;
   }
 
+  /** The URL path of `route` (after the prefix) when a function answers `method` there. */
+  pathServed(method: string, route: string): string | undefined {
+    const full = `/${this.#prefix === '' ? '' : `${this.#prefix}/`}${route}`;
+    const path = this.#pathAfterPrefix(full);
+    if (path === undefined) return undefined;
+    return this.#routes.some((r) => r.methods.includes(method) && r.template.match(path) !== undefined) ? full : undefined;
+  }
+
   /** Serves the request when a route matches; false (nothing written) otherwise. */
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
     const path = this.#pathAfterPrefix(url.pathname);

@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { build } from 'esbuild';
@@ -104,6 +104,9 @@ export async function buildAppPackage(options: AppPackageOptions): Promise<AppPa
   await writeFile(path.join(outDir, 'package.json'), `${JSON.stringify(packageJson, null, 2)}\n`);
   await writeFile(path.join(outDir, LOADER_FILE), LOADER_SOURCE);
   await writeFile(path.join(outDir, 'host.json'), await readFile(path.join(projectRoot, 'host.json')));
+  // The admin page's built files, beside the bundle, where shared/admin-page/page-files.ts looks.
+  const pageDir = path.join(projectRoot, 'dist', 'web', 'admin');
+  await cp(pageDir, path.join(path.dirname(path.join(outDir, BUNDLE_FILE)), 'web', 'admin'), { recursive: true, filter: (source) => !source.endsWith('.map') });
 
   const files = await listFiles(outDir);
   const built: AppPackage = { outDir, entryPoints, files };

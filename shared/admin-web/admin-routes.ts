@@ -5,8 +5,9 @@ import { AdminChanges } from '../admin/admin-changes';
 import { InvalidAdminInputError } from '../admin/admin-errors';
 import { buildItemLog, itemLogCsv } from '../admin/item-log';
 import { listOutstandingItems, countOutstanding, OUTSTANDING_STATUSES, type OutstandingFilter } from '../admin/outstanding-items';
-import { diffMappingVersions, listMappingVersions, MAX_MAPPING_FILE_BYTES, validateMappingFile } from '../admin/mapping-admin';
+import { diffMappingVersions, listMappingVersions, MAX_MAPPING_FILE_BYTES, validateMappingFile, validateNewConnectorMappingFile } from '../admin/mapping-admin';
 import { parseBaseUrl, parseInstant, parseSecretName, parseUsername } from '../admin/connector-settings';
+import { checkBaseUrlHost, RefusedAddressError } from '../telemessage/address-policy';
 import { json, type AdminCookie, type AdminResult } from './admin-http';
 import { AdminHttpError, mappingReportView, type AdminRoute, type RouteContext } from './admin-api';
 import { ADMIN_ROLE, READER_ROLE, canChange } from './principal';
@@ -172,6 +173,13 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
       const body = await jsonBody(ctx, ['baseUrl', 'username', 'password', 'passwordSecretName']);
       const services = ctx.deps.services;
       const baseUrl = parseBaseUrl(requiredString(body, 'baseUrl'), services.addressPolicy);
+      // As `connectors add` does: a name that resolves to an internal address is refused before any request to it.
+      try {
+        await checkBaseUrlHost(baseUrl, services.addressPolicy);
+      } catch (error) {
+        if (error instanceof RefusedAddressError) throw new InvalidAdminInputError('baseUrl', error.message);
+        throw error;
+      }
       const username = parseUsername(requiredString(body, 'username'));
       const given = optionalString(body, 'password');
       const secretName = optionalString(body, 'passwordSecretName');
@@ -310,10 +318,16 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     access: 'change',
     maxBodyBytes: MAX_MAPPING_FILE_BYTES,
     async handle(ctx) {
-      const connectorId = requiredQuery(ctx, 'connector');
+      // Without a connector (the add wizard, before the connector exists): numbers read as `region`'s.
+      const connectorId = queryValue(ctx.url, 'connector');
+      const region = queryValue(ctx.url, 'region');
+      if (connectorId === undefined && region === undefined) throw new InvalidAdminInputError('connector', 'is required (a query parameter), or region for a connector not added yet');
       const bytes = await mappingBytes(ctx);
       const directory = ctx.deps.services.directory();
-      const report = await validateMappingFile({ connectorId, bytes }, { connectors: ctx.deps.services.connectors, ...optional('directory', directory) });
+      const report =
+        connectorId === undefined
+          ? await validateNewConnectorMappingFile({ region: region as string, bytes }, optional('directory', directory))
+          : await validateMappingFile({ connectorId, bytes }, { connectors: ctx.deps.services.connectors, ...optional('directory', directory) });
       return json({ ...mappingReportView(report), directoryChecked: directory !== undefined });
     },
   },

@@ -4,7 +4,7 @@ import type { UserDirectory } from '../mapping/directory';
 import { parseMappingFile, type MappingFileReport } from '../mapping/mapping-file';
 import { parseRegionCode } from '../mapping/phone-number';
 import { DirectoryUnavailableError, InvalidAdminInputError, MappingFileConflictError, MappingFileRejectedError } from './admin-errors';
-import { connectorIdArgument } from './connector-settings';
+import { connectorIdArgument, parseRegion } from './connector-settings';
 import { ConcurrentMappingApplyError, type CurrentMappingFile, type MappingFileStore, type MappingFileVersion } from '../mapping/mapping-file-store';
 
 export interface MappingFileRequest {
@@ -92,8 +92,19 @@ export async function listMappingVersions(connectorId: string, deps: Pick<Mappin
   return current === undefined ? { versions } : { current: current.version, versions };
 }
 
+/**
+ * Checks a mapping file for a connector not added yet (the page's add wizard), its numbers read as
+ * `region`'s; nothing is stored.
+ */
+export async function validateNewConnectorMappingFile(
+  request: { region: string; bytes: Uint8Array },
+  deps: { directory?: UserDirectory; signal?: AbortSignal },
+): Promise<MappingFileReport> {
+  return readMappingFile({ defaultRegion: parseRegion(request.region) }, request.bytes, deps);
+}
+
 async function readMappingFile(
-  connector: Connector,
+  connector: Pick<Connector, 'defaultRegion'>,
   bytes: Uint8Array,
   deps: { directory?: UserDirectory; signal?: AbortSignal },
 ): Promise<MappingFileReport> {

@@ -160,9 +160,26 @@ export class FetchWindowService {
         itemsFetched: counts.fetched, itemsStored: counts.stored, itemsAlreadyStored: counts.alreadyStored,
         itemsQuarantined: counts.quarantined ?? 0, missingAttachments: counts.missingAttachments, durationMs: run.durationMs ?? 0,
       });
-    } catch {
-      // Recording is best effort here: the original failure is what the host must see.
+    } catch (recordError) {
+      // The run would read "running" although this attempt is over: say so where the host logs
+      // it, with both failures, and fail the invocation so that the job is delivered again (on
+      // the last attempt, the scheduler queues a window left "running" again after its timeout).
+      throw new FetchRunNotRecordedError(
+        `Window ${job.from} to ${job.to} of connector ${job.connectorId}: attempt ${attempt} failed (${error}) and recording that failed too ` +
+          `(${recordError instanceof Error ? `${recordError.name}: ${recordError.message}` : String(recordError)}); the run may still read "running"`,
+        err,
+        { cause: recordError },
+      );
     }
+  }
+}
+
+/** An attempt failed and its failure could not be recorded on the run. */
+export class FetchRunNotRecordedError extends Error {
+  override readonly name = 'FetchRunNotRecordedError';
+
+  constructor(message: string, readonly attemptError: unknown, options: ErrorOptions) {
+    super(message, options);
   }
 }
 

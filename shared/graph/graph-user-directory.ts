@@ -5,6 +5,7 @@ import { mailboxLimiterFor, runWithinLimits, type MailboxLimiter } from './mailb
 import { odataLiteral, queryValue } from './mailbox-writer';
 
 const USER_FIELDS = 'id,userPrincipalName,mail,proxyAddresses,accountEnabled';
+const AMBIGUOUS = Symbol('ambiguous');
 
 interface GraphUser {
   id: string;
@@ -38,6 +39,7 @@ export class GraphUserDirectory implements UserDirectory {
     const user = (await this.#byPrincipalName(address)) ?? (await this.#byFilter(`mail eq ${odataLiteral(address)}`))
       ?? (await this.#byFilter(`proxyAddresses/any(p:p eq ${odataLiteral(`smtp:${address}`)})`));
     if (!user) return { status: 'not-found' };
+    if (user === AMBIGUOUS) return { status: 'ambiguous' };
     const directoryUser: DirectoryUser = {
       id: user.id,
       userPrincipalName: user.userPrincipalName,
@@ -60,10 +62,12 @@ export class GraphUserDirectory implements UserDirectory {
     }
   }
 
-  async #byFilter(filter: string): Promise<GraphUser | undefined> {
-    // The SDK does not encode $filter: `+` in an address would reach Graph as a space.
+  /** The one user the filter finds, {@link AMBIGUOUS} when it finds more than one. */
+  async #byFilter(filter: string): Promise<GraphUser | typeof AMBIGUOUS | undefined> {
+    // The SDK does not encode $filter: `+` in an address would reach Graph as a space. Two are
+    // asked for so that a second one is seen: an address two users share names no one mailbox.
     const found = (await this.client.api('/users').filter(queryValue(filter)).select(USER_FIELDS).top(2).get()) as { value: GraphUser[] };
-    return found.value[0];
+    return found.value.length > 1 ? AMBIGUOUS : found.value[0];
   }
 
   async #hasMailbox(userId: string): Promise<boolean> {

@@ -14,6 +14,7 @@ import { participantFullLabel } from '../products';
 import type { AttachmentSource, MailboxWriter } from '../graph/mailbox-writer';
 import { describeGraphError, graphErrorCode, graphStatus } from '../graph/graph-errors';
 import type { ImportStore } from '../outcomes/import-store';
+import { DeliveryClaims, type HeldDelivery } from '../outcomes/delivery-claim';
 import type { ItemOutcome, MailboxOutcome } from '../outcomes/item-outcome';
 import type { Telemetry } from '../platform/telemetry/telemetry';
 import { itemOfBlobName, readArchiveMetadata, type StoredItemReader } from '../archive/stored-item-reader';
@@ -23,7 +24,8 @@ import { uniqueAttachmentNames } from './unique-names';
 import { Readable } from 'node:stream';
 
 export interface MappingSource {
-  getCurrentMapping(connectorId: string): Promise<CustomMapping | undefined>;
+  /** `fresh`: read the mapping in force now, past any cache (a replay follows a mapping fix at once). */
+  getCurrentMapping(connectorId: string, options?: { fresh?: boolean }): Promise<CustomMapping | undefined>;
 }
 
 export interface ImportItemServiceOptions {
@@ -49,6 +51,13 @@ export interface ImportItemServiceOptions {
    * reaches the import stage within this time; a missing connector is never remembered.
    */
   connectorCacheMs?: number;
+  /**
+   * How long an invocation's claim on one copy holds without renewal (default 60 s): a copy whose
+   * holder died is taken over after it. See docs/architecture.md, "Guarantees".
+   */
+  deliveryLeaseMs?: number;
+  /** How long an invocation waits for another one's claim on a copy before failing (default 2 × the lease). */
+  deliveryWaitMs?: number;
   /** Mailboxes of one item written in parallel (Graph's per-mailbox limit is kept by the writer). */
   mailboxConcurrency?: number;
   /** Limits of the conversion: attachment sizes that stay in storage, body text length, images shown in the body. */
@@ -73,11 +82,17 @@ export class ItemImportFailedError extends Error {
  */
 export class ImportItemService {
   readonly #clock: () => Date;
+  readonly #claims: DeliveryClaims;
   #directory: { cache: CachingUserDirectory; until: number } | undefined;
   readonly #connectors = new Map<string, { connector: Promise<Connector | undefined>; until: number }>();
 
   constructor(private readonly options: ImportItemServiceOptions) {
     this.#clock = options.clock ?? (() => new Date());
+    this.#claims = new DeliveryClaims(options.imports, {
+      clock: this.#clock,
+      ...(options.deliveryLeaseMs === undefined ? {} : { leaseMs: options.deliveryLeaseMs }),
+      ...(options.deliveryWaitMs === undefined ? {} : { maxWaitMs: options.deliveryWaitMs }),
+    });
   }
 
   /**
@@ -88,7 +103,8 @@ export class ImportItemService {
    */
   async replay(request: ImportReplayRequest): Promise<ReplayResult> {
     const bytes = await this.options.storage.readItem(request.blobName);
-    if (bytes !== undefined) return { kind: 'imported', outcome: await this.importBlob(request.blobName, bytes) };
+    // An administrator replays right after fixing the mapping: the cached mapping may predate the fix.
+    if (bytes !== undefined) return { kind: 'imported', outcome: await this.importBlob(request.blobName, bytes, { freshMapping: true }) };
     const restored = await this.options.restoreQuarantined?.(request);
     if (restored === undefined) {
       throw new ItemImportFailedError(`Replay of item ${request.itemId} of connector ${request.connectorId}: its blob ${request.blobName} is neither in the archive nor in quarantine`);
@@ -96,7 +112,7 @@ export class ImportItemService {
     return { kind: 'restored', ...restored };
   }
 
-  async importBlob(blobName: string, bytes: Uint8Array): Promise<ItemOutcome> {
+  async importBlob(blobName: string, bytes: Uint8Array, options: { freshMapping?: boolean } = {}): Promise<ItemOutcome> {
     const started = this.#clock();
     const names = itemOfBlobName(blobName, bytes);
     if (!names) throw new ItemImportFailedError(`"${blobName}" is not an item blob name ({connectorId}/{itemId}.json)`);
@@ -131,7 +147,7 @@ export class ImportItemService {
     let mapping: ItemMapping<Participant>;
     try {
       mapping = await mapItemParticipants(participantsOf(item), {
-        mapping: (await this.options.mappings.getCurrentMapping(connectorId)) ?? null,
+        mapping: (await this.options.mappings.getCurrentMapping(connectorId, { fresh: options.freshMapping === true })) ?? null,
         autoMapping: connector.autoMapping,
         defaultRegion: parseRegionCode(connector.defaultRegion),
         directory: this.#runDirectory(),
@@ -160,7 +176,7 @@ export class ImportItemService {
     const uploads = this.#plannedUploads(connector.id, converted);
 
     const outcomes = await mapWithConcurrency(mapping.mailboxes, this.options.mailboxConcurrency ?? 4, (mailbox) =>
-      this.#deliver(connector, converted, uploads, mailbox),
+      this.#deliver(connector, converted, uploads, mailbox, previous === undefined),
     );
     const failed = outcomes.filter((o) => o.status === 'failed');
     const outcome: ItemOutcome = {
@@ -201,50 +217,52 @@ export class ImportItemService {
   }
 
   /**
-   * One copy in one mailbox, exactly once even when a previous attempt's outcome was lost: a
-   * `pending` record is written before the create, and an attempt that finds one looks for the
-   * message by its source id, then adds only the attachments it does not have yet.
+   * One copy in one mailbox, exactly once across invocations and instances: the copy is claimed
+   * first (delivery-claim.ts), so no other invocation works on it meanwhile; a claim taken over
+   * from an earlier one looks for the message by its source id before creating it, and adds only
+   * the attachments it does not have yet. `fresh`: nothing was recorded for the item before.
    */
   async #deliver(
-    connector: Connector, converted: ConvertedMessage, uploads: readonly AttachmentSource[], mailbox: MappedMailbox<Participant>,
+    connector: Connector, converted: ConvertedMessage, uploads: readonly AttachmentSource[], mailbox: MappedMailbox<Participant>, fresh: boolean,
   ): Promise<MailboxOutcome> {
-    const { imports, writer } = this.options;
+    const { writer } = this.options;
     const result: MailboxOutcome = { userId: mailbox.userId, userPrincipalName: mailbox.userPrincipalName, via: mailbox.via, status: 'failed' };
+    let claim: HeldDelivery | undefined;
     try {
-      const delivery = await imports.getDelivery(connector.id, converted.itemId, mailbox.userId);
-      if (delivery?.status === 'imported') return { ...result, status: 'alreadyImported', ...(delivery.messageId ? { messageId: delivery.messageId } : {}) };
+      const claimed = await this.#claims.claim({ connectorId: connector.id, itemId: converted.itemId, userId: mailbox.userId }, { fresh });
+      if (claimed.kind === 'imported') {
+        return { ...result, status: 'alreadyImported', ...(claimed.delivery.messageId ? { messageId: claimed.delivery.messageId } : {}) };
+      }
+      claim = claimed.claim;
 
       const folderId = await writer.ensureFolder(mailbox.userId, connector.folderName);
       let messageId: string | undefined;
       let present = new Set<string>();
-      if (delivery?.status === 'pending') {
-        // A previous attempt may have created the message before its outcome was recorded.
+      if (claim.mayExist) {
+        // An earlier holder may have created the message before its outcome was recorded.
         const existing = await writer.findBySourceItemId(mailbox.userId, folderId, converted.itemId);
         if (existing) {
           messageId = existing.id;
           if (uploads.length > 0) present = new Set((await writer.listAttachments(mailbox.userId, existing.id)).map((a) => a.name));
         }
       }
-      const attempts = (delivery?.attempts ?? 0) + 1;
-      await imports.putDelivery({
-        connectorId: connector.id, itemId: converted.itemId, userId: mailbox.userId, status: 'pending', attempts,
-        ...(messageId ? { messageId } : {}), updatedAt: this.#clock().toISOString(),
-      });
-      messageId ??= await writer.createMessage(mailbox.userId, folderId, converted.createBody);
-      for (const upload of uploads) {
-        if (!present.has(upload.name)) await writer.addAttachment(mailbox.userId, messageId, upload);
+      if (messageId === undefined) {
+        await claim.confirm();
+        messageId = await writer.createMessage(mailbox.userId, folderId, converted.createBody);
       }
-      await this.#recordImported(connector.id, converted.itemId, mailbox.userId, messageId, attempts);
+      for (const upload of uploads) {
+        if (present.has(upload.name)) continue;
+        await claim.confirm();
+        await writer.addAttachment(mailbox.userId, messageId, upload);
+      }
+      await claim.complete(messageId);
       return { ...result, status: 'imported', messageId };
     } catch (err) {
+      // Whoever waits for this copy goes on at once (and searches first); if even this write
+      // fails, the claim runs out by itself.
+      await claim?.release().catch(() => undefined);
       return { ...result, error: describeGraphError(err) };
     }
-  }
-
-  async #recordImported(connectorId: string, itemId: string, userId: string, messageId: string, attempts: number): Promise<void> {
-    await this.options.imports.putDelivery({
-      connectorId, itemId, userId, status: 'imported', messageId, attempts, updatedAt: this.#clock().toISOString(),
-    });
   }
 
   async #quarantine(base: ItemOutcome, bytes: Uint8Array, reason: string, started: Date): Promise<ItemOutcome> {

@@ -19,6 +19,8 @@ export interface DirectoryUser {
 export type DirectoryLookup =
   | { readonly status: 'valid'; readonly userId: string; readonly userPrincipalName: string }
   | { readonly status: 'not-found' }
+  /** More than one user has the address: which mailbox is meant is for an administrator to settle, never guessed. */
+  | { readonly status: 'ambiguous' }
   | { readonly status: 'account-disabled'; readonly userId: string; readonly userPrincipalName: string }
   | { readonly status: 'no-mailbox'; readonly userId: string; readonly userPrincipalName: string };
 
@@ -66,6 +68,8 @@ export function describeLookupFailure(status: DirectoryLookupFailure): string {
   switch (status) {
     case 'not-found':
       return 'not found in the directory';
+    case 'ambiguous':
+      return 'shared by more than one user in the directory';
     case 'account-disabled':
       return 'account disabled';
     case 'no-mailbox':

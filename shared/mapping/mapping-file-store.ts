@@ -98,10 +98,11 @@ export class BlobMappingFileStore implements MappingFileStore {
     this.#clock = options.clock ?? (() => new Date());
   }
 
-  getCurrentMapping(connectorId: string): Promise<CustomMapping | undefined> {
+  /** The mapping in force, cached for `cacheMs`; `fresh` reads it now and refreshes the cache. */
+  getCurrentMapping(connectorId: string, options: { fresh?: boolean } = {}): Promise<CustomMapping | undefined> {
     const now = Date.now();
     const hit = this.#cache.get(connectorId);
-    if (hit !== undefined && hit.until > now) return hit.value;
+    if (hit !== undefined && hit.until > now && options.fresh !== true) return hit.value;
     const value = this.getCurrent(connectorId).then((current) => current?.mapping);
     const entry = { until: now + this.#cacheMs, value };
     this.#cache.set(connectorId, entry);

@@ -63,6 +63,7 @@ export type MappingFileProblemCode =
   | 'conflicting-address'
   | 'duplicate-row'
   | 'address-not-found'
+  | 'address-ambiguous'
   | 'address-account-disabled'
   | 'address-no-mailbox';
 
@@ -382,7 +383,9 @@ class MappingFileReading {
 
   private warnAboutAddress(row: AcceptedRow, status: DirectoryLookupFailure): void {
     const code: MappingFileProblemCode =
-      status === 'not-found' ? 'address-not-found' : status === 'account-disabled' ? 'address-account-disabled' : 'address-no-mailbox';
+      status === 'not-found' ? 'address-not-found'
+        : status === 'ambiguous' ? 'address-ambiguous'
+          : status === 'account-disabled' ? 'address-account-disabled' : 'address-no-mailbox';
     this.add(
       row.line,
       'warning',

@@ -181,6 +181,8 @@ function failureAsClause(lookup: Exclude<DirectoryLookup, { status: 'valid' }>):
   switch (lookup.status) {
     case 'not-found':
       return 'is not found in the directory';
+    case 'ambiguous':
+      return 'is shared by more than one user in the directory';
     case 'account-disabled':
       return 'has its account disabled';
     case 'no-mailbox':

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import { JsonEntityTable, odataString } from '../platform/storage/json-entity-table';
-import type { ItemOutcome, ItemOutcomeStatus, MailboxDelivery } from './item-outcome';
+import type { DeliveryKey, ItemOutcome, ItemOutcomeStatus, MailboxDelivery, VersionedDelivery } from './item-outcome';
 import { boundOutcome } from './outcome-bounds';
 
 export interface ImportStore {
@@ -9,7 +9,12 @@ export interface ImportStore {
   putOutcome(outcome: ItemOutcome): Promise<void>;
   listOutcomes(connectorId: string, status?: ItemOutcomeStatus): Promise<ItemOutcome[]>;
   getDelivery(connectorId: string, itemId: string, userId: string): Promise<MailboxDelivery | undefined>;
-  putDelivery(delivery: MailboxDelivery): Promise<void>;
+  /** The delivery record with its version, for a conditional write. */
+  readDelivery(key: DeliveryKey): Promise<VersionedDelivery | undefined>;
+  /** Writes a new delivery record; resolves its ETag, or undefined when the copy has one already. */
+  createDelivery(delivery: MailboxDelivery): Promise<string | undefined>;
+  /** Replaces the record if it is still at `etag`; resolves the new ETag, or undefined when someone else wrote it. */
+  replaceDelivery(delivery: MailboxDelivery, etag: string): Promise<string | undefined>;
 }
 
 /** Longest encoded id kept whole in a row key; a table key holds at most 1 KiB. */
@@ -35,6 +40,10 @@ function rowSafe(value: string): string {
   const percent = prefix.lastIndexOf('%');
   if (percent > prefix.length - 3) prefix = prefix.slice(0, percent);
   return `${prefix}^${createHash('sha256').update(value, 'utf8').digest('hex')}`;
+}
+
+function deliveryRow(key: Pick<DeliveryKey, 'itemId' | 'userId'>): string {
+  return `delivery|${rowSafe(key.itemId)}|${rowSafe(key.userId)}`;
 }
 
 /**
@@ -68,10 +77,19 @@ export class TableImportStore implements ImportStore {
   }
 
   getDelivery(connectorId: string, itemId: string, userId: string): Promise<MailboxDelivery | undefined> {
-    return this.#deliveries.tryGet(connectorId, `delivery|${rowSafe(itemId)}|${rowSafe(userId)}`);
+    return this.#deliveries.tryGet(connectorId, deliveryRow({ itemId, userId }));
   }
 
-  putDelivery(delivery: MailboxDelivery): Promise<void> {
-    return this.#deliveries.upsert(delivery.connectorId, `delivery|${rowSafe(delivery.itemId)}|${rowSafe(delivery.userId)}`, delivery);
+  async readDelivery(key: DeliveryKey): Promise<VersionedDelivery | undefined> {
+    const found = await this.#deliveries.tryGetVersioned(key.connectorId, deliveryRow(key));
+    return found && { delivery: found.value, etag: found.etag };
+  }
+
+  createDelivery(delivery: MailboxDelivery): Promise<string | undefined> {
+    return this.#deliveries.tryCreate(delivery.connectorId, deliveryRow(delivery), delivery);
+  }
+
+  replaceDelivery(delivery: MailboxDelivery, etag: string): Promise<string | undefined> {
+    return this.#deliveries.replaceIfUnchanged(delivery.connectorId, deliveryRow(delivery), delivery, etag);
   }
 }

@@ -45,13 +45,32 @@ export interface ItemOutcome {
   updatedAt: string;
 }
 
-/** One copy of an item in one mailbox: written `pending` before Graph is asked to create it. */
-export interface MailboxDelivery {
+/** Which copy: one item in one mailbox. */
+export interface DeliveryKey {
   connectorId: string;
   itemId: string;
   userId: string;
+}
+
+/**
+ * One copy of an item in one mailbox. `pending` is written, as a claim, before Graph is asked to
+ * create the message (delivery-claim.ts): the invocation named `holder` works on the copy until
+ * `leaseUntil`, and nobody else does meanwhile. `imported` is final.
+ */
+export interface MailboxDelivery extends DeliveryKey {
   status: 'pending' | 'imported';
   messageId?: string;
+  /** Claims made on this copy so far (the first invocation's is 1). */
   attempts: number;
   updatedAt: string;
+  /** While `pending`: the claim holds until then (ISO time); absent or past, the copy is free to claim. */
+  leaseUntil?: string;
+  /** The invocation that holds, or last held, the claim (an id of no meaning outside the record). */
+  holder?: string;
+}
+
+/** A delivery record as read, with its ETag for a conditional write. */
+export interface VersionedDelivery {
+  delivery: MailboxDelivery;
+  etag: string;
 }

@@ -155,6 +155,15 @@ describe('mapping apply', () => {
     assert.equal(Object.keys((await uncached.getCurrentMapping('att-main'))?.entries ?? {}).length, 2);
   });
 
+  test('a fresh read (a replay) sees a file applied within the cache time, and refreshes the cache', async () => {
+    const f = await fixture();
+    const cached = new BlobMappingFileStore(f.mappingContainer, { cacheMs: 10 * 60_000 });
+    assert.equal(await cached.getCurrentMapping('att-main'), undefined);
+    await applyMappingFile({ connectorId: 'att-main', bytes: GOOD_FILE }, f);
+    assert.equal(Object.keys((await cached.getCurrentMapping('att-main', { fresh: true }))?.entries ?? {}).length, 2);
+    assert.equal(Object.keys((await cached.getCurrentMapping('att-main'))?.entries ?? {}).length, 2, 'the next cached read has the new file too');
+  });
+
   test('a damaged current.json is reported, not taken for "no mapping"', async () => {
     const f = await fixture();
     await applyMappingFile({ connectorId: 'att-main', bytes: GOOD_FILE }, f);

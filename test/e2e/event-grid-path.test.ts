@@ -58,11 +58,9 @@ describe('the import through Event Grid', () => {
     assert.equal(grid?.grid.stats.deadLettered, 0, 'Event Grid delivered it: the webhook answered 202 before the function ran');
   });
 
-  // Fails today with two copies of some items: the second delivery's invocation runs while the
-  // first is still creating the message, and the `pending` delivery record is not a claim
-  // (issue #11, "Many instances, no duplicate"; the per-mailbox claim is branch `instances`).
-  // Marked todo so the suite stays green until that lands; remove the option with it.
-  test('every event delivered twice, late and out of order: every copy exactly once', { todo: 'needs the per-mailbox delivery claim (issue #11, branch instances)' }, async () => {
+  // The second delivery's invocation can run while the first is still creating the message: the
+  // per-copy delivery claim (docs/architecture.md, "The delivery claim") keeps it from a second copy.
+  test('every event delivered twice, late and out of order: every copy exactly once', async () => {
     const builder = new AttScenarioBuilder();
     for (let i = 0; i < 6; i++) {
       builder.sms(ANA, [JORDAN, BEN], `Twice told ${i + 1}`);

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import { adminPageDir } from '../../shared/admin-page/page-files';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fromBuffer, type ZipFile } from 'yauzl';
@@ -43,6 +44,7 @@ describe('the deployment package', () => {
   test('holds the bundle of every function, its source map, the loader, host.json and package.json, and nothing else', async () => {
     assert.deepEqual(built.entryPoints, [
       'functions/admin-api.ts',
+      'functions/admin-page.ts',
       'functions/fetch-window.ts',
       'functions/import-eml-drop.ts',
       'functions/import-item.ts',
@@ -52,8 +54,10 @@ describe('the deployment package', () => {
     ]);
     assert.deepEqual(
       built.files.map((f) => f.path),
-      ['dist/app.js', 'dist/app.js.LEGAL.txt', 'dist/app.js.map', 'host.json', 'main.js', 'package.json'],
+      ['dist/app.js', 'dist/app.js.LEGAL.txt', 'dist/app.js.map', 'dist/web/admin/admin.css', 'dist/web/admin/app.js', 'dist/web/admin/index.html', 'host.json', 'main.js', 'package.json'],
     );
+    // The bundle finds the admin page beside it, as shared/admin-page/page-files.ts looks for it.
+    assert.equal(adminPageDir(path.join(built.outDir, 'dist')), path.join(built.outDir, 'dist', 'web', 'admin'));
     const pkg = JSON.parse(await readFile(path.join(built.outDir, 'package.json'), 'utf8')) as Record<string, unknown>;
     assert.equal(pkg['main'], 'main.js');
     assert.equal(pkg['dependencies'], undefined, 'nothing to install on the instance');

@@ -1,8 +1,9 @@
+import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { startTestAzurite } from '../support/test-azurite';
-import { LocalEnvironment, type LocalEnvironmentOptions } from '../../dev/demo/local-environment';
+export { waitFor } from '../support/wait-for';
+import { LOCAL_HOST_ID, LocalEnvironment, type LocalEnvironmentOptions } from '../../dev/demo/local-environment';
 import { readGraphExport, type ExportedMailbox } from '../../dev/demo/graph-export';
 import { buildCycleReport, type CycleReport } from '../../dev/demo/report';
 import { applyScenarioConnectors } from '../../dev/demo/scenario-connectors';
@@ -10,7 +11,9 @@ import { rebaseOffsetMs } from '../../dev/demo/demo-cycle';
 import { loadScenario, type Scenario } from '../../dev/scenario/scenario';
 import type { HostProcess } from '../../dev/host';
 import { StorageFetchJobQueue } from '../../shared/schedule/fetch-job-queue';
-import { Containers, Queues } from '../../shared/platform/storage/storage-names';
+import { Containers, Queues, Tables } from '../../shared/platform/storage/storage-names';
+import type { MailboxDelivery } from '../../shared/outcomes/item-outcome';
+import type { RequestLogEntry } from '../../dev/simulators/graph';
 
 
 /**
@@ -153,26 +156,105 @@ export class E2ePipeline {
    * had received (invisible for the host's 10-minute processing timeout) are put back on the
    * queue as the same jobs, as if their invisibility had ended.
    */
-  async releaseWorkOfKilledHost(): Promise<{ leasesBroken: number; jobsRequeued: number }> {
-    const hosts = BlobServiceClient.fromConnectionString(this.environment.azurite.connectionString).getContainerClient('azure-webjobs-hosts');
-    let leasesBroken = 0;
-    for await (const blob of hosts.listBlobsFlat()) {
-      if (blob.properties.leaseState !== 'leased') continue;
-      await hosts.getBlobClient(blob.name).getBlobLeaseClient().breakLease(0);
-      leasesBroken += 1;
-    }
+  async releaseWorkOfKilledHost(): Promise<{ leasesBroken: number; jobsRequeued: number; claimsExpired: number }> {
+    const leasesBroken = await this.breakReceiptLeases();
+    // Only the killed host was running: every claim still held on a copy is one it left.
+    const claimsExpired = await this.expireDeliveryClaims();
+    const jobsRequeued = await this.requeueUnfinishedFetchJobs();
+    return { leasesBroken, jobsRequeued, claimsExpired };
+  }
+
+  /**
+   * The fetch jobs a killed host had received come back (as their 10-minute invisibility ending
+   * would): the queue is emptied and every run not yet succeeded or failed is queued again. A
+   * run a live host is working on is then fetched twice, which the write-once archive allows.
+   */
+  async requeueUnfinishedFetchJobs(): Promise<number> {
     const queue = this.environment.stores.storage.queue(Queues.fetchJobs);
     await queue.clearMessages();
     const jobs = new StorageFetchJobQueue(queue);
-    let jobsRequeued = 0;
+    let requeued = 0;
     for (const connector of this.scenario.connectors) {
       for (const run of await this.environment.stores.runs.list(connector.id)) {
         if (run.status === 'succeeded' || run.status === 'failed') continue;
         await jobs.enqueue({ connectorId: run.connectorId, runId: run.runId, from: run.from, to: run.to });
-        jobsRequeued += 1;
+        requeued += 1;
       }
     }
-    return { leasesBroken, jobsRequeued };
+    return requeued;
+  }
+
+  /**
+   * Breaks every blob-receipt lease, as their running out (30 s) would: with hosts still running,
+   * a blob one of them is importing becomes free for another to start on as well.
+   */
+  async breakReceiptLeases(): Promise<number> {
+    const hosts = BlobServiceClient.fromConnectionString(this.environment.azurite.connectionString).getContainerClient('azure-webjobs-hosts');
+    let broken = 0;
+    for await (const blob of hosts.listBlobsFlat()) {
+      if (blob.properties.leaseState !== 'leased') continue;
+      try {
+        await hosts.getBlobClient(blob.name).getBlobLeaseClient().breakLease(0);
+        broken += 1;
+      } catch (error) {
+        // Released since the listing: a running host finished with it.
+        if ((error as { code?: string }).code !== 'LeaseNotPresentWithLeaseOperation') throw error;
+      }
+    }
+    return broken;
+  }
+
+  /** Ends every delivery claim still held (docs/architecture.md, "The delivery claim"), as their lease running out would. */
+  async expireDeliveryClaims(): Promise<number> {
+    const table = this.environment.stores.storage.table(Tables.imports);
+    let expired = 0;
+    try {
+      for await (const row of table.listEntities<{ partitionKey: string; rowKey: string; json: string }>({ queryOptions: { filter: "RowKey ge 'delivery|' and RowKey lt 'delivery}'" } })) {
+        const delivery = JSON.parse(row.json) as MailboxDelivery;
+        if (delivery.status !== 'pending' || delivery.leaseUntil === undefined) continue;
+        const { leaseUntil: _expired, ...rest } = delivery;
+        await table.updateEntity({ partitionKey: row.partitionKey, rowKey: row.rowKey, json: JSON.stringify(rest) }, 'Replace', { etag: row.etag });
+        expired += 1;
+      }
+    } catch (error) {
+      // No import has run yet: the table is created by the first.
+      if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+    }
+    return expired;
+  }
+
+  /**
+   * What time does for the blob trigger messages a killed host had taken from the host's blob
+   * trigger queue (invisible for 10 minutes, then delivered again): the queue is emptied and one
+   * message, in the storage extension's format, is queued for every stored item not yet
+   * imported — those the dead host held, and maybe some a running host has in hand (a
+   * duplicate, which the queue's at-least-once delivery allows anyway).
+   */
+  async requeueUnfinishedImports(): Promise<number> {
+    const queue = this.environment.stores.storage.queue(`azure-webjobs-blobtrigger-${LOCAL_HOST_ID}`.toLowerCase().slice(0, 63));
+    await queue.clearMessages();
+    const imported = new Set<string>();
+    for (const connector of this.scenario.connectors) {
+      for (const outcome of await this.environment.stores.imports.listOutcomes(connector.id, 'imported')) imported.add(outcome.blobName);
+    }
+    let queued = 0;
+    for await (const blob of this.environment.stores.storage.blobs.getContainerClient(Containers.items).listBlobsFlat()) {
+      if (!blob.name.endsWith('.json') || imported.has(blob.name)) continue;
+      const etag = blob.properties.etag.startsWith('"') ? blob.properties.etag : `"${blob.properties.etag}"`;
+      const message = { Type: 'BlobTrigger', FunctionId: 'Host.Functions.importItem', BlobType: 'BlockBlob', ContainerName: Containers.items, BlobName: blob.name, ETag: etag };
+      await queue.sendMessage(Buffer.from(JSON.stringify(message), 'utf8').toString('base64'));
+      queued += 1;
+    }
+    return queued;
+  }
+
+  /** The message creates Graph answered 201, by the simulator's own request log. */
+  async graphCreates(): Promise<number> {
+    const graph = this.environment.graph;
+    await graph.flush();
+    const log = await readFile(graph.requestLogFile, 'utf8').catch(() => '');
+    return log.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as RequestLogEntry)
+      .filter((e) => e.method === 'POST' && e.status === 201 && /\/mailFolders\/[^/]+\/messages$/.test(e.path)).length;
   }
 }
 
@@ -189,15 +271,4 @@ export function singleDayAnchor(scenario: Scenario, now: Date): Date {
   const anchor = Math.floor(now.getTime() / 1000) * 1000 - 3_600_000;
   const sameDay = Math.floor((anchor - span) / DAY_MS) === Math.floor(anchor / DAY_MS);
   return new Date(sameDay ? anchor : Math.floor(anchor / DAY_MS) * DAY_MS - 1000);
-}
-
-/** Polls `probe` every 20 ms until it returns a value other than undefined. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await delay(20);
-  }
 }

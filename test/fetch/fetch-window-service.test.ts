@@ -2,6 +2,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { attachmentBlobName, itemBlobName } from '../../shared/archive/blob-names';
 import { Containers } from '../../shared/platform/storage/storage-names';
+import type { FetchRun } from '../../shared/schedule/fetch-run';
+import type { RunStore } from '../../shared/schedule/run-store';
 import { day, during, FetchFixture } from './fetch-fixture';
 
 /**
@@ -201,6 +203,25 @@ describe('FetchWindowService (TeleMessage simulator, Azurite)', () => {
     assert.equal(await fx.checkpoint(connector.id), day(2));
   });
 
+  test('a failure to record the failed attempt is not swallowed: the invocation fails naming both, so the host logs it and retries', async () => {
+    const connector = await fx.createConnector(day(7));
+    const job = await fx.queue(connector.id, day(7), day(8));
+    const runs = new RunWritesFailAfter(fx.runs, 1);
+    fx.sim.faults.add({ route: 'list', kind: 'status-500', times: Infinity });
+    try {
+      await assert.rejects(fx.service({ runs, maxAttempts: 3, maxClientAttempts: 1 }).fetchWindow(job, { attempt: 3 }), (err: Error & { attemptError?: unknown }) => {
+        assert.equal(err.name, 'FetchRunNotRecordedError');
+        assert.match(err.message, new RegExp(`connector ${connector.id}: attempt 3 failed \\(TeleMessageTransientError: .*HTTP 500.*\\) and recording that failed too \\(Error: the table service did not answer\\)`));
+        assert.equal((err.attemptError as Error | undefined)?.name, 'TeleMessageTransientError');
+        assert.equal((err.cause as Error | undefined)?.message, 'the table service did not answer');
+        return true;
+      });
+    } finally {
+      fx.sim.faults.clear();
+    }
+    assert.equal((await fx.runs.get(connector.id, job))?.status, 'running', 'what the run reads, and why the error says so');
+  });
+
   test('an item whose attachment does not match its sha256 is not made visible: no item JSON, the run fails', async () => {
     const connector = await fx.createConnector(day(5));
     const job = await fx.queue(connector.id, day(5), day(6));
@@ -301,3 +322,20 @@ describe('FetchWindowService (TeleMessage simulator, Azurite)', () => {
     assert.equal(await fx.checkpoint(connector.id), day(5));
   });
 });
+
+/** The real run store, whose updates stop reaching the table after the first `allowed` (the table service went away mid-attempt). */
+class RunWritesFailAfter implements RunStore {
+  #updates = 0;
+
+  constructor(private readonly inner: RunStore, private readonly allowed: number) {}
+
+  createIfAbsent: RunStore['createIfAbsent'] = (run) => this.inner.createIfAbsent(run);
+  get: RunStore['get'] = (c, w) => this.inner.get(c, w);
+  list: RunStore['list'] = (c, o) => this.inner.list(c, o);
+
+  async update(connectorId: string, window: Parameters<RunStore['update']>[1], change: (run: FetchRun) => FetchRun | undefined): Promise<FetchRun> {
+    this.#updates += 1;
+    if (this.#updates > this.allowed) throw new Error('the table service did not answer');
+    return this.inner.update(connectorId, window, change);
+  }
+}

@@ -10,6 +10,7 @@ import {
   type ExportedFolder,
   type ExportedMessage,
   type GraphLimits,
+  type LatencyOptions,
   type RequestLogEntry,
 } from '../../dev/simulators/graph';
 import { sourceItemIdPropertyId } from '../../shared/conversion';
@@ -76,9 +77,11 @@ export class GraphFixture {
     readonly client: Client,
   ) {}
 
-  static async start(options: { limits?: GraphLimits; users?: readonly DirectoryUser[] } = {}): Promise<GraphFixture> {
+  static async start(options: { limits?: GraphLimits; users?: readonly DirectoryUser[]; latency?: LatencyOptions } = {}): Promise<GraphFixture> {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'graph-writer-'));
-    const sim = await GraphSimulator.start({ users: options.users ?? USERS, dataDir, ...(options.limits ? { limits: options.limits } : {}) });
+    const sim = await GraphSimulator.start({
+      users: options.users ?? USERS, dataDir, ...(options.limits ? { limits: options.limits } : {}), ...(options.latency ? { latency: options.latency } : {}),
+    });
     return new GraphFixture(sim, dataDir, GraphFixture.client(sim));
   }
 

@@ -227,6 +227,8 @@ describe('FunctionsHost', () => {
 
       assert.equal((await fetch(`${host.baseUrl}/api/items/books`, { method: 'PUT' })).status, 404);
       assert.equal((await fetch(`${host.baseUrl}/api/unknown`)).status, 404);
+      // /admin leads to an app's admin page only when it has one (admin/ui/{*path}); this app has none.
+      assert.equal((await fetch(`${host.baseUrl}/admin`, { redirect: 'manual' })).status, 404);
 
       const boom = await fetch(`${host.baseUrl}/api/boom`);
       assert.equal(boom.status, 500);

@@ -7,13 +7,14 @@ import { ATTACHMENT_METADATA } from '../../shared/archive/blob-archive-store';
 import { toStoredItem, type ArchiveMetadata } from '../../shared/archive/stored-item';
 import type { Connector } from '../../shared/connectors/connector';
 import { TableConnectorStore } from '../../shared/connectors/connector-store';
-import { GraphMailboxWriter } from '../../shared/graph/mailbox-writer';
+import { GraphMailboxWriter, type GraphMailboxWriterOptions } from '../../shared/graph/mailbox-writer';
 import { GraphUserDirectory } from '../../shared/graph/graph-user-directory';
 import { sourceItemIdPropertyId } from '../../shared/conversion';
 import { ImportItemService, type ImportItemServiceOptions } from '../../shared/import/import-item-service';
 import { BlobStoredItemReader } from '../../shared/archive/stored-item-reader';
 import { BlobQuarantineStore } from '../../shared/outcomes/quarantine-store';
 import { TableImportStore, type ImportStore } from '../../shared/outcomes/import-store';
+import type { ItemOutcome, MailboxDelivery } from '../../shared/outcomes/item-outcome';
 import type { ArchiveItem } from '../../shared/telemessage/archive-source';
 import { StorageClients } from '../../shared/platform/storage/storage-clients';
 import { Containers, Tables } from '../../shared/platform/storage/storage-names';
@@ -97,9 +98,9 @@ export class ImportFixture {
     this.directory = new GraphUserDirectory(graph.client);
   }
 
-  static async start(): Promise<ImportFixture> {
+  static async start(options: Parameters<typeof GraphFixture.start>[0] = {}): Promise<ImportFixture> {
     const azurite = await startTestAzurite();
-    const graph = await GraphFixture.start();
+    const graph = await GraphFixture.start(options);
     const fixture = new ImportFixture(azurite, graph);
     await fixture.blobs.getContainerClient(Containers.items).createIfNotExists();
     await fixture.blobs.getContainerClient(Containers.attachments).createIfNotExists();
@@ -155,6 +156,27 @@ export class ImportFixture {
   }
 
   /**
+   * The import stage as another instance of the app has it: its own storage and Graph clients,
+   * caches and per-mailbox limiter, over the same storage account and mailboxes.
+   */
+  otherInstance(options: Partial<Omit<ImportItemServiceOptions, 'writer'>> & { writer?: Partial<GraphMailboxWriterOptions> } = {}): ImportItemService {
+    const { writer, ...rest } = options;
+    const clients = new StorageClients({ kind: 'connection-string', connectionString: this.azurite.connectionString });
+    const client = GraphFixture.client(this.graph.sim);
+    return new ImportItemService({
+      connectors: new TableConnectorStore(clients.table(Tables.connectors)),
+      imports: new TableImportStore(clients.table(Tables.imports)),
+      writer: new GraphMailboxWriter({ client, sourceItemIdPropertyId: sourceItemIdPropertyId(), retryDelayMs: 10, ...writer }),
+      directory: new GraphUserDirectory(client),
+      mappings: new BlobMappingFileStore(clients.blobs.getContainerClient(Containers.mappingFiles)),
+      storage: new BlobStoredItemReader(clients.blobs),
+      quarantine: new BlobQuarantineStore(clients.blobs),
+      telemetry: this.telemetry,
+      ...rest,
+    });
+  }
+
+  /**
    * Stores an item as the fetch stage does: its attachments' blobs (with size and sha256), then
    * the item JSON with the archive's metadata. Returns the blob name and bytes the trigger gets.
    */
@@ -190,12 +212,42 @@ export class LosesFirstImportedRecord implements ImportStore {
   putOutcome: ImportStore['putOutcome'] = (o) => this.inner.putOutcome(o);
   listOutcomes: ImportStore['listOutcomes'] = (c, s) => this.inner.listOutcomes(c, s);
   getDelivery: ImportStore['getDelivery'] = (c, i, u) => this.inner.getDelivery(c, i, u);
+  readDelivery: ImportStore['readDelivery'] = (k) => this.inner.readDelivery(k);
+  createDelivery: ImportStore['createDelivery'] = (d) => this.inner.createDelivery(d);
 
-  async putDelivery(delivery: Parameters<ImportStore['putDelivery']>[0]): Promise<void> {
+  async replaceDelivery(delivery: MailboxDelivery, etag: string): Promise<string | undefined> {
     if (delivery.status === 'imported' && this.lost === 0) {
       this.lost += 1;
       throw new Error('the table service did not answer');
     }
-    await this.inner.putDelivery(delivery);
+    return this.inner.replaceDelivery(delivery, etag);
+  }
+}
+
+/**
+ * The store as a process sees it that dies right after Graph created the message: from the
+ * `imported` record on, no write reaches the table (nor the release after it), so its claim stays
+ * as it was, held until its lease runs out.
+ */
+export class DiesAfterCreate implements ImportStore {
+  died = false;
+
+  constructor(private readonly inner: ImportStore) {}
+
+  getOutcome: ImportStore['getOutcome'] = (c, i) => this.inner.getOutcome(c, i);
+  listOutcomes: ImportStore['listOutcomes'] = (c, s) => this.inner.listOutcomes(c, s);
+  getDelivery: ImportStore['getDelivery'] = (c, i, u) => this.inner.getDelivery(c, i, u);
+  readDelivery: ImportStore['readDelivery'] = (k) => this.inner.readDelivery(k);
+  createDelivery: ImportStore['createDelivery'] = (d) => this.inner.createDelivery(d);
+
+  async putOutcome(outcome: ItemOutcome): Promise<void> {
+    if (this.died) throw new Error('the process is gone');
+    await this.inner.putOutcome(outcome);
+  }
+
+  async replaceDelivery(delivery: MailboxDelivery, etag: string): Promise<string | undefined> {
+    if (delivery.status === 'imported') this.died = true;
+    if (this.died) throw new Error('the process is gone');
+    return this.inner.replaceDelivery(delivery, etag);
   }
 }

@@ -30,7 +30,7 @@ describe('Import stage hardening (Azurite, Graph simulator)', () => {
     assert.equal((await fx.service().importBlob(upper.blobName, upper.bytes)).status, 'imported');
     const lower = await fx.store(smsItem({ id: 'tm-case' }));
     // A previous attempt for tm-case recorded `pending` and was lost before Graph answered.
-    await fx.imports.putDelivery({ connectorId: fx.connector.id, itemId: 'tm-case', userId: ANA.id, status: 'pending', attempts: 1, updatedAt: new Date().toISOString() });
+    await fx.imports.createDelivery({ connectorId: fx.connector.id, itemId: 'tm-case', userId: ANA.id, status: 'pending', attempts: 1, updatedAt: new Date().toISOString() });
 
     const outcome = await fx.service().importBlob(lower.blobName, lower.bytes);
 

@@ -39,6 +39,38 @@ export class JsonEntityTable<T> {
     }
   }
 
+  /** The record and its ETag, for a conditional write ({@link replaceIfUnchanged}). */
+  async tryGetVersioned(partitionKey: string, rowKey: string): Promise<{ value: T; etag: string } | undefined> {
+    return this.#read(partitionKey, rowKey);
+  }
+
+  /** Writes a new record; resolves its ETag, or undefined when a record with these keys exists. */
+  async tryCreate(partitionKey: string, rowKey: string, value: T): Promise<string | undefined> {
+    await this.#ensureTable();
+    try {
+      const created = await this.table.createEntity<JsonEntity>({ partitionKey, rowKey, json: JSON.stringify(value) });
+      return etagOf(created.etag);
+    } catch (err) {
+      if (err instanceof RestError && err.statusCode === 409) return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * Replaces the record only if it is still the version `etag` names; resolves the new ETag, or
+   * undefined when someone wrote (or deleted) it in between.
+   */
+  async replaceIfUnchanged(partitionKey: string, rowKey: string, value: T, etag: string): Promise<string | undefined> {
+    await this.#ensureTable();
+    try {
+      const replaced = await this.table.updateEntity<JsonEntity>({ partitionKey, rowKey, json: JSON.stringify(value) }, 'Replace', { etag });
+      return etagOf(replaced.etag);
+    } catch (err) {
+      if (err instanceof RestError && (err.statusCode === 412 || err.statusCode === 404)) return undefined;
+      throw err;
+    }
+  }
+
   async upsert(partitionKey: string, rowKey: string, value: T): Promise<void> {
     await this.#ensureTable();
     await this.table.upsertEntity<JsonEntity>({ partitionKey, rowKey, json: JSON.stringify(value) }, 'Replace');
@@ -83,6 +115,12 @@ export class JsonEntityTable<T> {
     });
     return this.#ensured;
   }
+}
+
+function etagOf(etag: string | undefined): string {
+  // The service always answers a write with the new version's ETag.
+  if (etag === undefined) throw new Error('Table Storage answered a write without an ETag');
+  return etag;
 }
 
 /** OData string literal quoting for table filters. */
