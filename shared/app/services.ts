@@ -3,7 +3,7 @@ import type { ContainerClient } from '@azure/storage-blob';
 import { loadAppConfig, loadSettings, type AppConfig, type SettingsSections, type StorageConfig } from '../platform/settings/app-config';
 import { AppSettings, DEFAULT_RECONCILE_AFTER_HOURS } from '../platform/settings/app-settings';
 import { loadHostSettings, type HostSettings } from '../platform/settings/host-settings';
-import { isLocalDevelopmentStorage, StorageClients } from '../platform/storage/storage-clients';
+import { dropZoneBlobService, isLocalDevelopmentStorage, StorageClients } from '../platform/storage/storage-clients';
 import { checkBaseUrlHost, type AddressPolicy } from '../telemessage/address-policy';
 import { Containers, Queues, Tables } from '../platform/storage/storage-names';
 import { AppSettingsSecretStore, KeyVaultSecretStore, type SecretStore } from '../platform/secrets/secret-store';
@@ -24,6 +24,7 @@ import { StorageImportReplayQueue } from '../import/import-replay-queue';
 import { BlobStoredItemReader } from '../archive/stored-item-reader';
 import { BlobArchiveStore } from '../archive/blob-archive-store';
 import { EmlDropService } from '../eml-drop/eml-drop-service';
+import { BlobEmlDropZone, EML_DROP_CONTAINER } from '../eml-drop/drop-zone';
 import { TeleMessageClient } from '../telemessage/telemessage-client';
 import { createGraphClient } from '../graph/graph-client';
 import { createGraphCredential } from '../graph/graph-credential';
@@ -260,8 +261,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 /** Reads only the sections the commands need; Graph is read, and checked, only when it is set. */
 export function loadAdminSettings(env: Env): AdminSettings {
   return env[AppSettings.graphEndpoint]?.trim()
-    ? loadSettings(['storage', 'secrets', 'graph'], env)
-    : loadSettings(['storage', 'secrets'], env);
+    ? loadSettings(['storage', 'secrets', 'dropZone', 'graph'], env)
+    : loadSettings(['storage', 'secrets', 'dropZone'], env);
 }
 
 /**
@@ -272,6 +273,7 @@ export function createAdminServices(settings: AdminSettings, options: AdminServi
   let credential: TokenCredential | undefined;
   const adminCredential = (): TokenCredential => (credential ??= options.credential?.() ?? new DefaultAzureCredential());
   const stores = createStores(new StorageClients(settings.storage, adminCredential));
+  const dropZone = new BlobEmlDropZone(dropZoneBlobService(settings.dropZone.storage, stores.storage, adminCredential).getContainerClient(EML_DROP_CONTAINER));
   let directory: UserDirectory | undefined;
   const secrets = createSecretStore(settings.secrets, adminCredential, options.env);
   let client: ReturnType<typeof createGraphClient> | undefined;
@@ -281,6 +283,7 @@ export function createAdminServices(settings: AdminSettings, options: AdminServi
     ...stores,
     config: settings,
     scheduler: createScheduler(stores),
+    dropZone,
     secrets,
     secretWriter:
       options.secretWriter ??

@@ -93,3 +93,29 @@ test('the settling margin defaults to five minutes and refuses what is not a who
   assert.throws(() => loadAppConfig({ ...local, ARCHIVER_SETTLING_MINUTES: 'soon' }), /ARCHIVER_SETTLING_MINUTES: must be a whole number of minutes/);
   assert.throws(() => loadAppConfig({ ...local, ARCHIVER_SETTLING_MINUTES: '-3' }), /ARCHIVER_SETTLING_MINUTES/);
 });
+
+test('the drop zone: a connection string, an identity-based connection with both endpoints, or the pipeline account when unset', () => {
+  assert.deepEqual(loadAppConfig(local).dropZone, {});
+  assert.deepEqual(loadAppConfig({ ...local, DropZoneStorage: 'UseDevelopmentStorage=true' }).dropZone, {
+    storage: { kind: 'connection-string', connectionString: 'UseDevelopmentStorage=true' },
+  });
+  const identity = {
+    ...local,
+    DropZoneStorage__blobServiceUri: 'https://sttmdrop.blob.core.windows.net/',
+    DropZoneStorage__queueServiceUri: 'https://sttmdrop.queue.core.windows.net/',
+    DropZoneStorage__credential: 'managedidentity',
+    DropZoneStorage__clientId: 'mi-client',
+  };
+  assert.deepEqual(loadAppConfig(identity).dropZone, {
+    storage: { kind: 'managed-identity', blobServiceUri: identity.DropZoneStorage__blobServiceUri, queueServiceUri: identity.DropZoneStorage__queueServiceUri, clientId: 'mi-client' },
+  });
+  const { DropZoneStorage__queueServiceUri: _queue, ...withoutQueue } = identity;
+  assert.throws(() => loadAppConfig({ ...withoutQueue, DropZoneStorage__credential: 'connectionstring' }), (err: unknown) => {
+    assert.ok(err instanceof ConfigurationError);
+    assert.match(err.message, /DropZoneStorage__queueServiceUri: is required with DropZoneStorage__blobServiceUri/);
+    assert.match(err.message, /DropZoneStorage__credential: must be "managedidentity"/);
+    return true;
+  });
+  assert.throws(() => loadAppConfig({ ...local, DropZoneStorage__clientId: 'mi-client' }), /DropZoneStorage__clientId: needs DropZoneStorage__blobServiceUri/);
+  assert.throws(() => loadAppConfig({ ...identity, DropZoneStorage__blobServiceUri: 'http://sttmdrop.blob.core.windows.net/' }), /DropZoneStorage__blobServiceUri: must be an https URL/);
+});

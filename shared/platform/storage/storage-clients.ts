@@ -2,7 +2,7 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueClient, QueueServiceClient } from '@azure/storage-queue';
 import { TableClient } from '@azure/data-tables';
 import type { TokenCredential } from '@azure/identity';
-import type { StorageConfig } from '../settings/app-config';
+import type { DropZoneStorageConfig, StorageConfig } from '../settings/app-config';
 
 /**
  * One factory for the three storage services, so every stage reaches the same account the
@@ -45,6 +45,18 @@ export class StorageClients {
   queue(name: string): QueueClient {
     return this.queues.getQueueClient(name);
   }
+}
+
+/**
+ * The blob service of the SFTP drop zone's account, reached the way the importEmlDrop trigger
+ * reaches it (the `DropZoneStorage` connection); without one, the pipeline's own account.
+ * `UseDevelopmentStorage=true` goes to the SDK as it is; an identity-based account is reached
+ * with the caller's credential (the app's one managed identity, or the administrator's).
+ */
+export function dropZoneBlobService(config: DropZoneStorageConfig | undefined, pipeline: StorageClients, credential: () => TokenCredential): BlobServiceClient {
+  if (config === undefined) return pipeline.blobs;
+  if (config.kind === 'connection-string') return BlobServiceClient.fromConnectionString(config.connectionString);
+  return new BlobServiceClient(config.blobServiceUri, credential());
 }
 
 /**
