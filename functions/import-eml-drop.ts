@@ -1,12 +1,13 @@
 import { app, type InvocationContext } from '@azure/functions';
 import { archiverServices } from '../shared/app/services';
-import { registeredBlobTriggerSource } from '../shared/platform/settings/app-config';
+import { registeredBlobTriggerSource, registeredDropZoneConnection } from '../shared/platform/settings/app-config';
 import { EML_DROP_CONTAINER } from '../shared/eml-drop/eml-drop-service';
 
-// TeleMessage's EML export ZIPs, delivered over SFTP into `eml-drop/{connectorId}/`.
+// TeleMessage's EML export ZIPs, delivered over SFTP into `eml-drop/{connectorId}/` of the drop
+// zone's account (the DropZoneStorage connection); without one, of the pipeline's own account.
 app.storageBlob('importEmlDrop', {
   path: `${EML_DROP_CONTAINER}/{name}`,
-  connection: 'AzureWebJobsStorage',
+  connection: registeredDropZoneConnection(),
   ...(registeredBlobTriggerSource() === 'EventGrid' ? { source: 'EventGrid' as const } : {}),
   handler: async (blob: Buffer, context: InvocationContext): Promise<void> => {
     const name = String(context.triggerMetadata?.name ?? '');

@@ -147,7 +147,7 @@ param archiveRetentionDays int = 0
 
 @description('Connectors that receive TeleMessage\'s EML exports over SFTP (connector ID and the OpenSSH public key TeleMessage signs in with). Non-empty: a drop zone storage account with SFTP, a container and an SSH-key-only local user per connector.')
 param dropZoneConnectors {
-  @description('Connector ID: lowercase letters, digits and hyphens (the container is drop-<connectorId>).')
+  @description('Connector ID: lowercase letters, digits and hyphens (its folder is eml-drop/<connectorId>; add the connector with npm run connectors -- add --transport eml-drop).')
   connectorId: string
   @description('OpenSSH public key TeleMessage signs in with.')
   sshPublicKey: string
@@ -437,6 +437,13 @@ var privateEndpoints = networkIsolation
               groupId: 'blob'
               zone: dnsZones.blob
             }
+            // The blob trigger keeps its poison queue on the account it watches.
+            {
+              name: 'pe-${names.dropZoneStorage}-queue'
+              target: resourceId('Microsoft.Storage/storageAccounts', names.dropZoneStorage)
+              groupId: 'queue'
+              zone: dnsZones.queue
+            }
           ]
     )
   : []
@@ -506,6 +513,9 @@ module functionApp 'modules/function-app.bicep' = {
     pipelineBlobEndpoint: pipelineStorage.outputs.blobEndpoint
     pipelineQueueEndpoint: pipelineStorage.outputs.queueEndpoint
     pipelineTableEndpoint: pipelineStorage.outputs.tableEndpoint
+    // Without a drop zone the (idle) importEmlDrop trigger watches eml-drop on the pipeline account.
+    dropZoneBlobEndpoint: dropZone.?outputs.blobEndpoint ?? pipelineStorage.outputs.blobEndpoint
+    dropZoneQueueEndpoint: dropZone.?outputs.queueEndpoint ?? pipelineStorage.outputs.queueEndpoint
     schedule: schedule
     settlingMinutes: settlingMinutes
     reconcileAfterHours: reconcileAfterHours
@@ -527,6 +537,7 @@ module functionApp 'modules/function-app.bicep' = {
     adminWebClientId: adminWebClientId
   }
   // The host starts as soon as the app exists; give it its data roles first.
+  // (The drop zone's roles come with it: the endpoints above make the app wait for it.)
   dependsOn: [
     roleAssignments
   ]
@@ -619,7 +630,7 @@ output storageAccountName string = pipelineStorage.outputs.name
 @description('Name of the Event Grid system topic of the pipeline account (empty on the Dedicated plan): the post-deploy hook subscribes the blob trigger to it.')
 output systemTopicName string = eventGridTopic.?outputs.name ?? ''
 
-@description('Name of the SFTP drop zone storage account (empty without dropZoneConnectors): the SFTP host is <name>.blob.<storage suffix>, user <name>.sftp<connectorId without hyphens>.')
+@description('Name of the SFTP drop zone storage account (empty without dropZoneConnectors): the SFTP host is <name>.blob.<storage suffix>, user <name>.sftp<connectorId without hyphens>, landing in eml-drop/<connectorId>.')
 output dropZoneStorageAccountName string = dropZone.?outputs.name ?? ''
 
 @description('Name of the Application Insights component that receives FetchRun, ItemImport and the metrics.')

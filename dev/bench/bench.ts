@@ -108,6 +108,7 @@ interface ImportFigures {
   throttledBy: SimulatorStatsSnapshot['throttledBy'];
   maxInFlightPerMailbox: number;
   storageOperations: Record<string, number>;
+  operations: Record<string, number>;
   limiter: ProcessesRunResult['limiter'];
 }
 
@@ -181,7 +182,7 @@ async function main(): Promise<void> {
           label, processes, items: items.length, durationMs: run.durationMs, itemsPerSecond: items.length / (run.durationMs / 1000),
           outcomes: run.outcomes, retries: run.retries, failures: run.failures,
           graphRequests: stats.requests, throttled: stats.byStatus['429'] ?? 0, throttledBy: stats.throttledBy,
-          maxInFlightPerMailbox: stats.maxInFlightPerMailbox, storageOperations: run.storageOperations, limiter: run.limiter,
+          maxInFlightPerMailbox: stats.maxInFlightPerMailbox, storageOperations: run.storageOperations, operations: run.operations, limiter: run.limiter,
         };
         progress(`${label}: ${formatNumber(figures.itemsPerSecond, 1)} items/s, ${figures.throttled} × 429, at most ${figures.maxInFlightPerMailbox} in flight per mailbox`);
         return figures;
@@ -363,9 +364,10 @@ function report(parts: {
   ));
   for (const f of [...(parts.heavy ? [parts.heavy] : []), ...parts.organisation.map((o) => o.pipeline)]) {
     lines.push(`${f.label}: storage requests per item ${Object.entries(f.storageOperations).map(([k, n]) => `${k} ${formatNumber(n / f.items, 2)}`).join(', ')};` +
-      ` limiter ${f.limiter.claims} claims, ${f.limiter.handOffs} hand-offs, ${f.limiter.conflicts} conflicts, waits ${JSON.stringify(f.limiter.waits)}` +
+      ` limiter ${f.limiter.claims} claims, ${f.limiter.reclaims} reclaims, ${f.limiter.handOffs} hand-offs (${f.limiter.refreshedHandOffs} after a read), ${f.limiter.conflicts} conflicts, waits ${JSON.stringify(f.limiter.waits)}` +
       (Object.keys(f.throttledBy).length > 0 ? `; 429s by limit ${JSON.stringify(f.throttledBy)}` : '') +
       (f.failures.length > 0 ? `; failures: ${f.failures.join(' | ')}` : ''));
+    lines.push(`  per item by operation: ${Object.entries(f.operations).sort(([, a], [, b]) => b - a).map(([k, n]) => `${k} ${formatNumber(n / f.items, 2)}`).join(', ')}`);
   }
   lines.push(`Throttling: 429s ${parts.summary.throttledShare === null ? '-' : formatPercent(parts.summary.throttledShare, 2)} of Graph requests over the pipeline runs; at most ${parts.summary.maxInFlightPerMailbox ?? '-'} requests in flight on one mailbox (the simulator's count, all processes).`);
   if (parts.cost) {

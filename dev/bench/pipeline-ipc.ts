@@ -8,5 +8,5 @@ export type PipelineCommand =
 
 export type PipelineReply =
   | { type: 'ready' }
-  | { type: 'result'; result: PipelineRunResult; storageOperations: Record<string, number>; limiter: TableMailboxLimiterStats }
+  | { type: 'result'; result: PipelineRunResult; storageOperations: Record<string, number>; operations: Record<string, number>; limiter: TableMailboxLimiterStats }
   | { type: 'error'; message: string };

@@ -22,6 +22,8 @@ export interface ProcessesRunResult {
   failures: string[];
   /** Storage requests all processes sent while importing, by service (`blob`, `queue`, `table`). */
   storageOperations: Record<string, number>;
+  /** The same requests by operation and table or container (`table GET imports row`, …). */
+  operations: Record<string, number>;
   limiter: TableMailboxLimiterStats;
 }
 
@@ -41,16 +43,19 @@ export async function runPipelineProcesses(options: ProcessesRunOptions): Promis
     const replies = await Promise.all(children.map((child) => ask(child, { type: 'go' }, 'result')));
     const durationMs = performance.now() - started;
     const total: ProcessesRunResult = {
-      durationMs, outcomes: {}, retries: 0, failures: [], storageOperations: {},
-      limiter: { claims: 0, handOffs: 0, waits: { concurrency: 0, budget: 0, backOff: 0 }, conflicts: 0, storageOperations: 0 },
+      durationMs, outcomes: {}, retries: 0, failures: [], storageOperations: {}, operations: {},
+      limiter: { claims: 0, handOffs: 0, refreshedHandOffs: 0, reclaims: 0, waits: { concurrency: 0, budget: 0, backOff: 0 }, conflicts: 0, storageOperations: 0 },
     };
     for (const reply of replies) {
       for (const [status, n] of Object.entries(reply.result.outcomes) as [ItemOutcomeStatus, number][]) total.outcomes[status] = (total.outcomes[status] ?? 0) + n;
       total.retries += reply.result.retries;
       total.failures.push(...reply.result.failures.slice(0, 5 - total.failures.length));
       for (const [service, n] of Object.entries(reply.storageOperations)) total.storageOperations[service] = (total.storageOperations[service] ?? 0) + n;
+      for (const [operation, n] of Object.entries(reply.operations)) total.operations[operation] = (total.operations[operation] ?? 0) + n;
       total.limiter.claims += reply.limiter.claims;
       total.limiter.handOffs += reply.limiter.handOffs;
+      total.limiter.refreshedHandOffs += reply.limiter.refreshedHandOffs;
+      total.limiter.reclaims += reply.limiter.reclaims;
       total.limiter.conflicts += reply.limiter.conflicts;
       total.limiter.storageOperations += reply.limiter.storageOperations;
       for (const key of ['concurrency', 'budget', 'backOff'] as const) total.limiter.waits[key] += reply.limiter.waits[key];

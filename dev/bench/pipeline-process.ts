@@ -23,7 +23,7 @@ process.on('message', (command: PipelineCommand) => {
       const counter = new RequestCounter(storageHosts(command.storageConnectionString));
       const result = await runPipelineImport({ services: [services], blobNames: command.blobNames, parallelismPerInstance: command.parallelism });
       await services.mailboxLimiter.flush();
-      return { type: 'result', result, storageOperations: counter.stop(), limiter: services.mailboxLimiter.stats };
+      return { type: 'result', result, storageOperations: counter.stop(), operations: counter.operations, limiter: services.mailboxLimiter.stats };
     };
     reply({ type: 'ready' });
     return;

@@ -205,6 +205,8 @@ export class LocalEnvironment {
       ...cleared,
       FUNCTIONS_WORKER_RUNTIME: 'node',
       [AppSettings.storage]: this.azurite.connectionString,
+      // The SFTP drop zone is its own account in Azure; locally the same Azurite, through its own connection.
+      [AppSettings.dropZoneStorage]: this.azurite.connectionString,
       [AppSettings.schedule]: options.schedule ?? SCHEDULE_ON_DEMAND_ONLY,
       [AppSettings.blobTriggerSource]: this.blobTriggerSource,
       [AppSettings.graphEndpoint]: this.graph.url,

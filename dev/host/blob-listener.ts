@@ -1,3 +1,4 @@
+import { buffer } from 'node:stream/consumers';
 import { BlobServiceClient, type BlobDownloadResponseParsed, type ContainerClient, } from '@azure/storage-blob';
 import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
 import { BlobPathPattern } from './blob-path-pattern';
@@ -516,10 +517,7 @@ function versionKey(version: BlobVersion): string {
 }
 
 async function readAll(stream: NodeJS.ReadableStream | undefined): Promise<Buffer> {
-  if (!stream) return Buffer.alloc(0);
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks);
+  return stream ? buffer(stream) : Buffer.alloc(0);
 }
 
 function optionalString(fn: RegisteredFunction, option: string): string | undefined {

@@ -6,7 +6,8 @@
 # re-runs. On the Dedicated plan (no system topic) there is nothing to connect.
 #
 # With an SFTP drop zone (main.bicep dropZoneConnectors) it also subscribes the drop-zone function
-# (ingestDropZip) to new blobs in every drop-<connectorId> container, once that function is published.
+# (importEmlDrop, functions/import-eml-drop.ts) to new blobs in the drop account's eml-drop
+# container, once that function is published.
 #
 # Usage: infra/hooks/connect-event-grid.sh [resource group]   (default: $AZURE_RESOURCE_GROUP, set by azd)
 # Environment: EVENT_GRID_KEY_TIMEOUT_SECONDS (default 600). The key itself is never printed.
@@ -24,7 +25,7 @@ app="$(az functionapp list --resource-group "$resource_group" --query "[?tags.ap
 topics="[?tags.application=='telemessage-m365-archiver']"
 topic="$(az eventgrid system-topic list --resource-group "$resource_group" --query "$topics | [?!ends_with(name, '-drop')].name | [0]" --output tsv)"
 drop_topic="$(az eventgrid system-topic list --resource-group "$resource_group" --query "$topics | [?ends_with(name, '-drop')].name | [0]" --output tsv)"
-readonly drop_function='ingestDropZip'
+readonly drop_function='importEmlDrop'
 if [[ -z "$app" ]]; then
   echo "connect-event-grid: no archiver function app in resource group $resource_group" >&2
   exit 1
@@ -78,7 +79,6 @@ if [[ -n "$drop_topic" ]]; then
     exit 0
   fi
   subscribe "${app}-drop-subscription" systemTopicName="$drop_topic" functionAppName="$app" storageAccountName="$storage" \
-    functionName="$drop_function" containerName=drop subjectBeginsWith=/blobServices/default/containers/drop- \
-    subscriptionName="drop-zips-to-$drop_function"
-  echo "connect-event-grid: BlobCreated events of the drop-* containers are delivered to $drop_function on $app"
+    functionName="$drop_function" containerName=eml-drop subscriptionName="eml-drop-to-$drop_function"
+  echo "connect-event-grid: BlobCreated events of the drop zone's eml-drop container are delivered to $drop_function on $app"
 fi

@@ -1,12 +1,16 @@
 // The SFTP drop zone for connectors that receive TeleMessage's EML exports (ZIP files with a
 // manifest) instead of calling the archive API: a storage account with a hierarchical namespace
-// and SFTP, one container per connector (drop-<connectorId>) and one SFTP local user per connector
-// that signs in with an SSH key only (no password, no shared key) and may only create, write and
-// list in its own container. TeleMessage connects from outside, so the SFTP endpoint is public,
-// but with allowedIpRanges only those addresses get through the firewall; the app reads the ZIPs
-// as its managed identity (through a private endpoint in an isolated deployment). Every access is
-// logged to Log Analytics. On Flex Consumption an Event Grid system topic (main.bicep) announces
-// new ZIPs.
+// and SFTP, one container `eml-drop` (the path the importEmlDrop blob trigger watches, through
+// the DropZoneStorage connection) with a folder per connector, and one SFTP local user per
+// connector that signs in with an SSH key only (no password, no shared key), lands in its folder
+// eml-drop/<connectorId> and may only create, write and list. SFTP permission scopes are per
+// container, so the folder is where a user lands, not a wall: every local user is TeleMessage's
+// (docs/deployment.md). The folder itself is made by `npm run connectors -- add --transport
+// eml-drop`, as a home directory must exist before its user can sign in. TeleMessage connects
+// from outside, so the SFTP endpoint is public, but with allowedIpRanges only those addresses get
+// through the firewall; the app reads the ZIPs as its managed identity (through private endpoints
+// in an isolated deployment). Every access is logged to Log Analytics. On Flex Consumption an
+// Event Grid system topic (main.bicep) announces new ZIPs.
 
 @description('Globally unique storage account name (3-24 lowercase letters and digits).')
 @minLength(3)
@@ -38,13 +42,22 @@ param allowedIpRanges string[]
 @maxValue(365)
 param softDeleteRetentionDays int
 
-@description('Object (principal) ID of the app\'s managed identity, which reads and clears the drop containers.')
+@description('Object (principal) ID of the app\'s managed identity, whose blob trigger reads the drop container.')
 param appPrincipalId string
 
 @description('Resource ID of the Log Analytics workspace that receives the access logs.')
 param workspaceId string
 
-var storageBlobDataContributorRoleId = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+@description('The container the importEmlDrop blob trigger watches (shared/eml-drop/drop-zone.ts EML_DROP_CONTAINER).')
+param containerName string = 'eml-drop'
+
+// What the Functions host's blob trigger needs on the account it watches (identity-based
+// connection): Storage Blob Data Owner, and Storage Queue Data Contributor for its poison queue,
+// which it keeps on the account of the blob.
+var roleIds = {
+  storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+  storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
+}
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: name
@@ -95,30 +108,28 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01'
   }
 }
 
-resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = [
-  for connector in connectors: {
-    parent: blobService
-    name: 'drop-${connector.connectorId}'
-    properties: {
-      publicAccess: 'None'
-    }
+resource container 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: containerName
+  properties: {
+    publicAccess: 'None'
   }
-]
+}
 
 // Local user names allow lowercase letters and digits only.
 resource localUsers 'Microsoft.Storage/storageAccounts/localUsers@2023-05-01' = [
-  for (connector, i) in connectors: {
+  for connector in connectors: {
     parent: storage
     name: 'sftp${replace(connector.connectorId, '-', '')}'
     properties: {
       hasSshKey: true
       hasSshPassword: false
       hasSharedKey: false
-      homeDirectory: containers[i].name
+      homeDirectory: '${container.name}/${connector.connectorId}'
       permissionScopes: [
         {
           service: 'blob'
-          resourceName: containers[i].name
+          resourceName: container.name
           permissions: 'cwl'
         }
       ]
@@ -132,17 +143,19 @@ resource localUsers 'Microsoft.Storage/storageAccounts/localUsers@2023-05-01' = 
   }
 ]
 
-// The app reads the ZIPs and removes them once imported; the account holds nothing else.
-resource appDropContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage.id, appPrincipalId, storageBlobDataContributorRoleId)
-  scope: storage
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataContributorRoleId)
-    principalId: appPrincipalId
-    principalType: 'ServicePrincipal'
-    description: 'Read and clear the SFTP drop containers'
+// The app's blob trigger reads the ZIPs (DropZoneStorage connection); the account holds nothing else.
+resource appDropRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for role in items(roleIds): {
+    name: guid(storage.id, appPrincipalId, role.value)
+    scope: storage
+    properties: {
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role.value)
+      principalId: appPrincipalId
+      principalType: 'ServicePrincipal'
+      description: 'The importEmlDrop blob trigger on the SFTP drop zone (${role.key})'
+    }
   }
-}
+]
 
 resource accountDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
   name: 'audit-to-log-analytics'
@@ -179,5 +192,8 @@ output name string = storage.name
 @description('Resource ID of the drop zone storage account.')
 output id string = storage.id
 
-@description('Blob endpoint of the drop zone account; the SFTP host is <account>.blob.<storage suffix>.')
+@description('Blob endpoint of the drop zone account (DropZoneStorage__blobServiceUri); the SFTP host is <account>.blob.<storage suffix>.')
 output blobEndpoint string = storage.properties.primaryEndpoints.blob
+
+@description('Queue endpoint of the drop zone account (DropZoneStorage__queueServiceUri): the blob trigger\'s poison queue.')
+output queueEndpoint string = storage.properties.primaryEndpoints.queue

@@ -51,6 +51,12 @@ param deploymentBlobEndpoint string
 @description('Blob container that holds the deployment packages.')
 param deploymentContainerName string
 
+@description('Blob endpoint of the SFTP drop zone account (the pipeline account\'s without a drop zone): the DropZoneStorage connection of the importEmlDrop trigger.')
+param dropZoneBlobEndpoint string
+
+@description('Queue endpoint of the same account: the blob trigger\'s poison queue.')
+param dropZoneQueueEndpoint string
+
 @description('Name of the pipeline storage account (AzureWebJobsStorage).')
 param pipelineStorageAccountName string
 
@@ -146,6 +152,11 @@ var appSettings = {
   AzureWebJobsStorage__blobServiceUri: pipelineBlobEndpoint
   AzureWebJobsStorage__queueServiceUri: pipelineQueueEndpoint
   AzureWebJobsStorage__tableServiceUri: pipelineTableEndpoint
+  // The importEmlDrop trigger's connection, identity-based like the host's own: the drop zone.
+  DropZoneStorage__blobServiceUri: dropZoneBlobEndpoint
+  DropZoneStorage__queueServiceUri: dropZoneQueueEndpoint
+  DropZoneStorage__credential: 'managedidentity'
+  DropZoneStorage__clientId: identityClientId
   ARCHIVER_SCHEDULE: schedule
   ARCHIVER_SETTLING_MINUTES: string(settlingMinutes)
   ARCHIVER_RECONCILE_AFTER_HOURS: string(reconcileAfterHours)

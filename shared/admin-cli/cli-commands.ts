@@ -9,6 +9,7 @@ import type { UserDirectory } from '../mapping/directory';
 import { knownProducts, parseOnOff } from '../admin/connector-settings';
 import { InvalidAdminInputError } from '../admin/admin-errors';
 import type { AdminServices } from '../admin/admin-services';
+import type { ConnectorTransport } from '../connectors/connector';
 import {
   formatConnector,
   formatConnectorList,
@@ -72,6 +73,8 @@ interface CommandBase {
   readonly details?: readonly string[];
   readonly options: Readonly<Record<string, OptionSpec>>;
   readonly required?: readonly string[];
+  /** Options required as well, depending on the others given (and as shown by help: given none). */
+  readonly requiredWhen?: (values: OptionValues) => readonly string[];
   readonly examples?: readonly string[];
 }
 
@@ -122,6 +125,13 @@ function need(values: OptionValues, name: string): string {
   return text(values, name) as string;
 }
 
+function transportOf(values: OptionValues): ConnectorTransport {
+  const value = text(values, 'transport')?.trim();
+  if (value === undefined || value === 'archive-api') return 'archive-api';
+  if (value === 'eml-drop') return 'eml-drop';
+  throw new InvalidAdminInputError('transport', `"${value}" must be archive-api or eml-drop`);
+}
+
 function replayableStatus(value: string | undefined): ReplayableStatus {
   if (value === undefined) return 'unmapped';
   if ((REPLAYABLE_STATUSES as readonly string[]).includes(value)) return value as ReplayableStatus;
@@ -138,20 +148,24 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     group: 'connectors',
     name: 'add',
-    summary: 'Add a connector after TeleMessage has accepted its credentials',
+    summary: 'Add a connector after TeleMessage has accepted its credentials (or one fed by EML exports over SFTP)',
     details: [
       'The password is a secret: in Azure (KEY_VAULT_URI set) a Key Vault secret, locally the app setting',
       'SECRET_<NAME> in local.settings.json. Without --password-stdin the secret must already exist.',
       'With --password-stdin the password is read from standard input, checked with TeleMessage, and only',
       'then stored (Key Vault: with your own Azure sign-in; locally: in local.settings.json).',
       'A new connector starts fetching 24 hours before now, or at --start-from.',
+      'With --transport eml-drop the connector takes the ZIPs TeleMessage delivers over SFTP instead: no',
+      'URL, user or password; its folder eml-drop/<id> is made in the drop zone (DropZoneStorage) and the',
+      'timer never queues fetch jobs for it (docs/deployment.md: what to send TeleMessage).',
     ],
     options: {
       id: { type: 'string', value: 'ID', description: '2 to 63 lower-case letters, digits or dashes' },
       product: { type: 'string', value: 'PRODUCT', description: `the TeleMessage archiver: ${knownProducts().join(' or ')}` },
-      'base-url': { type: 'string', value: 'URL', description: 'TeleMessage API root (https; http on loopback only)' },
-      username: { type: 'string', value: 'NAME', description: 'TeleMessage API user' },
-      'password-secret': { type: 'string', value: 'NAME', description: 'name of the secret holding the password' },
+      transport: { type: 'string', value: 'archive-api|eml-drop', description: 'how items arrive (default archive-api)' },
+      'base-url': { type: 'string', value: 'URL', description: 'TeleMessage API root (https; http on loopback only); archive-api only' },
+      username: { type: 'string', value: 'NAME', description: 'TeleMessage API user; archive-api only' },
+      'password-secret': { type: 'string', value: 'NAME', description: 'name of the secret holding the password; archive-api only' },
       'password-stdin': { type: 'boolean', description: 'read the password from standard input and store it as the secret' },
       'folder-name': { type: 'string', value: 'NAME', description: "mailbox folder (default: the product's, e.g. \"AT&T SMS/MMS Network Archiver\")" },
       region: { type: 'string', value: 'CC', description: 'region of numbers without a country code (default US)' },
@@ -159,27 +173,34 @@ export const COMMANDS: readonly CommandSpec[] = [
       'start-from': { type: 'string', value: 'ISO', description: 'first instant to fetch, e.g. 2026-01-01T00:00:00Z (default: 24 hours ago)' },
       disabled: { type: 'boolean', description: 'add the connector disabled' },
     },
-    required: ['id', 'product', 'base-url', 'username', 'password-secret'],
+    required: ['id', 'product'],
+    requiredWhen: (values) => (transportOf(values) === 'eml-drop' ? [] : ['base-url', 'username', 'password-secret']),
     examples: [
       "printf '%s' \"$TM_PASSWORD\" | npm run connectors -- add --id att-main --product att-network \\",
       '    --base-url https://archive.example.com --username contoso-api --password-secret telemessage-att-main --password-stdin',
+      'npm run connectors -- add --id att-sftp --product att-network --transport eml-drop',
     ],
     async answer(ctx) {
       const v = ctx.values;
+      const transport = transportOf(v);
       const password = v['password-stdin'] === true ? await ctx.readPassword() : undefined;
       const services = await ctx.services();
       const autoMapping = text(v, 'auto-mapping');
       const folderName = text(v, 'folder-name');
       const region = text(v, 'region');
       const startFrom = text(v, 'start-from');
+      const baseUrl = text(v, 'base-url');
+      const username = text(v, 'username');
+      const passwordSecretName = text(v, 'password-secret');
       const result = await changes(ctx, services).addConnector(
         {
           id: need(v, 'id'),
           product: need(v, 'product'),
-          baseUrl: need(v, 'base-url'),
-          username: need(v, 'username'),
-          passwordSecretName: need(v, 'password-secret'),
+          transport,
           enabled: v['disabled'] !== true,
+          ...(baseUrl === undefined ? {} : { baseUrl }),
+          ...(username === undefined ? {} : { username }),
+          ...(passwordSecretName === undefined ? {} : { passwordSecretName }),
           ...(password === undefined ? {} : { password }),
           ...(folderName === undefined ? {} : { folderName }),
           ...(region === undefined ? {} : { region }),
@@ -189,8 +210,14 @@ export const COMMANDS: readonly CommandSpec[] = [
       );
       const c = result.connector;
       return {
-        json: c,
+        json: result.dropFolder === undefined ? c : { ...c, dropFolder: result.dropFolder },
         text: () => {
+          if (result.dropFolder !== undefined) {
+            return [
+              `Connector "${c.id}" added (${c.enabled ? 'enabled' : 'disabled'}): ${c.product} into folder "${c.folderName}", from TeleMessage's EML exports.`,
+              `TeleMessage delivers its ZIPs over SFTP into ${result.dropFolder}/ of the drop zone; each is imported as it arrives (no fetch jobs).`,
+            ];
+          }
           const lines = [
             `Connector "${c.id}" added (${c.enabled ? 'enabled' : 'disabled'}): ${c.product} into folder "${c.folderName}", fetching from ${c.checkpoint}.`,
           ];

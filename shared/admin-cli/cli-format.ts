@@ -1,4 +1,5 @@
-import type { Connector } from '../connectors/connector';
+import { connectorTransport, type Connector } from '../connectors/connector';
+import { emlDropFolder } from '../eml-drop/drop-zone';
 import type { ItemOutcome } from '../outcomes/item-outcome';
 import type { MappingFileProblem, MappingFileReport } from '../mapping/mapping-file';
 import type { FetchRun } from '../schedule/fetch-run';
@@ -74,9 +75,13 @@ export function formatConnector(c: Connector): string[] {
     ['product', c.product],
     ['enabled', c.enabled ? 'yes' : 'no'],
     ['folder', c.folderName],
-    ['base URL', c.baseUrl],
-    ['username', c.username],
-    ['password secret', c.passwordSecretName],
+    ...(connectorTransport(c) === 'eml-drop'
+      ? ([['transport', `eml-drop: TeleMessage's EML export ZIPs over SFTP into ${emlDropFolder(c.id)}/`]] as [string, string][])
+      : ([
+          ['base URL', c.baseUrl],
+          ['username', c.username],
+          ['password secret', c.passwordSecretName],
+        ] as [string, string][])),
     ['automatic mapping', c.autoMapping ? 'on' : 'off'],
     ['default region', c.defaultRegion],
     ['checkpoint', c.checkpoint],

@@ -1,3 +1,4 @@
+import { text } from 'node:stream/consumers';
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
@@ -75,7 +76,7 @@ export async function runCli(argv: readonly string[], io: CliIo, options: CliOpt
       out(commandHelp(spec).split('\n'));
       return 0;
     }
-    const missing = (spec.required ?? []).filter((name) => typeof values[name] !== 'string' || (values[name] as string).trim() === '');
+    const missing = requiredOptions(spec, values).filter((name) => typeof values[name] !== 'string' || (values[name] as string).trim() === '');
     if (missing.length > 0) throw new UsageError(`${missing.map((m) => `--${m}`).join(', ')} ${missing.length === 1 ? 'is' : 'are'} required`);
 
     let services: Promise<AdminServices> | undefined;
@@ -204,15 +205,20 @@ function commandsOf(group: CommandGroup): CommandSpec[] {
   return COMMANDS.filter((c) => c.group === group);
 }
 
+/** The options a command needs, given the values it was called with (`--transport` changes those of connectors add). */
+function requiredOptions(spec: CommandSpec, values: OptionValues): readonly string[] {
+  return [...(spec.required ?? []), ...(spec.requiredWhen?.(values) ?? [])];
+}
+
 function usageLine(spec: CommandSpec): string {
-  const required = (spec.required ?? []).map((name) => `--${name} ${spec.options[name]?.value ?? 'VALUE'}`);
-  const hasOptional = Object.keys(spec.options).some((name) => !(spec.required ?? []).includes(name)) || takesJson(spec);
+  const required = requiredOptions(spec, {}).map((name) => `--${name} ${spec.options[name]?.value ?? 'VALUE'}`);
+  const hasOptional = Object.keys(spec.options).some((name) => !requiredOptions(spec, {}).includes(name)) || takesJson(spec);
   return `npm run ${spec.group} -- ${spec.name}${required.length > 0 ? ` ${required.join(' ')}` : ''}${hasOptional ? ' [options]' : ''}`;
 }
 
 function commandHelp(spec: CommandSpec): string {
   const options: [string, OptionSpec, boolean][] = [
-    ...Object.entries(spec.options).map(([n, o]): [string, OptionSpec, boolean] => [n, o, (spec.required ?? []).includes(n)]),
+    ...Object.entries(spec.options).map(([n, o]): [string, OptionSpec, boolean] => [n, o, requiredOptions(spec, {}).includes(n)]),
     ...(takesJson(spec) ? [['json', JSON_OPTION, false] as [string, OptionSpec, boolean]] : []),
     ...Object.entries(COMMON_OPTIONS).map(([n, o]): [string, OptionSpec, boolean] => [n, o, false]),
   ];
@@ -266,11 +272,7 @@ function processIo(): CliIo {
   return {
     stdout: (text) => process.stdout.write(`${text}\n`),
     stderr: (text) => process.stderr.write(`${text}\n`),
-    readStdin: async () => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-      return Buffer.concat(chunks).toString('utf8');
-    },
+    readStdin: () => text(process.stdin),
     stdinIsTTY: process.stdin.isTTY === true,
     env: process.env,
     cwd: process.cwd(),

@@ -45,7 +45,7 @@ function auditedMapping(connector: Connector): unknown {
  */
 export class AdminChanges {
   constructor(
-    private readonly services: Pick<AdminServices, 'connectors' | 'runs' | 'imports' | 'scheduler' | 'mappingFiles' | 'items' | 'quarantined' | 'replays' | 'secrets' | 'secretWriter' | 'checkCredentials' | 'addressPolicy'>,
+    private readonly services: Pick<AdminServices, 'connectors' | 'runs' | 'imports' | 'scheduler' | 'mappingFiles' | 'items' | 'quarantined' | 'replays' | 'secrets' | 'secretWriter' | 'checkCredentials' | 'addressPolicy' | 'dropZone'>,
     private readonly audit: AuditTrail,
     private readonly actor: AuditActor,
     private readonly options: { directory?: () => UserDirectory | undefined; clock?: () => Date } = {},

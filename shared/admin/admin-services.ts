@@ -14,6 +14,7 @@ import type { ReconciliationStore } from '../custody/reconciliation-store';
 import type { BlobManifestStore } from '../custody/manifest-store';
 import type { GraphCopyReader } from '../graph/copy-reader';
 import type { Telemetry } from '../platform/telemetry/telemetry';
+import type { EmlDropZone } from '../eml-drop/drop-zone';
 import type { SecretWriter } from './secret-writer';
 import type { TeleMessageCredentialCheck } from './telemessage-check';
 import type { AuditTrail } from '../audit/audit-trail';
@@ -25,6 +26,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 export interface AdminSettings {
   storage: SettingsSections['storage'];
   secrets: SettingsSections['secrets'];
+  /** The SFTP drop zone's account (DropZoneStorage); its storage is unset without a drop zone. */
+  dropZone: SettingsSections['dropZone'];
   /** Absent when GRAPH_ENDPOINT is not set: mapping files are then checked without the directory. */
   graph?: SettingsSections['graph'];
 }
@@ -36,6 +39,8 @@ export interface AdminServices {
   readonly runs: TableRunStore;
   readonly imports: TableImportStore;
   readonly scheduler: FetchScheduler;
+  /** The drop container of connectors on the EML transport. */
+  readonly dropZone: EmlDropZone;
   readonly mappingFiles: BlobMappingFileStore;
   /** The `archive-items` container. */
   readonly items: ContainerClient;

@@ -1,4 +1,5 @@
 import { connectorTransport, type Connector, type ConnectorTransport } from '../connectors/connector';
+import type { EmlDropZone } from '../eml-drop/drop-zone';
 import { ConnectorExistsError, type ConnectorStore } from '../connectors/connector-store';
 import { canEnableConnector } from '../mapping/participant-mapper';
 import type { FetchRun } from '../schedule/fetch-run';
@@ -27,11 +28,12 @@ export const DEFAULT_START_OFFSET_MS = 24 * 60 * 60 * 1000;
 export interface AddConnectorRequest {
   id: string;
   product: string;
-  /** The TeleMessage API root, e.g. https://archive.example.com (http on loopback only). */
-  baseUrl: string;
-  username: string;
-  /** Name of the secret holding the password (Key Vault in Azure, `SECRET_<NAME>` locally). */
-  passwordSecretName: string;
+  /** The TeleMessage API root, e.g. https://archive.example.com (http on loopback only). Required on the archive API. */
+  baseUrl?: string;
+  /** Required on the archive API. */
+  username?: string;
+  /** Name of the secret holding the password (Key Vault in Azure, `SECRET_<NAME>` locally). Required on the archive API. */
+  passwordSecretName?: string;
   /**
    * A password to store under `passwordSecretName` once TeleMessage has accepted it. Without it the
    * secret must already exist.
@@ -47,7 +49,11 @@ export interface AddConnectorRequest {
   startFrom?: string;
   /** Default true. */
   enabled?: boolean;
-  /** How items arrive; default the archive API (see {@link Connector.transport}). */
+  /**
+   * How items arrive; default the archive API (see {@link Connector.transport}). A connector on
+   * `eml-drop` needs no URL, user or password (TeleMessage delivers over SFTP); given, they are
+   * checked and kept as for the archive API (a scenario's connector on an account it also reads).
+   */
   transport?: ConnectorTransport;
 }
 
@@ -61,6 +67,8 @@ export interface AddConnectorDependencies {
   addressPolicy: AddressPolicy;
   /** How host names are resolved for the address check; the system's resolver by default. */
   resolve?: Resolver;
+  /** For a connector on the EML transport: its folder is made there. */
+  dropZone?: EmlDropZone;
   clock?: () => Date;
   signal?: AbortSignal;
 }
@@ -69,7 +77,18 @@ export interface AddConnectorResult {
   connector: Connector;
   /** Where the password was stored, when the request carried one. */
   secretStoredIn?: string;
+  /** On the EML transport: the folder TeleMessage delivers into, `eml-drop/{connectorId}`. */
+  dropFolder?: string;
 }
+
+/** The options that belong to the archive API transport, as the command line names them. */
+const ARCHIVE_API_FIELDS = [
+  ['baseUrl', 'base-url'],
+  ['username', 'username'],
+  ['passwordSecretName', 'password-secret'],
+  ['password', 'password-stdin'],
+  ['startFrom', 'start-from'],
+] as const;
 
 /**
  * Adds a connector after checking everything about it: the settings, that the id is free, and
@@ -77,12 +96,19 @@ export interface AddConnectorResult {
  * it is stored, so a wrong one never replaces a working secret.
  */
 export async function addConnector(request: AddConnectorRequest, deps: AddConnectorDependencies): Promise<AddConnectorResult> {
+  const credentialsGiven = ARCHIVE_API_FIELDS.slice(0, 3).some(([key]) => request[key] !== undefined);
+  if (connectorTransport(request) === 'eml-drop' && !credentialsGiven) return addEmlDropConnector(request, deps);
   const now = (deps.clock ?? (() => new Date()))();
   const id = parseConnectorId(request.id);
   const { product, module } = parseProduct(request.product);
-  const baseUrl = parseBaseUrl(request.baseUrl, deps.addressPolicy);
-  const username = parseUsername(request.username);
-  const passwordSecretName = parseSecretName(request.passwordSecretName);
+  for (const [key, field] of ARCHIVE_API_FIELDS.slice(0, 3)) {
+    if (request[key] === undefined || request[key].trim() === '') {
+      throw new InvalidAdminInputError(field, "is required for a connector that reads TeleMessage's archive API");
+    }
+  }
+  const baseUrl = parseBaseUrl(request.baseUrl ?? '', deps.addressPolicy);
+  const username = parseUsername(request.username ?? '');
+  const passwordSecretName = parseSecretName(request.passwordSecretName ?? '');
   const folderName = parseFolderName(request.folderName ?? module.defaultFolderName);
   const defaultRegion = parseRegion(request.region ?? 'US');
   const autoMapping = request.autoMapping ?? true;
@@ -137,7 +163,45 @@ export async function addConnector(request: AddConnectorRequest, deps: AddConnec
     ...(request.transport === undefined ? {} : { transport: request.transport }),
   };
   await deps.connectors.create(connector);
-  return secretStoredIn === undefined ? { connector } : { connector, secretStoredIn };
+  const dropFolder = transport === 'eml-drop' && deps.dropZone !== undefined ? await deps.dropZone.prepareFolder(id) : undefined;
+  return { connector, ...(secretStoredIn === undefined ? {} : { secretStoredIn }), ...(dropFolder === undefined ? {} : { dropFolder }) };
+}
+
+/**
+ * A connector on the EML transport given no TeleMessage URL, user or password (TeleMessage signs
+ * in to the SFTP drop zone with its SSH key, set up in infra/): its folder `eml-drop/{connectorId}`
+ * made in the drop container, and no checkpoint to fetch from: the scheduler never queues it.
+ */
+async function addEmlDropConnector(request: AddConnectorRequest, deps: AddConnectorDependencies): Promise<AddConnectorResult> {
+  const now = (deps.clock ?? (() => new Date()))();
+  const id = parseConnectorId(request.id);
+  const { product, module } = parseProduct(request.product);
+  for (const [key, field] of ARCHIVE_API_FIELDS) {
+    if (request[key] !== undefined) {
+      throw new InvalidAdminInputError(field, 'is for a connector that reads the archive API; a connector on the eml-drop transport receives ZIPs over SFTP and needs no TeleMessage credentials');
+    }
+  }
+  const folderName = parseFolderName(request.folderName ?? module.defaultFolderName);
+  const defaultRegion = parseRegion(request.region ?? 'US');
+  const autoMapping = request.autoMapping ?? true;
+  const enabled = request.enabled ?? true;
+  if (enabled && !canEnableConnector({ autoMapping, hasMappingFile: false }).allowed) {
+    throw new ConnectorStateError(
+      id,
+      `Connector "${id}" would start with automatic mapping off and no mapping file, so it cannot be enabled yet: ` +
+        'add it disabled, apply a mapping file, then enable it.',
+    );
+  }
+  if (deps.dropZone === undefined) throw new TypeError('addConnector: a connector on the eml-drop transport needs the drop zone');
+  if ((await deps.connectors.tryGet(id)) !== undefined) throw new ConnectorExistsError(id);
+  const dropFolder = await deps.dropZone.prepareFolder(id);
+  const at = now.toISOString();
+  const connector: Connector = {
+    id, product, folderName, transport: 'eml-drop', baseUrl: '', username: '', passwordSecretName: '',
+    enabled, autoMapping, defaultRegion, checkpoint: at, scheduledThrough: at, createdAt: at, updatedAt: at,
+  };
+  await deps.connectors.create(connector);
+  return { connector, dropFolder };
 }
 
 /**
@@ -313,6 +377,12 @@ export async function runConnector(request: RunConnectorRequest, deps: RunConnec
     if (window.to > now) throw new InvalidAdminInputError('to', `${window.to.toISOString()} is in the future`);
   }
   const connector = await deps.connectors.get(id);
+  if (connectorTransport(connector) === 'eml-drop') {
+    throw new ConnectorStateError(
+      id,
+      `Connector "${id}" takes TeleMessage's EML exports over SFTP (transport eml-drop): it has nothing to fetch; its ZIPs are imported as they arrive`,
+    );
+  }
   if (!connector.enabled) {
     throw new ConnectorStateError(id, `Connector "${id}" is disabled; enable it first ("connectors enable --id ${id}")`);
   }

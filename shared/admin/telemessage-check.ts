@@ -1,4 +1,5 @@
 import { isArchiveSourceError } from '../telemessage/archive-source-errors';
+import { RETRY_BUDGETS } from '../platform/resilience';
 import { TeleMessageClient } from '../telemessage/telemessage-client';
 import { describeError, TeleMessageCheckError } from './admin-errors';
 
@@ -26,7 +27,7 @@ export function teleMessageCredentialCheck(options: TeleMessageCheckOptions = {}
       baseUrl: credentials.baseUrl,
       username: credentials.username,
       password: credentials.password,
-      retry: { maxAttempts: options.maxAttempts ?? 2, baseDelayMs: 500, maxDelayMs: 2_000 },
+      retry: RETRY_BUDGETS.admin.with(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
       requestTimeoutMs: options.requestTimeoutMs ?? 15_000,
     });
     try {

@@ -2,7 +2,8 @@ import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential
 import type { ContainerClient } from '@azure/storage-blob';
 import { loadAppConfig, loadSettings, type AppConfig, type SettingsSections, type StorageConfig } from '../platform/settings/app-config';
 import { AppSettings, DEFAULT_RECONCILE_AFTER_HOURS } from '../platform/settings/app-settings';
-import { isLocalDevelopmentStorage, StorageClients } from '../platform/storage/storage-clients';
+import { loadHostSettings, type HostSettings } from '../platform/settings/host-settings';
+import { dropZoneBlobService, isLocalDevelopmentStorage, StorageClients } from '../platform/storage/storage-clients';
 import { checkBaseUrlHost, type AddressPolicy } from '../telemessage/address-policy';
 import { Containers, Queues, Tables } from '../platform/storage/storage-names';
 import { AppSettingsSecretStore, KeyVaultSecretStore, type SecretStore } from '../platform/secrets/secret-store';
@@ -23,6 +24,7 @@ import { StorageImportReplayQueue } from '../import/import-replay-queue';
 import { BlobStoredItemReader } from '../archive/stored-item-reader';
 import { BlobArchiveStore } from '../archive/blob-archive-store';
 import { EmlDropService } from '../eml-drop/eml-drop-service';
+import { BlobEmlDropZone, EML_DROP_CONTAINER } from '../eml-drop/drop-zone';
 import { TeleMessageClient } from '../telemessage/telemessage-client';
 import { createGraphClient } from '../graph/graph-client';
 import { createGraphCredential } from '../graph/graph-credential';
@@ -154,19 +156,34 @@ export interface ArchiverServices extends Stores {
   reconciler: ReconciliationService;
 }
 
-let identity: TokenCredential | undefined;
+let appIdentity: { clientId: string | undefined; credential: TokenCredential } | undefined;
 
-/** The app's managed identity for Key Vault (secrets and the signing key): one token cache per process. */
-function managedIdentity(config: AppConfig): TokenCredential {
-  identity ??= new ManagedIdentityCredential(config.graph.auth.kind === 'managed-identity-federation' ? { clientId: config.graph.auth.managedIdentityClientId } : {});
-  return identity;
+/**
+ * The app's one managed identity, created once per process (one token cache) and shared by
+ * storage, Key Vault, Application Insights and the Graph federation. The settings name one
+ * identity: `AZURE_CLIENT_ID` and `AzureWebJobsStorage__clientId` must agree (app-config.ts).
+ */
+function managedIdentity(config: Pick<AppConfig, 'graph' | 'storage'>): TokenCredential {
+  const clientId = config.graph.auth.kind === 'managed-identity-federation'
+    ? config.graph.auth.managedIdentityClientId
+    : config.storage.kind === 'managed-identity' ? config.storage.clientId : undefined;
+  if (appIdentity === undefined || appIdentity.clientId !== clientId) {
+    appIdentity = { clientId, credential: new ManagedIdentityCredential(clientId === undefined ? {} : { clientId }) };
+  }
+  return appIdentity.credential;
 }
 
-export function createArchiverServices(config: AppConfig): ArchiverServices {
-  const stores = createStores(new StorageClients(config.storage));
-  const telemetry = createTelemetry(config);
-  const secrets = createSecretStore(config.secrets, () => managedIdentity(config));
-  const graph = createGraphClient({ endpoint: config.graph.endpoint, credential: createGraphCredential(config.graph) });
+/**
+ * @param host what host.json says; the fetch stage's last attempt is the host's last delivery
+ *   (`maxDequeueCount`), after which the job goes to `fetch-jobs-poison`.
+ */
+export function createArchiverServices(config: AppConfig, host: HostSettings = loadHostSettings()): ArchiverServices {
+  const identity = (): TokenCredential => managedIdentity(config);
+  const stores = createStores(new StorageClients(config.storage, identity));
+  // Application Insights signs in with Entra ID in Azure, where Graph is reached by federation.
+  const telemetry = createTelemetry(config, config.graph.auth.kind === 'managed-identity-federation' ? identity() : undefined);
+  const secrets = createSecretStore(config.secrets, identity);
+  const graph = createGraphClient({ endpoint: config.graph.endpoint, credential: createGraphCredential(config.graph, identity) });
   // Graph's per-mailbox limits are the app's, not an instance's: every instance keeps them together.
   const mailboxLimiter = new TableMailboxLimiter(stores.storage.table(Tables.mailboxLimits));
   useMailboxLimiter(graph, mailboxLimiter);
@@ -192,6 +209,7 @@ export function createArchiverServices(config: AppConfig): ArchiverServices {
     }),
     fetcher: new FetchWindowService({
       connectors: stores.connectors, runs: stores.runs, telemetry, sourceFor,
+      maxAttempts: host.maxDequeueCount,
       quarantine: quarantineItem,
       store: archiveStore,
     }),
@@ -243,8 +261,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 /** Reads only the sections the commands need; Graph is read, and checked, only when it is set. */
 export function loadAdminSettings(env: Env): AdminSettings {
   return env[AppSettings.graphEndpoint]?.trim()
-    ? loadSettings(['storage', 'secrets', 'graph'], env)
-    : loadSettings(['storage', 'secrets'], env);
+    ? loadSettings(['storage', 'secrets', 'dropZone', 'graph'], env)
+    : loadSettings(['storage', 'secrets', 'dropZone'], env);
 }
 
 /**
@@ -255,15 +273,17 @@ export function createAdminServices(settings: AdminSettings, options: AdminServi
   let credential: TokenCredential | undefined;
   const adminCredential = (): TokenCredential => (credential ??= options.credential?.() ?? new DefaultAzureCredential());
   const stores = createStores(new StorageClients(settings.storage, adminCredential));
+  const dropZone = new BlobEmlDropZone(dropZoneBlobService(settings.dropZone.storage, stores.storage, adminCredential).getContainerClient(EML_DROP_CONTAINER));
   let directory: UserDirectory | undefined;
   const secrets = createSecretStore(settings.secrets, adminCredential, options.env);
   let client: ReturnType<typeof createGraphClient> | undefined;
   const graphClient = (graph: NonNullable<AdminSettings['graph']>): ReturnType<typeof createGraphClient> =>
-    (client ??= createGraphClient({ endpoint: graph.endpoint, credential: createGraphCredential(graph) }));
+    (client ??= createGraphClient({ endpoint: graph.endpoint, credential: createGraphCredential(graph, () => managedIdentity({ graph, storage: settings.storage })) }));
   return {
     ...stores,
     config: settings,
     scheduler: createScheduler(stores),
+    dropZone,
     secrets,
     secretWriter:
       options.secretWriter ??

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { ArchiveProduct, ArchiveSource } from '../telemessage/archive-source';
 import { isArchiveSourceError } from '../telemessage/archive-source-errors';
-import { retryDelayMs, sleep } from '../telemessage/retry-policy';
+import { RETRY_BUDGETS, type RetryPolicy } from '../platform/resilience';
 import { AttachmentIntegrityError } from './archive-store-errors';
 
 export interface ResumableDownloadOptions {
@@ -13,11 +13,17 @@ export interface ResumableDownloadOptions {
   expectedSize: number;
   /** How many times a broken download may be resumed from the byte it reached. */
   maxResumes: number;
+  /** The back-off between resumes; default the fetch stage's policy, from 200 ms to 5 s. */
+  retry?: RetryPolicy;
   signal?: AbortSignal;
 }
 
-/** Backoff before each resume (a cut body is a transient failure, so it is not retried at once). */
-const RESUME_BACKOFF = { maxAttempts: Infinity, baseDelayMs: 200, maxDelayMs: 5_000 };
+/**
+ * Backoff before each resume (a cut body is a transient failure, so it is not retried at once).
+ * Bounded by `maxResumes`, not by time: the minutes a large transfer takes before it breaks are
+ * not time spent retrying.
+ */
+const RESUME_BACKOFF = RETRY_BUDGETS.fetch.with({ baseDelayMs: 200, maxDelayMs: 5_000, budgetMs: Infinity });
 
 /**
  * One attachment's bytes as a single stream, even when the connection breaks: a retryable
@@ -33,6 +39,7 @@ async function* resumableBytes(options: ResumableDownloadOptions): AsyncGenerato
   const { source, product, itemId, attachmentId, expectedSize, maxResumes, signal } = options;
   let offset = 0;
   let resumes = 0;
+  const retries = (options.retry ?? RESUME_BACKOFF).with({ maxAttempts: maxResumes + 1 }).begin(signal);
   for (;;) {
     const download = await source.openAttachment(product, attachmentId, { offset, signal });
     try {
@@ -49,7 +56,7 @@ async function* resumableBytes(options: ResumableDownloadOptions): AsyncGenerato
       if (!isArchiveSourceError(error) || error.reason !== 'interrupted' || resumes >= maxResumes) throw error;
       resumes += 1;
       download.stream.destroy();
-      await sleep(retryDelayMs(resumes, RESUME_BACKOFF), signal);
+      if (!(await retries.backOff())) throw error;
     } finally {
       download.stream.destroy();
     }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { TableClient } from '@azure/data-tables';
-import { JsonEntityTable, odataString } from '../platform/storage/json-entity-table';
+import { odata, type TableClient } from '@azure/data-tables';
+import { JsonEntityTable } from '../platform/storage/json-entity-table';
 import type { Telemetry } from '../platform/telemetry/telemetry';
 
 /** Who made a change: a signed-in administrator of the web page, or the command line's OS user. */
@@ -84,8 +84,8 @@ export class TableAuditTrail implements AuditTrail {
     const to = query.to ?? new Date(this.clock().getTime() + 60_000);
     const from = query.from ?? new Date(Date.UTC(2000, 0, 1));
     const filters = [
-      `PartitionKey ge ${odataString(monthOf(from))}`,
-      `PartitionKey le ${odataString(monthOf(to))}`,
+      odata`PartitionKey ge ${monthOf(from)}`,
+      odata`PartitionKey le ${monthOf(to)}`,
     ];
     const entries = (await this.#rows.list(filters.join(' and ')))
       .filter((e) => e.at >= from.toISOString() && e.at < to.toISOString())

@@ -1,5 +1,5 @@
-import type { TableClient } from '@azure/data-tables';
-import { JsonEntityTable, odataString } from '../platform/storage/json-entity-table';
+import { odata, type TableClient } from '@azure/data-tables';
+import { JsonEntityTable } from '../platform/storage/json-entity-table';
 import type { Connector } from './connector';
 
 export class ConnectorNotFoundError extends Error {
@@ -46,7 +46,7 @@ export class TableConnectorStore implements ConnectorStore {
   }
 
   async list(): Promise<Connector[]> {
-    const all = await this.#records.list(`PartitionKey eq ${odataString(PARTITION)}`);
+    const all = await this.#records.list(odata`PartitionKey eq ${PARTITION}`);
     return all.sort((a, b) => a.id.localeCompare(b.id));
   }
 

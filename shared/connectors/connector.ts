@@ -11,10 +11,11 @@ export interface Connector {
   product: string;
   /** The mailbox folder the items land in, e.g. "AT&T SMS/MMS Network Archiver". */
   folderName: string;
-  /** TeleMessage API base URL. */
+  /** TeleMessage API base URL; empty on the `eml-drop` transport. */
   baseUrl: string;
+  /** Empty on the `eml-drop` transport. */
   username: string;
-  /** Name of the secret holding the TeleMessage password (Key Vault in Azure, an app setting locally). */
+  /** Name of the secret holding the TeleMessage password (Key Vault in Azure, an app setting locally); empty on the `eml-drop` transport. */
   passwordSecretName: string;
   /**
    * How items arrive: `archive-api` (the default, also when absent) fetches from TeleMessage's

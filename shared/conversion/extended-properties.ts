@@ -1,3 +1,4 @@
+import { odata } from '@azure/data-tables';
 /**
  * MAPI properties set on create through `singleValueExtendedProperties`: the ones that make an
  * imported item look delivered (they cannot be changed afterwards) and the project's own named
@@ -56,5 +57,5 @@ export function sourceItemIdPropertyId(): string {
  * URL; a `'` in the id is doubled as OData requires).
  */
 export function sourceItemIdFilter(itemId: string): string {
-  return `singleValueExtendedProperties/any(ep: ep/id eq '${sourceItemIdPropertyId()}' and ep/value eq '${itemId.replace(/'/g, "''")}')`;
+  return odata`singleValueExtendedProperties/any(ep: ep/id eq ${sourceItemIdPropertyId()} and ep/value eq ${itemId})`;
 }

@@ -1,5 +1,5 @@
-import type { TableClient } from '@azure/data-tables';
-import { JsonEntityTable, odataString } from '../platform/storage/json-entity-table';
+import { odata, type TableClient } from '@azure/data-tables';
+import { JsonEntityTable } from '../platform/storage/json-entity-table';
 import type { DayReconciliation, UtcDay } from './day-reconciliation';
 
 export interface ReconciliationStore {
@@ -22,7 +22,7 @@ export class TableReconciliationStore implements ReconciliationStore {
   }
 
   async list(connectorId: string): Promise<DayReconciliation[]> {
-    const days = await this.#records.list(`PartitionKey eq ${odataString(connectorId)}`);
+    const days = await this.#records.list(odata`PartitionKey eq ${connectorId}`);
     return days.sort((a, b) => a.day.localeCompare(b.day));
   }
 

@@ -20,9 +20,9 @@ import { checkDropManifest, findDropContents, parseDropManifest } from './drop-m
 import { emlToArchiveItem } from './eml-archive-item';
 import { discardAttachment, readEmlMessage, type AttachmentSink } from './eml-message';
 import { ZipArchive } from './zip-archive';
+import { EML_DROP_CONTAINER } from './drop-zone';
 
-/** The drop container: `{connectorId}/{zip}` for each connector on the EML transport. */
-export const EML_DROP_CONTAINER = 'eml-drop';
+export { EML_DROP_CONTAINER } from './drop-zone';
 
 export interface EmlDropServiceOptions {
   readonly connectors: ConnectorStore;

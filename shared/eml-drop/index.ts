@@ -1,6 +1,7 @@
 export * from './drop-errors';
 export * from './drop-limits';
 export * from './drop-manifest';
+export * from './drop-zone';
 export * from './eml-archive-item';
 export * from './eml-drop-service';
 export * from './eml-message';

@@ -7,6 +7,7 @@ import type { FetchRun } from '../schedule/fetch-run';
 import type { RunStore } from '../schedule/run-store';
 import type { FetchJob } from '../schedule/fetch-job';
 import type { Telemetry } from '../platform/telemetry/telemetry';
+import { DEFAULT_MAX_DEQUEUE_COUNT } from '../platform/settings/host-settings';
 import { isWindowLevelFailure } from './window-failure';
 
 export interface FetchWindowServiceOptions {
@@ -22,7 +23,10 @@ export interface FetchWindowServiceOptions {
    * connector's checkpoint back forever. Used on the last attempt only: earlier attempts retry.
    */
   quarantine(connectorId: string, itemId: string, item: unknown, reason: string): Promise<void>;
-  /** The host's maxDequeueCount: the attempt that fails at this count marks the run failed. */
+  /**
+   * The host's `extensions.queues.maxDequeueCount` (host.json, read at start-up by the composition
+   * root): the attempt that fails at this count marks the run failed. Default 5, the host's default.
+   */
   maxAttempts?: number;
   pageSize?: number;
   clock?: () => Date;
@@ -45,7 +49,7 @@ export class FetchWindowService {
 
   constructor(private readonly options: FetchWindowServiceOptions) {
     this.#clock = options.clock ?? (() => new Date());
-    this.#maxAttempts = options.maxAttempts ?? 5;
+    this.#maxAttempts = options.maxAttempts ?? DEFAULT_MAX_DEQUEUE_COUNT;
   }
 
   async fetchWindow(queued: FetchJob, attempt: FetchAttempt): Promise<FetchRun> {

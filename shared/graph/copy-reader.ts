@@ -1,7 +1,7 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { SOURCE_PROPERTY_NAMES, sourcePropertyId } from '../conversion/extended-properties';
 import { graphStatus } from './graph-errors';
-import { odataLiteral, queryValue } from './mailbox-writer';
+import { graphQuery } from './graph-query';
 
 /** A mailbox copy as read back for a custody check. */
 export interface MailboxCopy {
@@ -26,7 +26,7 @@ export class GraphCopyReader {
       const message = (await this.client
         .api(`/users/${encodeURIComponent(userId)}/messages/${encodeURIComponent(messageId)}`)
         .select('parentFolderId,body')
-        .expand(queryValue(`singleValueExtendedProperties($filter=id eq ${odataLiteral(itemProperty)} or id eq ${odataLiteral(attachmentsProperty)})`))
+        .expand(graphQuery`singleValueExtendedProperties($filter=id eq ${itemProperty} or id eq ${attachmentsProperty})`)
         .get()) as { parentFolderId: string; body?: { content?: string }; singleValueExtendedProperties?: Array<{ id: string; value: string }> };
       const property = (id: string): string | undefined =>
         message.singleValueExtendedProperties?.find((p) => p.id.toLowerCase() === id.toLowerCase())?.value;
@@ -48,7 +48,7 @@ export class GraphCopyReader {
   async findFolderId(userId: string, displayName: string): Promise<string | undefined> {
     const found = (await this.client
       .api(`/users/${encodeURIComponent(userId)}/mailFolders`)
-      .filter(queryValue(`displayName eq ${odataLiteral(displayName)}`))
+      .filter(graphQuery`displayName eq ${displayName}`)
       .select('id,displayName')
       .get()) as { value: Array<{ id: string; displayName: string }> };
     return found.value.find((f) => f.displayName.toLowerCase() === displayName.toLowerCase())?.id;

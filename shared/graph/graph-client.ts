@@ -1,7 +1,9 @@
-import { Client, HTTPMessageHandler, RetryHandler, RetryHandlerOptions } from '@microsoft/microsoft-graph-client';
+import { Client, HTTPMessageHandler, type Middleware } from '@microsoft/microsoft-graph-client';
+import { RETRY_BUDGETS, type RetryPolicy } from '../platform/resilience';
 import type { TokenCredential } from '@azure/identity';
 import { BearerTokenMiddleware } from './bearer-token-middleware';
 import { graphScope } from './graph-credential';
+import { GraphRetryMiddleware, GraphRetryOptions } from './graph-retry-middleware';
 
 export interface GraphClientOptions {
   /**
@@ -10,21 +12,31 @@ export interface GraphClientOptions {
    */
   endpoint: string;
   credential: TokenCredential;
-  /** Retries of 429/503/504 answers, each after the server's Retry-After. */
-  maxRetries?: number;
+  /** Retries of 429/503/504 answers, each after the server's Retry-After: the import stage's policy by default. */
+  retry?: RetryPolicy;
 }
 
 const VERSION_SEGMENT = /^(?:v\d+(?:\.\d+)?|beta)$/i;
 
-/** The Microsoft Graph SDK client, signed and retrying as the connector needs. */
+/**
+ * The Microsoft Graph SDK client, signed and retrying as the connector needs. Its chain is
+ * bearer token → retry (the app's one policy) → HTTP: the SDK's RetryHandler is not in it, so
+ * Graph requests have one retry layer whose budget is the stage's, not the SDK's on top of ours.
+ */
 export function createGraphClient(options: GraphClientOptions): Client {
   const { baseUrl, version } = splitEndpoint(options.endpoint);
-  const auth = new BearerTokenMiddleware(options.credential, graphScope(baseUrl));
-  const retry = new RetryHandler(new RetryHandlerOptions(1, options.maxRetries ?? 10, notMailboxThrottling));
+  return Client.initWithMiddleware({ baseUrl, defaultVersion: version, middleware: createGraphMiddleware(options) });
+}
+
+/** The middleware chain every request of the client goes through, first handler returned. */
+export function createGraphMiddleware(options: GraphClientOptions): Middleware {
+  const { baseUrl } = splitEndpoint(options.endpoint);
+  const auth = new BearerTokenMiddleware(options.credential, graphScope(baseUrl), baseUrl);
+  const retry = new GraphRetryMiddleware(options.retry ?? RETRY_BUDGETS.import, notMailboxThrottling);
   const http = new HTTPMessageHandler();
   auth.setNext(retry);
   retry.setNext(http);
-  return Client.initWithMiddleware({ baseUrl, defaultVersion: version, middleware: auth });
+  return auth;
 }
 
 /** `https://graph.microsoft.com/v1.0` → base `https://graph.microsoft.com/` and version `v1.0`. */
@@ -48,16 +60,14 @@ export function splitEndpoint(endpoint: string): { baseUrl: string; version: str
 const MAILBOX_PATH = /\/users\/[^/?]+\/(?:mailFolders|messages|mailboxSettings)(?:[/?]|$)/i;
 
 /**
- * The SDK retries 429, 503 and 504 after Retry-After; a mailbox's 429 is left to the caller,
- * whose mailbox limiter makes every instance back off for that mailbox, not only this request.
+ * 429, 503 and 504 are retried after Retry-After; a mailbox's 429 is left to the caller, whose
+ * mailbox limiter makes every instance back off for that mailbox, not only this request.
  */
-function notMailboxThrottling(_delay: number, _attempt: number, request: string | { url: string }, _options: unknown, response: Response): boolean {
-  if (response.status !== 429) return true;
-  const url = typeof request === 'string' ? request : request.url;
-  return !MAILBOX_PATH.test(url);
+function notMailboxThrottling(url: string, response: Response): boolean {
+  return response.status !== 429 || !MAILBOX_PATH.test(url);
 }
 
-/** Per-request middleware options that switch the SDK's retries off (the caller retries itself). */
-export function withoutRetries(): RetryHandlerOptions {
-  return new RetryHandlerOptions(0, 0);
+/** Per-request middleware options that switch the retry middleware off (the caller retries itself). */
+export function withoutRetries(): GraphRetryOptions {
+  return GraphRetryOptions.none();
 }

@@ -1,12 +1,15 @@
-import { AccessToken, ClientAssertionCredential, ClientSecretCredential, ManagedIdentityCredential, TokenCredential } from '@azure/identity';
+import { AccessToken, ClientAssertionCredential, ClientSecretCredential, TokenCredential } from '@azure/identity';
 import type { AppConfig } from '../platform/settings/app-config';
 
 /**
  * The credential the app signs in to Graph with. In Azure the user-assigned managed identity
  * obtains an assertion that the app registration trusts through a federated credential, so
  * no client secret exists anywhere; locally a client secret or the simulator's token serves.
+ *
+ * @param managedIdentity the app's one managed identity (`auth.managedIdentityClientId`), asked
+ *   for only on the federated path: the composition root creates it once for every client.
  */
-export function createGraphCredential(graph: AppConfig['graph']): TokenCredential {
+export function createGraphCredential(graph: AppConfig['graph'], managedIdentity: () => TokenCredential): TokenCredential {
   const auth = graph.auth;
   switch (auth.kind) {
     case 'development-token':
@@ -14,7 +17,7 @@ export function createGraphCredential(graph: AppConfig['graph']): TokenCredentia
     case 'client-secret':
       return new ClientSecretCredential(graph.tenantId, graph.clientId, auth.clientSecret, { authorityHost: graph.authorityHost });
     case 'managed-identity-federation': {
-      const identity = new ManagedIdentityCredential({ clientId: auth.managedIdentityClientId });
+      const identity = managedIdentity();
       const audience = tokenExchangeAudience(graph.authorityHost);
       return new ClientAssertionCredential(
         graph.tenantId,

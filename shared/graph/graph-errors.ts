@@ -1,4 +1,5 @@
 import { GraphError } from '@microsoft/microsoft-graph-client';
+import { retryAfterMs } from '../platform/resilience';
 
 /** The Graph error code (`ErrorFolderExists`, `MailboxNotEnabledForRESTAPI`, …) of a failed call, if any. */
 export function graphErrorCode(err: unknown): string | undefined {
@@ -24,11 +25,7 @@ export function isTransientGraphError(err: unknown): boolean {
 /** The wait a failed call's `Retry-After` asks for, in milliseconds; undefined when it has none. */
 export function graphRetryAfterMs(err: unknown, now: number = Date.now()): number | undefined {
   if (!(err instanceof GraphError)) return undefined;
-  const value = err.headers?.get('retry-after')?.trim();
-  if (value === undefined || value === '') return undefined;
-  if (/^\d+$/.test(value)) return Number(value) * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  return retryAfterMs(err.headers ?? undefined, now);
 }
 
 /** A failure of a Graph call, reduced to what an administrator needs (no tokens, no bodies). */

@@ -2,7 +2,7 @@ import type { Client } from '@microsoft/microsoft-graph-client';
 import { lookupForUser, type DirectoryLookup, type DirectoryUser, type UserDirectory } from '../mapping/directory';
 import { graphErrorCode, graphStatus } from './graph-errors';
 import { mailboxLimiterFor, runWithinLimits, type MailboxLimiter } from './mailbox-limiter';
-import { odataLiteral, queryValue } from './mailbox-writer';
+import { graphQuery } from './graph-query';
 
 const USER_FIELDS = 'id,userPrincipalName,mail,proxyAddresses,accountEnabled';
 const AMBIGUOUS = Symbol('ambiguous');
@@ -36,8 +36,8 @@ export class GraphUserDirectory implements UserDirectory {
   }
 
   async resolve(address: string): Promise<DirectoryLookup> {
-    const user = (await this.#byPrincipalName(address)) ?? (await this.#byFilter(`mail eq ${odataLiteral(address)}`))
-      ?? (await this.#byFilter(`proxyAddresses/any(p:p eq ${odataLiteral(`smtp:${address}`)})`));
+    const user = (await this.#byPrincipalName(address)) ?? (await this.#byFilter(graphQuery`mail eq ${address}`))
+      ?? (await this.#byFilter(graphQuery`proxyAddresses/any(p:p eq ${`smtp:${address}`})`));
     if (!user) return { status: 'not-found' };
     if (user === AMBIGUOUS) return { status: 'ambiguous' };
     const directoryUser: DirectoryUser = {
@@ -66,7 +66,7 @@ export class GraphUserDirectory implements UserDirectory {
   async #byFilter(filter: string): Promise<GraphUser | typeof AMBIGUOUS | undefined> {
     // The SDK does not encode $filter: `+` in an address would reach Graph as a space. Two are
     // asked for so that a second one is seen: an address two users share names no one mailbox.
-    const found = (await this.client.api('/users').filter(queryValue(filter)).select(USER_FIELDS).top(2).get()) as { value: GraphUser[] };
+    const found = (await this.client.api('/users').filter(filter).select(USER_FIELDS).top(2).get()) as { value: GraphUser[] };
     return found.value.length > 1 ? AMBIGUOUS : found.value[0];
   }
 

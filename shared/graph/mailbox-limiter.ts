@@ -1,5 +1,6 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { KeyedLimiter } from '../platform/concurrency/keyed-limiter';
+import { RETRY_BUDGETS, type RetrySchedule } from '../platform/resilience';
 import { graphRetryAfterMs, graphStatus } from './graph-errors';
 
 /** Graph allows 4 concurrent requests per application per mailbox. */
@@ -49,18 +50,21 @@ export function useMailboxLimiter(client: Client, limiter: MailboxLimiter): void
 
 /**
  * One mailbox request under the mailbox's limits. A 429 is not this request's alone: the whole
- * mailbox backs off as Retry-After says (in every instance, with the shared limiter), and the
- * request, which Graph refused without doing anything, is sent again, up to `maxRetries` times.
+ * mailbox backs off for the wait the retry policy gives (Retry-After honoured), in every
+ * instance with the shared limiter, and the request, which Graph refused without doing
+ * anything, is sent again while `retries` (the operation's schedule; by default a fresh one of
+ * the import stage) allows.
  */
 export async function runWithinLimits<T>(
-  limiter: MailboxLimiter, mailbox: string, task: () => Promise<T>, cost?: MailboxRequestCost, maxRetries = 10,
+  limiter: MailboxLimiter, mailbox: string, task: () => Promise<T>, cost?: MailboxRequestCost, retries: RetrySchedule = RETRY_BUDGETS.import.begin(),
 ): Promise<T> {
-  for (let retry = 0; ; retry++) {
+  for (;;) {
     try {
       return await limiter.run(mailbox, task, cost);
     } catch (err) {
-      if (graphStatus(err) !== 429 || retry >= maxRetries) throw err;
-      const waitMs = graphRetryAfterMs(err) ?? Math.min(30_000, 1000 * 2 ** retry);
+      if (graphStatus(err) !== 429) throw err;
+      const waitMs = retries.next(graphRetryAfterMs(err));
+      if (waitMs === undefined) throw err;
       // The limiter waits the back-off out before it runs the request again.
       await limiter.backOff(mailbox, Date.now() + waitMs);
     }

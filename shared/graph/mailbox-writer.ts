@@ -1,7 +1,9 @@
+import { buffer } from 'node:stream/consumers';
 import type { Readable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@microsoft/microsoft-graph-client';
+import { RETRY_BUDGETS, type RetryPolicy, type RetrySchedule } from '../platform/resilience';
 import { withoutRetries } from './graph-client';
+import { graphQuery } from './graph-query';
 import { graphErrorCode, graphRetryAfterMs, graphStatus, isTransientGraphError } from './graph-errors';
 import { DEFAULT_MAILBOX_CONCURRENCY, mailboxLimiterFor, runWithinLimits, type MailboxLimiter, type MailboxRequestCost } from './mailbox-limiter';
 import { UploadSessionError, uploadInChunks } from './upload-session';
@@ -65,12 +67,11 @@ export interface GraphMailboxWriterOptions {
   limiter?: MailboxLimiter;
   /** Bytes per upload-session PUT: a multiple of 320 KiB under 4 MB. */
   uploadChunkBytes?: number;
-  /** Attempts of one message create, the first included. Default 6. */
-  maxCreateAttempts?: number;
-  /** First backoff when a failed create carries no Retry-After; doubled per attempt. Default 1 s. */
-  retryDelayMs?: number;
-  /** Times one request is sent again after a 429 (the whole mailbox backing off meanwhile). Default 10. */
-  maxThrottledRetries?: number;
+  /**
+   * Attempts, back-off and time budget of one operation (a create with its 429s and look-ups, an
+   * attachment, an upload range): the import stage's policy by default.
+   */
+  retry?: RetryPolicy;
 }
 
 export class GraphMailboxWriter implements MailboxWriter {
@@ -79,14 +80,12 @@ export class GraphMailboxWriter implements MailboxWriter {
   readonly #folders = new Map<string, Promise<string>>();
   /** `{userId}\n{folderId}` → the key of {@link #folders} it was cached under. */
   readonly #folderKeys = new Map<string, string>();
-  readonly #maxCreateAttempts: number;
-  readonly #retryDelayMs: number;
+  readonly #retry: RetryPolicy;
 
   constructor(private readonly options: GraphMailboxWriterOptions) {
     this.#client = options.client;
     this.#limiter = options.limiter ?? mailboxLimiterFor(options.client, options.concurrencyPerMailbox ?? DEFAULT_MAILBOX_CONCURRENCY);
-    this.#maxCreateAttempts = options.maxCreateAttempts ?? 6;
-    this.#retryDelayMs = options.retryDelayMs ?? 1000;
+    this.#retry = options.retry ?? RETRY_BUDGETS.import;
   }
 
   ensureFolder(userId: string, displayName: string): Promise<string> {
@@ -125,7 +124,7 @@ export class GraphMailboxWriter implements MailboxWriter {
     const found = (await this.#call(userId, () =>
       this.#client
         .api(`${userPath(userId)}/mailFolders`)
-        .filter(queryValue(`displayName eq ${odataLiteral(displayName)}`))
+        .filter(graphQuery`displayName eq ${displayName}`)
         .select('id,displayName')
         .get(),
     )) as { value: Array<{ id: string; displayName: string }> };
@@ -138,7 +137,11 @@ export class GraphMailboxWriter implements MailboxWriter {
     if (key !== undefined) this.#folders.delete(key);
   }
 
-  async findBySourceItemId(userId: string, folderId: string, sourceItemId: string): Promise<ExistingMessage | undefined> {
+  findBySourceItemId(userId: string, folderId: string, sourceItemId: string): Promise<ExistingMessage | undefined> {
+    return this.#findBySourceItemId(userId, folderId, sourceItemId, this.#retry.begin());
+  }
+
+  async #findBySourceItemId(userId: string, folderId: string, sourceItemId: string, retries: RetrySchedule): Promise<ExistingMessage | undefined> {
     const propertyId = this.options.sourceItemIdPropertyId;
     try {
       // Graph's $filter compares strings ignoring case: `tm-case` also finds `tm-Case`. The
@@ -146,12 +149,12 @@ export class GraphMailboxWriter implements MailboxWriter {
       const found = (await this.#call(userId, () =>
         this.#client
           .api(`${userPath(userId)}/mailFolders/${encodeURIComponent(folderId)}/messages`)
-          .filter(queryValue(`singleValueExtendedProperties/any(ep: ep/id eq ${odataLiteral(propertyId)} and ep/value eq ${odataLiteral(sourceItemId)})`))
-          .expand(queryValue(`singleValueExtendedProperties($filter=id eq ${odataLiteral(propertyId)})`))
+          .filter(graphQuery`singleValueExtendedProperties/any(ep: ep/id eq ${propertyId} and ep/value eq ${sourceItemId})`)
+          .expand(graphQuery`singleValueExtendedProperties($filter=id eq ${propertyId})`)
           .select('id')
           .top(100)
           .get(),
-      )) as { value: Array<{ id: string; singleValueExtendedProperties?: Array<{ id: string; value: string }> }> };
+      undefined, retries)) as { value: Array<{ id: string; singleValueExtendedProperties?: Array<{ id: string; value: string }> }> };
       const message = found.value.find((m) => (m.singleValueExtendedProperties ?? []).some((p) => p.value === sourceItemId));
       return message ? { id: message.id } : undefined;
     } catch (err) {
@@ -177,27 +180,25 @@ export class GraphMailboxWriter implements MailboxWriter {
   async createMessage(userId: string, folderId: string, message: object): Promise<string> {
     const sourceItemId = sourceItemIdOf(message, this.options.sourceItemIdPropertyId);
     const cost = { uploadBytes: jsonBytes(message) };
-    for (let attempt = 1; ; attempt++) {
+    // One schedule for the whole create: its 429s, its lost answers and its look-ups share one budget.
+    const retries = this.#retry.begin();
+    for (;;) {
       try {
         const created = (await this.#call(userId, () =>
           this.#client
             .api(`${userPath(userId)}/mailFolders/${encodeURIComponent(folderId)}/messages`)
             .middlewareOptions([withoutRetries()])
             .post(message),
-        cost)) as { id: string };
+        cost, retries)) as { id: string };
         return created.id;
       } catch (err) {
         if (graphStatus(err) === 404) this.#forgetFolder(userId, folderId);
         // Without a source id a lost answer cannot be told from a refusal: nothing is repeated
         // (429s were already waited out and repeated by #call).
-        const repeatable = sourceItemId === undefined ? false : isTransientGraphError(err);
-        if (!repeatable || attempt >= this.#maxCreateAttempts) throw err;
-        await sleep(this.#retryDelay(err, attempt));
-        if (sourceItemId !== undefined) {
-          // The failed create may have taken effect before its answer was lost.
-          const existing = await this.findBySourceItemId(userId, folderId, sourceItemId);
-          if (existing) return existing.id;
-        }
+        if (sourceItemId === undefined || !isTransientGraphError(err) || !(await retries.backOff(graphRetryAfterMs(err)))) throw err;
+        // The failed create may have taken effect before its answer was lost.
+        const existing = await this.#findBySourceItemId(userId, folderId, sourceItemId, retries);
+        if (existing) return existing.id;
       }
     }
   }
@@ -205,18 +206,18 @@ export class GraphMailboxWriter implements MailboxWriter {
   async addAttachment(userId: string, messageId: string, attachment: AttachmentSource): Promise<void> {
     const base = `${userPath(userId)}/messages/${encodeURIComponent(messageId)}/attachments`;
     if (fitsInline(attachment)) {
-      const bytes = await readAll(await attachment.open());
+      const bytes = await buffer(await attachment.open());
       if (bytes.length !== attachment.size) {
         throw new RangeError(`Attachment "${attachment.name}" has ${bytes.length} bytes where ${attachment.size} were declared`);
       }
       const body = inlineAttachmentBody(attachment, bytes.toString('base64'));
-      for (let attempt = 1; ; attempt++) {
+      const retries = this.#retry.begin();
+      for (;;) {
         try {
-          await this.#call(userId, () => this.#client.api(base).middlewareOptions([withoutRetries()]).post(body), { uploadBytes: jsonBytes(body) });
+          await this.#call(userId, () => this.#client.api(base).middlewareOptions([withoutRetries()]).post(body), { uploadBytes: jsonBytes(body) }, retries);
           break;
         } catch (err) {
-          if (!isTransientGraphError(err) || attempt >= this.#maxCreateAttempts) throw err;
-          await sleep(this.#retryDelay(err, attempt));
+          if (!isTransientGraphError(err) || !(await retries.backOff(graphRetryAfterMs(err)))) throw err;
           // Only a 429 is surely refused; after a 503, 504 or a lost answer the attachment may have
           // been added (names are unique within a message, so the name tells).
           if (graphStatus(err) !== 429 && (await this.#hasAttachmentNamed(userId, messageId, attachment.name))) break;
@@ -242,6 +243,7 @@ export class GraphMailboxWriter implements MailboxWriter {
         size: attachment.size,
         source,
         chunkBytes: this.options.uploadChunkBytes,
+        retry: this.#retry,
         // The upload URL counts against the same mailbox's concurrency and upload budget.
         schedule: (task, bodyBytes) => this.#limiter.run(userId, task, { uploadBytes: bodyBytes }),
         onThrottled: (retryAfterMs) => this.#limiter.backOff(userId, Date.now() + (retryAfterMs ?? 1000)),
@@ -262,30 +264,10 @@ export class GraphMailboxWriter implements MailboxWriter {
     }
   }
 
-  #retryDelay(err: unknown, attempt: number): number {
-    const asked = graphRetryAfterMs(err);
-    if (asked !== undefined) return asked;
-    const exponential = Math.min(30_000, this.#retryDelayMs * 2 ** (attempt - 1));
-    return Math.round(exponential / 2 + Math.random() * (exponential / 2));
+  /** One mailbox request under the mailbox's limits; its 429s count against `retries` (by default a schedule of its own). */
+  #call<T>(userId: string, request: () => Promise<T>, cost?: MailboxRequestCost, retries: RetrySchedule = this.#retry.begin()): Promise<T> {
+    return runWithinLimits(this.#limiter, userId, request, cost, retries);
   }
-
-  #call<T>(userId: string, request: () => Promise<T>, cost?: MailboxRequestCost): Promise<T> {
-    return runWithinLimits(this.#limiter, userId, request, cost, this.options.maxThrottledRetries);
-  }
-}
-
-/** An OData string literal: a `'` inside is written `''`. */
-export function odataLiteral(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
-}
-
-/**
- * A query option's value as it must appear in the URL. The Graph SDK puts `.filter()` values
- * into the query string unencoded, so `&`, `#`, `+` or `%` in a folder name or an id would
- * break the query (or change its meaning); percent-encoding the whole value keeps it intact.
- */
-export function queryValue(value: string): string {
-  return encodeURIComponent(value);
 }
 
 function jsonBytes(body: object): number {
@@ -328,10 +310,4 @@ function sourceItemIdOf(message: object, propertyId: string): string | undefined
     if (typeof id === 'string' && id.toLowerCase() === propertyId.toLowerCase() && typeof value === 'string') return value;
   }
   return undefined;
-}
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
-  return Buffer.concat(chunks);
 }

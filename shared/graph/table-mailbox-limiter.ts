@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RestError, type TableClient } from '@azure/data-tables';
+import { RestError, odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { KeyedLimiter } from '../platform/concurrency/keyed-limiter';
 import { DEFAULT_MAILBOX_CONCURRENCY, type MailboxLimiter, type MailboxRequestCost } from './mailbox-limiter';
 
@@ -41,6 +41,18 @@ interface Claim {
   writes: Promise<void>;
   /** A write found the row changed by someone else (a back-off): it is not handed on again. */
   stale: boolean;
+  /** While it lingers unused after its request (no other was waiting): the timer that releases it. */
+  linger?: NodeJS.Timeout;
+}
+
+/** A slot as this instance's release left it: still so while its ETag is unchanged. */
+interface Released {
+  rowKey: string;
+  etag: string;
+  pausedUntil: number;
+  requests: Buckets;
+  bytes: Buckets;
+  others: Claim['others'];
 }
 
 export interface TableMailboxLimiterOptions {
@@ -56,6 +68,19 @@ export interface TableMailboxLimiterOptions {
   maxPollMs?: number;
   /** How old the last read of a mailbox may be for a finished request's slot to pass to the next waiting one here without reading again. Default 5 s. */
   handOffFreshMs?: number;
+  /**
+   * How old the last read of a mailbox may be for a slot this instance released to be claimed
+   * again with one conditional write, without reading the mailbox first. Only while that read
+   * found the budgets at most half used. Default 30 s.
+   */
+  reclaimFreshMs?: number;
+  /**
+   * How long a finished request's slot stays ours, unused, when no other request of this
+   * instance waits for the mailbox: the next one that comes meanwhile gets it with one write
+   * (a hand-off) instead of a release and a claim. Other instances may wait this much longer for
+   * the slot. Default 250 ms; 0 releases at once.
+   */
+  lingerMs?: number;
   now?: () => number;
 }
 
@@ -65,6 +90,10 @@ export interface TableMailboxLimiterStats {
   claims: number;
   /** Slots passed from a finished request to the next one of this instance with one write. */
   handOffs: number;
+  /** Of those, hand-offs that read the mailbox first because the last read was too old (a read and a write, no release). */
+  refreshedHandOffs: number;
+  /** Slots this instance had released, claimed again with one conditional write (no read). */
+  reclaims: number;
   /** Reads of a mailbox that found it full, over budget, or backing off. */
   waits: { concurrency: number; budget: number; backOff: number };
   /** Conditional writes that lost to another instance. */
@@ -88,7 +117,9 @@ const UPLOAD_WINDOW_MINUTES = 5;
  * conditional write instead of a release, a read and a claim. See docs/architecture.md.
  */
 export class TableMailboxLimiter implements MailboxLimiter {
-  readonly stats: TableMailboxLimiterStats = { claims: 0, handOffs: 0, waits: { concurrency: 0, budget: 0, backOff: 0 }, conflicts: 0, storageOperations: 0 };
+  readonly stats: TableMailboxLimiterStats = {
+    claims: 0, handOffs: 0, refreshedHandOffs: 0, reclaims: 0, waits: { concurrency: 0, budget: 0, backOff: 0 }, conflicts: 0, storageOperations: 0,
+  };
   readonly #table: TableClient;
   readonly #concurrency: number;
   readonly #requestsPer10Min: number;
@@ -96,10 +127,14 @@ export class TableMailboxLimiter implements MailboxLimiter {
   readonly #leaseMs: number;
   readonly #maxPollMs: number;
   readonly #handOffFreshMs: number;
+  readonly #reclaimFreshMs: number;
+  readonly #lingerMs: number;
   readonly #now: () => number;
   readonly #local: KeyedLimiter;
   readonly #instance = randomUUID();
   readonly #idle = new Map<string, Claim[]>();
+  /** Slots this instance released, as its release left them (their ETag), per mailbox. */
+  readonly #released = new Map<string, Released[]>();
   readonly #releases = new Set<Promise<void>>();
   #holders = 0;
   #tableReady: Promise<void> | undefined;
@@ -112,6 +147,8 @@ export class TableMailboxLimiter implements MailboxLimiter {
     this.#leaseMs = options.leaseMs ?? 60_000;
     this.#maxPollMs = options.maxPollMs ?? 400;
     this.#handOffFreshMs = options.handOffFreshMs ?? 5_000;
+    this.#reclaimFreshMs = options.reclaimFreshMs ?? 30_000;
+    this.#lingerMs = options.lingerMs ?? 250;
     this.#now = options.now ?? Date.now;
     this.#local = new KeyedLimiter(this.#concurrency);
   }
@@ -134,48 +171,54 @@ export class TableMailboxLimiter implements MailboxLimiter {
     await this.#local.backOff(mailbox, untilMs);
     await this.#ensureTable();
     const partitionKey = partitionOf(mailbox);
-    await Promise.all(
-      this.#slotKeys().map((rowKey) => {
-        this.stats.storageOperations += 1;
-        // A merge changes each row's ETag: a slot held or about to be handed on here or in
-        // another instance cannot be reused without reading the rows again, and the back-off with them.
-        return this.#table.upsertEntity<SlotEntity>({ partitionKey, rowKey, pausedUntil: untilMs }, 'Merge');
-      }),
+    this.#released.delete(mailbox);
+    // One transaction of the mailbox's partition writes all its rows at once. A merge changes
+    // each row's ETag: a slot held or about to be handed on or reclaimed here or in another
+    // instance cannot be reused without reading the rows again, and the back-off with them.
+    this.stats.storageOperations += 1;
+    await this.#table.submitTransaction(
+      this.#slotKeys().map((rowKey) => ['upsert', { partitionKey, rowKey, pausedUntil: untilMs }, 'Merge'] as const satisfies TransactionAction),
     );
   }
 
   /** Waits until every slot released so far is written back; for a clean shutdown and tests. */
   async flush(): Promise<void> {
-    for (const claims of this.#idle.values()) for (const claim of claims.splice(0)) this.#release(claim);
+    for (const claims of this.#idle.values()) {
+      for (const claim of claims.splice(0)) {
+        clearTimeout(claim.linger);
+        this.#release(claim);
+      }
+    }
     await Promise.allSettled([...this.#releases]);
   }
 
   async #claim(mailbox: string, uploadBytes: number): Promise<Claim> {
     const idle = this.#idle.get(mailbox)?.shift();
-    if (idle !== undefined && this.#handOff(idle, uploadBytes)) return idle;
+    if (idle !== undefined) {
+      // A slot that lingered had no request waiting for it: nothing proves yet that no back-off
+      // came meanwhile, so its hand-off write goes first (a write that finds the row changed
+      // gives the slot back) rather than beside the request.
+      const lingered = idle.linger !== undefined;
+      clearTimeout(idle.linger);
+      idle.linger = undefined;
+      const handed = await this.#handOff(idle, uploadBytes, lingered);
+      if (handed === 'handed') return idle;
+      if (handed === 'refresh' && (await this.#refreshHandOff(idle, uploadBytes))) return idle;
+    }
     await this.#ensureTable();
-    const partitionKey = partitionOf(mailbox);
+    const reclaimed = await this.#reclaim(mailbox, uploadBytes);
+    if (reclaimed !== undefined) return reclaimed;
     let pollMs = 10;
     for (;;) {
-      this.stats.storageOperations += 1;
-      const rows = new Map<string, SlotEntity>();
-      for await (const row of this.#table.listEntities<SlotEntity>({ queryOptions: { filter: `PartitionKey eq '${partitionKey.replace(/'/g, "''")}'` } })) {
-        rows.set(row.rowKey, row);
-      }
+      const rows = await this.#readRows(mailbox);
       const now = this.#now();
-      const pausedUntil = Math.max(0, ...[...rows.values()].map((r) => r.pausedUntil ?? 0));
+      const { pausedUntil, requests, bytes } = readMailbox(rows, now);
       if (pausedUntil > now) {
         this.stats.waits.backOff += 1;
         await sleep(pausedUntil - now + Math.random() * 50);
         continue;
       }
       const minute = Math.floor(now / MINUTE);
-      let requests = 0;
-      let bytes = 0;
-      for (const row of rows.values()) {
-        requests += total(windowed(parseBuckets(row.requests), minute, REQUEST_WINDOW_MINUTES));
-        bytes += total(windowed(parseBuckets(row.bytes), minute, UPLOAD_WINDOW_MINUTES));
-      }
       if (requests + 1 > this.#requestsPer10Min || (uploadBytes > 0 && bytes + uploadBytes > this.#uploadBytesPer5Min)) {
         // The budgets are counted per minute: room appears when the oldest minute leaves the window.
         this.stats.waits.budget += 1;
@@ -200,8 +243,7 @@ export class TableMailboxLimiter implements MailboxLimiter {
         writes: Promise.resolve(),
         stale: false,
       };
-      add(claim.requests, minute, 1);
-      if (uploadBytes > 0) add(claim.bytes, minute, uploadBytes);
+      this.#count(claim, minute, uploadBytes);
       const entity = this.#entityOf(claim, now + this.#leaseMs);
       try {
         this.stats.storageOperations += 1;
@@ -210,6 +252,9 @@ export class TableMailboxLimiter implements MailboxLimiter {
           : await this.#table.updateEntity<SlotEntity>(entity, 'Replace', { etag: current.etag as string });
         claim.etag = written.etag as string;
         this.stats.claims += 1;
+        // Its entry among the released slots, if any, holds an older ETag now.
+        const released = this.#released.get(mailbox);
+        if (released !== undefined) this.#released.set(mailbox, released.filter((r) => r.rowKey !== rowKey));
         return claim;
       } catch (err) {
         if (!isConflict(err)) throw err;
@@ -224,25 +269,26 @@ export class TableMailboxLimiter implements MailboxLimiter {
    * goes out beside it. That write fails when anything wrote the row since (a back-off, which
    * changes every slot row), and the slot is then released, not handed on again: at most one
    * request per slot can start in the moment before an instance learns of another's back-off.
-   * A slot is not handed on when the last read is too old to trust the other slots' budget figures.
+   * When the last read is too old to trust the other slots' budget figures, the caller reads
+   * the mailbox again first ({@link #refreshHandOff}) rather than releasing and claiming afresh.
    */
-  #handOff(claim: Claim, uploadBytes: number): boolean {
+  async #handOff(claim: Claim, uploadBytes: number, confirmFirst: boolean): Promise<'handed' | 'refresh' | 'released'> {
     const now = this.#now();
     const minute = Math.floor(now / MINUTE);
     claim.requests = windowed(claim.requests, minute, REQUEST_WINDOW_MINUTES);
     claim.bytes = windowed(claim.bytes, minute, UPLOAD_WINDOW_MINUTES);
-    const fresh = now - claim.others.readAt <= this.#handOffFreshMs;
-    const withinBudget = claim.others.requests + total(claim.requests) + 1 <= this.#requestsPer10Min * 0.9
-      && claim.others.bytes + total(claim.bytes) + uploadBytes <= this.#uploadBytesPer5Min * 0.9;
-    if (claim.stale || !fresh || !withinBudget || claim.pausedUntil > now) {
+    if (claim.stale || claim.pausedUntil > now) {
       this.#release(claim);
-      return false;
+      return 'released';
     }
-    add(claim.requests, minute, 1);
-    if (uploadBytes > 0) add(claim.bytes, minute, uploadBytes);
+    if (now - claim.others.readAt > this.#handOffFreshMs) return 'refresh';
+    if (!this.#withinBudget(claim.others, claim.requests, claim.bytes, uploadBytes, 0.9)) {
+      this.#release(claim);
+      return 'released';
+    }
+    this.#count(claim, minute, uploadBytes);
     const entity = this.#entityOf(claim, now + this.#leaseMs);
-    this.stats.handOffs += 1;
-    void this.#write(claim, async () => {
+    const write = this.#write(claim, async () => {
       this.stats.storageOperations += 1;
       try {
         const written = await this.#table.updateEntity<SlotEntity>(entity, 'Replace', { etag: claim.etag });
@@ -255,25 +301,142 @@ export class TableMailboxLimiter implements MailboxLimiter {
     }).catch(() => {
       claim.stale = true;
     });
+    if (confirmFirst) {
+      await write;
+      if (claim.stale) {
+        this.#release(claim);
+        return 'released';
+      }
+    }
+    this.stats.handOffs += 1;
+    return 'handed';
+  }
+
+  /**
+   * A hand-off whose last read is too old: the mailbox is read again (the slot's lease is still
+   * ours meanwhile), and the slot passes on with the conditional write if nothing wrote its row
+   * since and the mailbox is neither backing off nor over budget. A read and a write, where a
+   * release and a fresh claim would cost three requests and a race with the other instances.
+   */
+  async #refreshHandOff(claim: Claim, uploadBytes: number): Promise<boolean> {
+    await claim.writes;
+    const rows = await this.#readRows(claim.mailbox);
+    const now = this.#now();
+    const row = rows.get(claim.rowKey);
+    const read = readMailbox(rows, now, claim.rowKey);
+    if (claim.stale || row === undefined || row.etag !== claim.etag || read.pausedUntil > now) {
+      this.#release(claim);
+      return false;
+    }
+    claim.others = { requests: read.otherRequests, bytes: read.otherBytes, readAt: now };
+    claim.pausedUntil = read.pausedUntil;
+    if (!this.#withinBudget(claim.others, claim.requests, claim.bytes, uploadBytes, 1)) {
+      this.#release(claim);
+      return false;
+    }
+    this.#count(claim, Math.floor(now / MINUTE), uploadBytes);
+    try {
+      this.stats.storageOperations += 1;
+      const written = await this.#table.updateEntity<SlotEntity>(this.#entityOf(claim, now + this.#leaseMs), 'Replace', { etag: claim.etag });
+      claim.etag = written.etag as string;
+    } catch (err) {
+      if (!isConflict(err)) throw err;
+      this.stats.conflicts += 1;
+      claim.stale = true;
+      this.#release(claim);
+      return false;
+    }
+    this.stats.handOffs += 1;
+    this.stats.refreshedHandOffs += 1;
     return true;
+  }
+
+  /**
+   * Claims again a slot this instance released, with one conditional write on the ETag its
+   * release left: the write succeeds only if nobody wrote the row since, so the slot is still
+   * free and no back-off came (a back-off rewrites every row). Only while the read the budget
+   * figures come from is recent and found the budgets at most half used; otherwise, or when
+   * the write loses, the mailbox is read as for any claim.
+   */
+  async #reclaim(mailbox: string, uploadBytes: number): Promise<Claim | undefined> {
+    const released = this.#released.get(mailbox);
+    const now = this.#now();
+    const minute = Math.floor(now / MINUTE);
+    for (let slot = released?.shift(); slot !== undefined; slot = released?.shift()) {
+      if (now - slot.others.readAt > this.#reclaimFreshMs || slot.pausedUntil > now) continue;
+      const requests = windowed(slot.requests, minute, REQUEST_WINDOW_MINUTES);
+      const bytes = windowed(slot.bytes, minute, UPLOAD_WINDOW_MINUTES);
+      if (!this.#withinBudget(slot.others, requests, bytes, uploadBytes, 0.5)) continue;
+      const claim: Claim = {
+        mailbox, rowKey: slot.rowKey, holder: `${this.#instance}:${++this.#holders}`, etag: slot.etag, pausedUntil: slot.pausedUntil,
+        requests, bytes, others: slot.others, writes: Promise.resolve(), stale: false,
+      };
+      this.#count(claim, minute, uploadBytes);
+      try {
+        this.stats.storageOperations += 1;
+        const written = await this.#table.updateEntity<SlotEntity>(this.#entityOf(claim, now + this.#leaseMs), 'Replace', { etag: slot.etag });
+        claim.etag = written.etag as string;
+        this.stats.reclaims += 1;
+        return claim;
+      } catch (err) {
+        if (!isConflict(err)) throw err;
+        // Claimed or backed off elsewhere since: the others are no better known; read the mailbox.
+        this.#released.delete(mailbox);
+        return undefined;
+      }
+    }
+    return undefined;
+  }
+
+  #withinBudget(others: Claim['others'], requests: Buckets, bytes: Buckets, uploadBytes: number, share: number): boolean {
+    return others.requests + total(requests) + 1 <= this.#requestsPer10Min * share
+      && (uploadBytes === 0 || others.bytes + total(bytes) + uploadBytes <= this.#uploadBytesPer5Min * share);
+  }
+
+  #count(claim: Claim, minute: number, uploadBytes: number): void {
+    add(claim.requests, minute, 1);
+    if (uploadBytes > 0) add(claim.bytes, minute, uploadBytes);
+  }
+
+  async #readRows(mailbox: string): Promise<Map<string, SlotEntity>> {
+    this.stats.storageOperations += 1;
+    const rows = new Map<string, SlotEntity>();
+    for await (const row of this.#table.listEntities<SlotEntity>({ queryOptions: { filter: odata`PartitionKey eq ${partitionOf(mailbox)}` } })) {
+      rows.set(row.rowKey, row);
+    }
+    return rows;
   }
 
   /** A request finished: its slot goes to the next request waiting here, or back to everyone. */
   #done(claim: Claim): void {
-    if (!claim.stale && this.#local.waiting(claim.mailbox) > 0) {
-      const idle = this.#idle.get(claim.mailbox) ?? [];
-      idle.push(claim);
-      this.#idle.set(claim.mailbox, idle);
+    const waiting = this.#local.waiting(claim.mailbox) > 0;
+    if (claim.stale || (!waiting && this.#lingerMs <= 0)) {
+      this.#release(claim);
       return;
     }
-    this.#release(claim);
+    const idle = this.#idle.get(claim.mailbox) ?? [];
+    idle.push(claim);
+    this.#idle.set(claim.mailbox, idle);
+    if (!waiting) {
+      // Nobody here wants it yet: keep it a moment for the next request, then give it back.
+      claim.linger = setTimeout(() => {
+        const list = this.#idle.get(claim.mailbox);
+        const at = list?.indexOf(claim) ?? -1;
+        if (at < 0) return;
+        list!.splice(at, 1);
+        if (list!.length === 0) this.#idle.delete(claim.mailbox);
+        this.#release(claim);
+      }, this.#lingerMs);
+      claim.linger.unref();
+    }
   }
 
   #release(claim: Claim): void {
     const release = this.#write(claim, async () => {
       this.stats.storageOperations += 1;
       try {
-        await this.#table.updateEntity<SlotEntity>({ partitionKey: partitionOf(claim.mailbox), rowKey: claim.rowKey, holder: '', leaseUntil: 0 }, 'Merge', { etag: claim.etag });
+        const written = await this.#table.updateEntity<SlotEntity>({ partitionKey: partitionOf(claim.mailbox), rowKey: claim.rowKey, holder: '', leaseUntil: 0 }, 'Merge', { etag: claim.etag });
+        if (!claim.stale) this.#remember(claim, written.etag as string);
       } catch (err) {
         if (!isConflict(err)) throw err;
         // Written since (a back-off): free it if it is still ours; otherwise the lease runs out.
@@ -285,6 +448,13 @@ export class TableMailboxLimiter implements MailboxLimiter {
     }).catch(() => undefined);
     this.#releases.add(release);
     void release.finally(() => this.#releases.delete(release));
+  }
+
+  /** A slot released as this instance last saw it, for {@link #reclaim}; one entry per slot. */
+  #remember(claim: Claim, etag: string): void {
+    const released = (this.#released.get(claim.mailbox) ?? []).filter((r) => r.rowKey !== claim.rowKey);
+    released.push({ rowKey: claim.rowKey, etag, pausedUntil: claim.pausedUntil, requests: claim.requests, bytes: claim.bytes, others: claim.others });
+    this.#released.set(claim.mailbox, released);
   }
 
   async #extend(claim: Claim): Promise<void> {
@@ -325,6 +495,31 @@ export class TableMailboxLimiter implements MailboxLimiter {
 /** Table keys may not hold / \ # ? or control characters; directory ids are GUIDs, encoded anyway. */
 function partitionOf(mailbox: string): string {
   return encodeURIComponent(mailbox);
+}
+
+/**
+ * What one read of a mailbox's rows says: its back-off, and the requests and upload bytes
+ * admitted in the windows, in all slots and in the slots other than `own`.
+ */
+function readMailbox(rows: ReadonlyMap<string, SlotEntity>, now: number, own?: string): {
+  pausedUntil: number; requests: number; bytes: number; otherRequests: number; otherBytes: number;
+} {
+  const minute = Math.floor(now / MINUTE);
+  let requests = 0;
+  let bytes = 0;
+  let otherRequests = 0;
+  let otherBytes = 0;
+  for (const row of rows.values()) {
+    const r = total(windowed(parseBuckets(row.requests), minute, REQUEST_WINDOW_MINUTES));
+    const b = total(windowed(parseBuckets(row.bytes), minute, UPLOAD_WINDOW_MINUTES));
+    requests += r;
+    bytes += b;
+    if (row.rowKey !== own) {
+      otherRequests += r;
+      otherBytes += b;
+    }
+  }
+  return { pausedUntil: Math.max(0, ...[...rows.values()].map((r) => r.pausedUntil ?? 0)), requests, bytes, otherRequests, otherBytes };
 }
 
 function parseBuckets(text: string | undefined): Buckets {

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { RETRY_BUDGETS, retryAfterMs, type RetryPolicy } from '../platform/resilience';
 
 /** 12 × 320 KiB: Graph wants multiples of 320 KiB and at most 4 MB per PUT. */
 export const DEFAULT_UPLOAD_CHUNK_BYTES = 12 * 320 * 1024;
@@ -15,8 +15,11 @@ export interface ChunkedUploadOptions {
   schedule?: <T>(task: () => Promise<T>, bodyBytes: number) => Promise<T>;
   /** Told of a 429 and its Retry-After (ms, when given), so that the caller backs off the whole mailbox. */
   onThrottled?: (retryAfterMs: number | undefined) => void | Promise<void>;
-  /** Attempts per chunk, the first included, for throttling, server errors and lost connections. */
-  maxAttemptsPerChunk?: number;
+  /**
+   * Attempts, back-off and budget per chunk, for throttling, server errors, lost connections and
+   * ranges that make no progress: the import stage's policy by default.
+   */
+  retry?: RetryPolicy | undefined;
   chunkTimeoutMs?: number;
   signal?: AbortSignal;
 }
@@ -58,7 +61,7 @@ export async function uploadInChunks(options: ChunkedUploadOptions): Promise<voi
   const chunkBytes = options.chunkBytes ?? DEFAULT_UPLOAD_CHUNK_BYTES;
   if (!Number.isSafeInteger(chunkBytes) || chunkBytes < 1) throw new RangeError(`chunkBytes must be a positive integer, got ${chunkBytes}`);
   const schedule = options.schedule ?? (<T>(task: () => Promise<T>) => task());
-  const maxAttempts = options.maxAttemptsPerChunk ?? 6;
+  const policy = options.retry ?? RETRY_BUDGETS.import;
   const total = options.size;
   /** Where the current chunk starts in the stream. */
   let chunkStart = 0;
@@ -67,7 +70,7 @@ export async function uploadInChunks(options: ChunkedUploadOptions): Promise<voi
   for await (const chunk of rechunk(options.source, chunkBytes)) {
     const chunkEnd = chunkStart + chunk.length;
     if (chunkEnd > total) throw new UploadSessionError(`The attachment stream is longer than its declared ${total} bytes`);
-    let failures = 0;
+    const retries = policy.begin(options.signal);
     let lastFailed = false;
     while (next < chunkEnd) {
       options.signal?.throwIfAborted();
@@ -83,8 +86,8 @@ export async function uploadInChunks(options: ChunkedUploadOptions): Promise<voi
       }
       if (answer.status === 416 && answer.nextExpected !== undefined && answer.nextExpected >= chunkStart && answer.nextExpected <= chunkEnd) {
         // The session already holds part or all of this chunk: an earlier answer was lost.
-        if (answer.nextExpected <= next && ++failures >= maxAttempts) {
-          throw new UploadSessionError(`Upload of bytes ${first}-${last}/${total} made no progress: ${answer.detail}`, { status: 416 });
+        if (answer.nextExpected <= next && !(await retries.backOff())) {
+          throw new UploadSessionError(`Upload of bytes ${first}-${last}/${total} made no progress (${retries.exhaustedBecause}): ${answer.detail}`, { status: 416 });
         }
         next = answer.nextExpected;
         lastFailed = false;
@@ -97,15 +100,14 @@ export async function uploadInChunks(options: ChunkedUploadOptions): Promise<voi
           { status: 404, possiblyComplete: true },
         );
       }
-      if (!transient || ++failures >= maxAttempts) {
+      lastFailed = true;
+      if (!transient || !(await retries.backOff(answer.retryAfterMs))) {
+        const exhausted = transient ? ` (${retries.exhaustedBecause})` : '';
         throw new UploadSessionError(
-          `Upload of bytes ${first}-${last}/${total} failed (${answer.status === 0 ? 'no answer' : answer.status}): ${answer.detail}`,
+          `Upload of bytes ${first}-${last}/${total} failed (${answer.status === 0 ? 'no answer' : answer.status})${exhausted}: ${answer.detail}`,
           answer.status === 0 ? {} : { status: answer.status },
         );
       }
-      lastFailed = true;
-      const backoff = Math.min(30_000, 250 * 2 ** failures);
-      await sleep(answer.retryAfterMs ?? backoff, undefined, options.signal ? { signal: options.signal } : undefined);
     }
     chunkStart = chunkEnd;
   }
@@ -138,15 +140,10 @@ async function put(options: ChunkedUploadOptions, body: Uint8Array, first: numbe
   }
   return {
     status: response.status,
-    retryAfterMs: retryAfterMs(response.headers.get('retry-after')),
+    retryAfterMs: retryAfterMs(response.headers),
     nextExpected: nextExpectedOffset(text),
     detail: errorDetail(text),
   };
-}
-
-function retryAfterMs(header: string | null): number | undefined {
-  if (header === null || !/^\s*\d+\s*$/.test(header)) return undefined;
-  return Number(header) * 1000;
 }
 
 /** `nextExpectedRanges` (Graph), `NextExpectedRanges` (Outlook's upload endpoint), or the same inside `error`. */

@@ -1,3 +1,4 @@
+import { text } from 'node:stream/consumers';
 import { createHash } from 'node:crypto';
 import { RestError, type ContainerClient } from '@azure/storage-blob';
 import { encodeBlobNameSegment } from '../archive/blob-names';
@@ -251,10 +252,7 @@ function parseCurrent(connectorId: string, blobName: string, text: string): Curr
 }
 
 async function readText(stream: NodeJS.ReadableStream | undefined): Promise<string> {
-  if (stream === undefined) return '';
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks).toString('utf8');
+  return stream === undefined ? '' : text(stream);
 }
 
 function isStatus(error: unknown, status: number): boolean {

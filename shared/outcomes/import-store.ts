@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { TableClient } from '@azure/data-tables';
-import { JsonEntityTable, odataString } from '../platform/storage/json-entity-table';
+import { odata, type TableClient } from '@azure/data-tables';
+import { JsonEntityTable } from '../platform/storage/json-entity-table';
 import type { DeliveryKey, ItemOutcome, ItemOutcomeStatus, MailboxDelivery, VersionedDelivery } from './item-outcome';
 import { boundOutcome } from './outcome-bounds';
 
@@ -71,7 +71,7 @@ export class TableImportStore implements ImportStore {
   async listOutcomes(connectorId: string, status?: ItemOutcomeStatus): Promise<ItemOutcome[]> {
     // `item|` < row keys < `item}`: every item row of the partition.
     const all = await this.#outcomes.list(
-      `PartitionKey eq ${odataString(connectorId)} and RowKey ge 'item|' and RowKey lt 'item}'`,
+      odata`PartitionKey eq ${connectorId} and RowKey ge 'item|' and RowKey lt 'item}'`,
     );
     return (status ? all.filter((o) => o.status === status) : all).sort((a, b) => a.itemId.localeCompare(b.itemId));
   }

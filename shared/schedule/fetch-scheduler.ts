@@ -61,6 +61,8 @@ export class FetchScheduler {
     const now = this.#clock();
     const until = new Date(now.getTime() - this.#settlingMs);
     const result: ScheduledConnector = { connectorId: connector.id, queued: [], skipped: 0 };
+    // Nothing to fetch: TeleMessage delivers this connector's items as EML export ZIPs.
+    if (connectorTransport(connector) !== 'archive-api') return result;
 
     // Earlier windows not yet stored: failed ones, and queued ones whose message went missing.
     for (const run of await this.options.runs.list(connector.id, { fromAtLeast: connector.checkpoint })) {

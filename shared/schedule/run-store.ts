@@ -1,5 +1,5 @@
-import type { TableClient } from '@azure/data-tables';
-import { JsonEntityTable, odataString } from '../platform/storage/json-entity-table';
+import { odata, type TableClient } from '@azure/data-tables';
+import { JsonEntityTable } from '../platform/storage/json-entity-table';
 import { windowKey, type FetchWindow } from './fetch-window';
 import type { FetchRun } from './fetch-run';
 
@@ -29,9 +29,9 @@ export class TableRunStore implements RunStore {
   }
 
   async list(connectorId: string, options: { fromAtLeast?: string } = {}): Promise<FetchRun[]> {
-    let filter = `PartitionKey eq ${odataString(connectorId)}`;
+    let filter = odata`PartitionKey eq ${connectorId}`;
     // Row keys start with the window's `from`, so a key range is a time range.
-    if (options.fromAtLeast) filter += ` and RowKey ge ${odataString(options.fromAtLeast)}`;
+    if (options.fromAtLeast) filter += odata` and RowKey ge ${options.fromAtLeast}`;
     const runs = await this.#records.list(filter);
     return runs.sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to));
   }

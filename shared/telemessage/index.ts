@@ -1,7 +1,6 @@
 export * from './archive-source';
 export * from './archive-source-errors';
 export { MAX_WINDOW_DAYS, formatInstant, validateWindow } from './archive-window';
-export { DEFAULT_RETRY_OPTIONS, type RetryOptions } from './retry-policy';
 export {
   DEFAULT_REQUEST_TIMEOUT_MS,
   MAX_PAGE_LIMIT,

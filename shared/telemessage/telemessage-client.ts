@@ -22,7 +22,7 @@ import {
 } from './archive-source-errors';
 import { formatInstant, validateWindow } from './archive-window';
 import { AttachmentBodyStream, describeCause } from './attachment-body-stream';
-import { DEFAULT_RETRY_OPTIONS, parseRetryAfterMs, retryDelayMs, sleep, validateRetryOptions, type RetryOptions } from './retry-policy';
+import { RETRY_BUDGETS, RetryPolicy, retryAfterMs, type RetryOptions } from '../platform/resilience';
 
 export interface TeleMessageClientOptions {
   /** The API root, e.g. `https://archive.example.com` (paths `/api/v1/...` are appended). */
@@ -30,8 +30,11 @@ export interface TeleMessageClientOptions {
   username: string;
   /** Sent only in the token request's body; never logged, never part of an error. */
   password: string;
-  /** Retries of 429/503 (after Retry-After), 500/502/504, resets and cut-short bodies. */
-  retry?: Partial<RetryOptions>;
+  /**
+   * Retries of 429/503 (after Retry-After), 500/502/504, resets and cut-short bodies: the fetch
+   * stage's policy by default, another policy, or some of its numbers changed.
+   */
+  retry?: RetryPolicy | Partial<RetryOptions>;
   /**
    * Longest wait for one request's answer (headers and, for JSON, the whole body); for an
    * attachment, also the longest silence between two chunks of its body. Default 30 s.
@@ -86,7 +89,7 @@ export class TeleMessageClient implements ArchiveSource {
   readonly #base: URL;
   readonly #username: string;
   readonly #password: string;
-  readonly #retry: RetryOptions;
+  readonly #retry: RetryPolicy;
   readonly #timeoutMs: number;
   readonly #tokens: AccessTokenCache;
 
@@ -117,7 +120,7 @@ export class TeleMessageClient implements ArchiveSource {
     this.#base = base;
     this.#username = options.username;
     this.#password = options.password;
-    this.#retry = validateRetryOptions({ ...DEFAULT_RETRY_OPTIONS, ...options.retry });
+    this.#retry = options.retry instanceof RetryPolicy ? options.retry : RETRY_BUDGETS.fetch.with(options.retry);
     this.#timeoutMs = timeout;
     this.#tokens = new AccessTokenCache(() => this.#requestToken());
   }
@@ -222,11 +225,10 @@ export class TeleMessageClient implements ArchiveSource {
    * A token the server calls expired is replaced once per call without using up an attempt.
    */
   async #execute<T>(spec: RequestSpec, read: ResponseReader<T>, signal: AbortSignal | undefined): Promise<T> {
-    let attempt = 0;
+    const retries = this.#retry.begin(signal);
     let refreshedToken = false;
     for (;;) {
       signal?.throwIfAborted();
-      attempt += 1;
       const token = spec.authenticated ? await this.#tokens.get(signal) : undefined;
       const result = await this.#attempt(spec, token, read, signal);
       if (result.kind === 'done') return result.value;
@@ -239,16 +241,15 @@ export class TeleMessageClient implements ArchiveSource {
         }
         refreshedToken = true;
         this.#tokens.invalidate(token as CachedToken);
-        attempt -= 1;
         continue;
       }
-      if (attempt >= this.#retry.maxAttempts) {
+      if (!(await retries.backOff(result.retryAfterMs))) {
+        const attempts = retries.failures;
         throw new TeleMessageTransientError(
-          `TeleMessage ${spec.operation} ${spec.path} failed after ${attempt} attempt${attempt === 1 ? '' : 's'}; last cause: ${result.cause}`,
-          { operation: spec.operation, path: spec.path, status: result.status, attempts: attempt, cause: result.error },
+          `TeleMessage ${spec.operation} ${spec.path} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}; last cause: ${result.cause} (retries stopped: ${retries.exhaustedBecause})`,
+          { operation: spec.operation, path: spec.path, status: result.status, attempts, cause: result.error },
         );
       }
-      await sleep(retryDelayMs(attempt, this.#retry, result.retryAfterMs), signal);
     }
   }
 
@@ -323,7 +324,7 @@ export class TeleMessageClient implements ArchiveSource {
         throw new TeleMessageNotFoundError(`${where}: not found (404${code === undefined ? '' : ` ${code}`})`, details);
       case 429:
       case 503:
-        return { kind: 'retry', status, cause: `HTTP ${status}`, retryAfterMs: parseRetryAfterMs(response.headers.get('retry-after')) };
+        return { kind: 'retry', status, cause: `HTTP ${status}`, retryAfterMs: retryAfterMs(response.headers) };
       case 500:
       case 502:
       case 504:

@@ -10,7 +10,10 @@ import { Tables } from '../../shared/platform/storage/storage-names';
 import { join } from 'node:path';
 import { startTestAzurite, type TestAzurite } from '../support/test-azurite';
 import { TeleMessageSimulator } from '../../dev/simulators/telemessage';
+import { BlobServiceClient } from '@azure/storage-blob';
 import { runCli } from '../../shared/admin-cli/cli';
+import { createAdminServices, loadAdminSettings } from '../../shared/app/services';
+import { EML_DROP_CONTAINER } from '../../shared/eml-drop/drop-zone';
 import type { Connector } from '../../shared/connectors/connector';
 import { createAccountsScenario, TM_PASSWORD, TM_USERNAME } from '../admin/admin-fixture';
 
@@ -19,16 +22,18 @@ const CLI = join(__dirname, '..', '..', 'shared', 'admin-cli', 'cli.js');
 const WRONG_PASSWORD = 'Not-the-password-42!';
 
 let azurite: TestAzurite;
+/** The SFTP drop zone's account: another Azurite account, so that the CLI must use DropZoneStorage to find it. */
+let dropZone: TestAzurite;
 let simulator: TeleMessageSimulator;
 let scenario: { dir: string; remove(): Promise<void> };
 let cwd: string;
 before(async () => {
   scenario = await createAccountsScenario();
   cwd = await mkdtemp(join(tmpdir(), 'admin-cli-'));
-  [azurite, simulator] = await Promise.all([startTestAzurite(), TeleMessageSimulator.start({ scenarioDir: scenario.dir })]);
+  [azurite, dropZone, simulator] = await Promise.all([startTestAzurite(), startTestAzurite(), TeleMessageSimulator.start({ scenarioDir: scenario.dir })]);
 });
 after(async () => {
-  await Promise.all([azurite?.stop(), simulator?.stop()]);
+  await Promise.all([azurite?.stop(), dropZone?.stop(), simulator?.stop()]);
   await Promise.all([scenario?.remove(), cwd === undefined ? undefined : rm(cwd, { recursive: true, force: true })]);
 });
 
@@ -57,7 +62,7 @@ function cli(args: string[], options: { stdin?: string; env?: Record<string, str
 }
 
 /** The same command line in this process: quicker, for the commands whose output is checked in detail. */
-async function cliInProcess(args: string[]): Promise<CliRun> {
+async function cliInProcess(args: string[], extraEnv: Record<string, string> = {}): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const code = await runCli(args, {
@@ -65,7 +70,7 @@ async function cliInProcess(args: string[]): Promise<CliRun> {
     stderr: (text) => void (stderr += `${text}\n`),
     readStdin: async () => '',
     stdinIsTTY: false,
-    env: { AzureWebJobsStorage: azurite.connectionString },
+    env: { AzureWebJobsStorage: azurite.connectionString, ...extraEnv },
     cwd,
   });
   return { code, stdout, stderr };
@@ -182,5 +187,52 @@ describe('the administration command line', () => {
       ],
     );
     assert.ok(!JSON.stringify(entries).includes(TM_PASSWORD));
+  });
+
+  test('add --transport eml-drop: no TeleMessage credentials, its folder in the drop zone, never a fetch job', async () => {
+    const env = { DropZoneStorage: dropZone.connectionString };
+    // Credentials are optional on the EML transport; given, they are checked as for the archive API.
+    const withUrl = await cliInProcess(['connectors', 'add', '--id', 'att-sftp', '--product', 'att-network', '--transport', 'eml-drop', '--base-url', simulator.url], env);
+    assert.equal(withUrl.code, 1);
+    assert.match(withUrl.stderr, /^Error: --username: is required for a connector that reads TeleMessage's archive API/);
+    const withPassword = await cliInProcess(['connectors', 'add', '--id', 'att-sftp', '--product', 'att-network', '--transport', 'eml-drop', '--start-from', '2026-01-01'], env);
+    assert.equal(withPassword.code, 1);
+    assert.match(withPassword.stderr, /^Error: --start-from: is for a connector that reads the archive API; a connector on the eml-drop transport receives ZIPs over SFTP/);
+    const badTransport = await cliInProcess(['connectors', 'add', '--id', 'att-sftp', '--product', 'att-network', '--transport', 'sftp'], env);
+    assert.equal(badTransport.code, 1);
+    assert.match(badTransport.stderr, /^Error: --transport: "sftp" must be archive-api or eml-drop/);
+    const archiveWithout = await cliInProcess(['connectors', 'add', '--id', 'att-sftp', '--product', 'att-network'], env);
+    assert.equal(archiveWithout.code, 2, 'the archive API still needs its URL, user and secret');
+    assert.match(archiveWithout.stderr, /^Error: --base-url, --username, --password-secret are required/);
+
+    const added = await cliInProcess(['connectors', 'add', '--id', 'att-sftp', '--product', 'att-network', '--transport', 'eml-drop'], env);
+    assert.equal(added.code, 0, added.stderr);
+    assert.match(added.stdout, /^Connector "att-sftp" added \(enabled\): att-network into folder "AT&T SMS\/MMS Network Archiver", from TeleMessage's EML exports\.\nTeleMessage delivers its ZIPs over SFTP into eml-drop\/att-sftp\/ of the drop zone/);
+
+    const shown = await cliInProcess(['connectors', 'show', '--id', 'att-sftp', '--json']);
+    const connector = JSON.parse(shown.stdout) as Connector;
+    assert.deepEqual([connector.transport, connector.baseUrl, connector.username, connector.passwordSecretName], ['eml-drop', '', '', '']);
+    const text = await cliInProcess(['connectors', 'show', '--id', 'att-sftp']);
+    assert.match(text.stdout, /^transport: +eml-drop: TeleMessage's EML export ZIPs over SFTP into eml-drop\/att-sftp\/$/m);
+    assert.doesNotMatch(text.stdout, /base URL|password secret/);
+
+    // The folder is made in the drop zone's account (DropZoneStorage), not in the pipeline's.
+    const marker = await BlobServiceClient.fromConnectionString(dropZone.connectionString).getContainerClient(EML_DROP_CONTAINER).getBlobClient('att-sftp').getProperties();
+    assert.equal(marker.metadata?.['hdi_isfolder'], 'true');
+    assert.equal(await BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(EML_DROP_CONTAINER).exists(), false);
+    const again = await cliInProcess(['connectors', 'add', '--id', 'att-sftp', '--product', 'att-network', '--transport', 'eml-drop'], env);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /already exists/);
+
+    const run = await cliInProcess(['connectors', 'run', '--id', 'att-sftp']);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /^Error: Connector "att-sftp" takes TeleMessage's EML exports over SFTP \(transport eml-drop\): it has nothing to fetch/);
+
+    // The timer's schedule passes it by, and so would a direct call: no run record, no job.
+    const services = createAdminServices(loadAdminSettings({ AzureWebJobsStorage: azurite.connectionString }), { env: {}, localSettingsFile: join(cwd, 'none.json') });
+    const scheduled = await services.scheduler.scheduleAll();
+    assert.ok(!scheduled.some((s) => s.connectorId === 'att-sftp'), 'scheduleAll skips it');
+    assert.deepEqual(await services.scheduler.scheduleConnector(connector), { connectorId: 'att-sftp', queued: [], skipped: 0 });
+    assert.deepEqual(await services.runs.list('att-sftp'), []);
   });
 });

@@ -1,3 +1,4 @@
+import { buffer } from 'node:stream/consumers';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
@@ -40,14 +41,6 @@ const VCARD = Buffer.from('BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Jordan Lee\r\nEND:VC
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 const pictureBytes = (_item: TeleMessageItem, attachmentId: string): Buffer => (attachmentId === 'v1' ? VCARD : PICTURE);
 
-function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.on('end', () => resolve(Buffer.concat(chunks)));
-    stream.on('error', reject);
-  });
-}
 
 /** Replaces a placeholder entry name in a ZIP's bytes with another of the same length (yazl refuses unsafe names). */
 function renameEntry(zip: Buffer, from: string, to: string): Buffer {
@@ -296,7 +289,7 @@ describe('EmlDropService: TeleMessage EML exports against Azurite', () => {
     const stored = parseArchivedItem(await storedItem(connectorId, 'tm-big@archive.telemessage.invalid'));
     assert.deepEqual(stored.attachments.map((a) => ({ size: a.size, sha256: a.sha256 })), [{ size: 40 * MB, sha256: expectedSha }]);
     const blob = attachments.getBlockBlobClient(attachmentBlobName(connectorId, stored.id, '1'));
-    const hash = createHash('sha256').update(await readAll((await blob.download()).readableStreamBody!)).digest('hex');
+    const hash = createHash('sha256').update(await buffer((await blob.download()).readableStreamBody!)).digest('hex');
     assert.equal(hash, expectedSha);
   });
 

@@ -1,3 +1,4 @@
+import { RETRY_BUDGETS } from '../../shared/platform/resilience';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -91,7 +92,7 @@ export class GraphFixture {
   }
 
   writer(options: Partial<GraphMailboxWriterOptions> = {}): GraphMailboxWriter {
-    return new GraphMailboxWriter({ client: this.client, sourceItemIdPropertyId: sourceItemIdPropertyId(), retryDelayMs: 10, ...options });
+    return new GraphMailboxWriter({ client: this.client, sourceItemIdPropertyId: sourceItemIdPropertyId(), retry: RETRY_BUDGETS.import.with({ baseDelayMs: 10 }), ...options });
   }
 
   async close(): Promise<void> {

@@ -1,3 +1,4 @@
+import { RETRY_BUDGETS } from '../../shared/platform/resilience';
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -243,7 +244,7 @@ describe('GraphMailboxWriter: mailbox concurrency (simulator in its own process,
   /** Twenty-four messages with a 1 MiB attachment each, all at once, plus mailbox probes of the directory. */
   async function burst(sim: SimulatorProcess, limiter?: KeyedLimiter): Promise<void> {
     const client = GraphFixture.client(sim);
-    const writer = new GraphMailboxWriter({ client, sourceItemIdPropertyId: sourceItemIdPropertyId(), retryDelayMs: 10, ...(limiter ? { limiter } : {}) });
+    const writer = new GraphMailboxWriter({ client, sourceItemIdPropertyId: sourceItemIdPropertyId(), retry: RETRY_BUDGETS.import.with({ baseDelayMs: 10 }), ...(limiter ? { limiter } : {}) });
     const directory = new GraphUserDirectory(client);
     const folderId = await writer.ensureFolder(ANA.id, 'Busy');
     const payload = bytesOf(MiB, 9);

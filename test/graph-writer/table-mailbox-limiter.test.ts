@@ -48,6 +48,32 @@ describe('TableMailboxLimiter: limits shared by every instance through Table Sto
     assert.ok(fleet.every((l) => l.stats.claims > 0), 'every instance got slots');
   });
 
+  test('with every hand-off reading the mailbox first and released slots reclaimed, still never more than 4 in flight', async () => {
+    // handOffFreshMs 0: no read is fresh enough, so each hand-off reads and writes (refreshed);
+    // bursts with pauses between them make instances release slots and claim them again.
+    const fleet = instances(3, { handOffFreshMs: 0 });
+    let inFlight = 0;
+    let most = 0;
+    let done = 0;
+    const request = async (): Promise<void> => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      await sleep(5);
+      inFlight -= 1;
+      done += 1;
+    };
+    for (let burst = 0; burst < 4; burst++) {
+      await Promise.all(fleet.flatMap((limiter, i) => Array.from({ length: 2 + i * 3 }, async () => {
+        for (let k = 0; k < 3; k++) await limiter.run('mailbox-r', request);
+      })));
+    }
+    await Promise.all(fleet.map((l) => l.flush()));
+    assert.equal(done, 4 * 3 * (2 + 5 + 8));
+    assert.ok(most <= 4, `at most four at once, saw ${most}`);
+    assert.ok(fleet.some((l) => l.stats.refreshedHandOffs > 0), 'hand-offs read the mailbox first');
+    assert.ok(fleet.some((l) => l.stats.reclaims > 0), 'released slots were claimed again without a read');
+  });
+
   test('mailboxes do not share slots', async () => {
     const [a, b] = instances(2);
     let inFlight = 0;
@@ -124,6 +150,7 @@ describe('TableMailboxLimiter: limits shared by every instance through Table Sto
     const clients = new StorageClients({ kind: 'connection-string', connectionString: azurite.connectionString });
     const alive = new TableMailboxLimiter(clients.table(table), { concurrency: 1, maxPollMs: 20 });
     await alive.run('mailbox-h', async () => undefined);
+    await alive.flush();
     // What an instance that crashed while holding the only slot leaves behind.
     const leaseUntil = Date.now() + 500;
     await clients.table(table).upsertEntity({ partitionKey: 'mailbox-h', rowKey: 'slot-0', holder: 'dead-instance:1', leaseUntil }, 'Merge');

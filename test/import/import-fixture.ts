@@ -1,3 +1,4 @@
+import { RETRY_BUDGETS } from '../../shared/platform/resilience';
 import { createHash, randomUUID } from 'node:crypto';
 import type { BlobServiceClient } from '@azure/storage-blob';
 import { startTestAzurite, type TestAzurite } from '../support/test-azurite';
@@ -94,7 +95,7 @@ export class ImportFixture {
     this.mappings = new BlobMappingFileStore(clients.blobs.getContainerClient(Containers.mappingFiles));
     this.storage = new BlobStoredItemReader(clients.blobs);
     this.quarantine = new BlobQuarantineStore(clients.blobs);
-    this.writer = new GraphMailboxWriter({ client: graph.client, sourceItemIdPropertyId: sourceItemIdPropertyId(), retryDelayMs: 10 });
+    this.writer = new GraphMailboxWriter({ client: graph.client, sourceItemIdPropertyId: sourceItemIdPropertyId(), retry: RETRY_BUDGETS.import.with({ baseDelayMs: 10 }) });
     this.directory = new GraphUserDirectory(graph.client);
   }
 
@@ -166,7 +167,7 @@ export class ImportFixture {
     return new ImportItemService({
       connectors: new TableConnectorStore(clients.table(Tables.connectors)),
       imports: new TableImportStore(clients.table(Tables.imports)),
-      writer: new GraphMailboxWriter({ client, sourceItemIdPropertyId: sourceItemIdPropertyId(), retryDelayMs: 10, ...writer }),
+      writer: new GraphMailboxWriter({ client, sourceItemIdPropertyId: sourceItemIdPropertyId(), retry: RETRY_BUDGETS.import.with({ baseDelayMs: 10 }), ...writer }),
       directory: new GraphUserDirectory(client),
       mappings: new BlobMappingFileStore(clients.blobs.getContainerClient(Containers.mappingFiles)),
       storage: new BlobStoredItemReader(clients.blobs),

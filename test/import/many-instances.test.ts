@@ -2,6 +2,7 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ExportedMessage } from '../../dev/simulators/graph';
 import { sourceItemIdPropertyId } from '../../shared/conversion';
+import { RETRY_BUDGETS } from '../../shared/platform/resilience';
 import type { ImportStore } from '../../shared/outcomes/import-store';
 import type { ItemOutcome } from '../../shared/outcomes/item-outcome';
 import { ANA, BEN, bytesOf, sha256 } from '../graph-writer/graph-fixture';
@@ -93,7 +94,7 @@ describe('one item imported by several instances at once (Azurite, Graph simulat
   test('a holder whose create fails gives the claim up at once: the invocation waiting for it creates the copy', async () => {
     const { blobName, bytes, itemId } = await fx.store(smsItem());
     fx.graph.sim.faults.add({ kind: 'status-500', match: { method: 'POST', pathIncludes: '/messages' }, times: 1 });
-    const holder = fx.otherInstance({ writer: { maxCreateAttempts: 1 } }).importBlob(blobName, bytes);
+    const holder = fx.otherInstance({ writer: { retry: RETRY_BUDGETS.import.with({ maxAttempts: 1 }) } }).importBlob(blobName, bytes);
     const failed = holder.then(() => undefined, (err: unknown) => err);
     await waitFor('the first invocation to claim the copy', async () => (await fx.imports.getDelivery(fx.connector.id, itemId, ANA.id)) ?? failedEarly(await Promise.race([failed, undefined])));
 

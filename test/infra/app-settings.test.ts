@@ -6,6 +6,7 @@ import { AppSettings, DEFAULT_SCHEDULE } from '../../shared/platform/settings/ap
 import { loadAppConfig } from '../../shared/platform/settings/app-config';
 import { Containers, Queues, Tables } from '../../shared/platform/storage/storage-names';
 import { tokenExchangeAudience } from '../../shared/graph/graph-credential';
+import { EML_DROP_CONTAINER } from '../../shared/eml-drop/drop-zone';
 import {
   BicepFile,
   BicepValue,
@@ -32,7 +33,7 @@ import {
  * simulator token, and the admin page's local sign-in (which infra/ must never set: the test
  * below fails on any setting of the Bicep that is not expected).
  */
-const LOCAL_ONLY = new Set<string>([AppSettings.storage, AppSettings.graphClientSecret, AppSettings.graphDevToken, AppSettings.adminWebLocalSignIn]);
+const LOCAL_ONLY = new Set<string>([AppSettings.storage, AppSettings.dropZoneStorage, AppSettings.graphClientSecret, AppSettings.graphDevToken, AppSettings.adminWebLocalSignIn]);
 
 /** Settings a Flex Consumption app must not carry, or that would need a shared key. */
 const FORBIDDEN_ON_FLEX = [
@@ -69,6 +70,9 @@ const PLAUSIBLE_VALUES: Record<string, string> = {
   AzureWebJobsStorage__blobServiceUri: 'https://stq4k2xw7yl3ab6data.blob.core.usgovcloudapi.net/',
   AzureWebJobsStorage__queueServiceUri: 'https://stq4k2xw7yl3ab6data.queue.core.usgovcloudapi.net/',
   AzureWebJobsStorage__tableServiceUri: 'https://stq4k2xw7yl3ab6data.table.core.usgovcloudapi.net/',
+  DropZoneStorage__blobServiceUri: 'https://stq4k2xw7yl3ab6drop.blob.core.usgovcloudapi.net/',
+  DropZoneStorage__queueServiceUri: 'https://stq4k2xw7yl3ab6drop.queue.core.usgovcloudapi.net/',
+  DropZoneStorage__clientId: IDENTITY_CLIENT_ID,
   ARCHIVER_SCHEDULE: DEFAULT_SCHEDULE,
   ARCHIVER_SETTLING_MINUTES: '5',
   ARCHIVER_RECONCILE_AFTER_HOURS: '6',
@@ -190,6 +194,10 @@ describe('function app settings in infra/', () => {
       'telemetry authenticates as the identity',
     );
     assert.deepEqual(appSettings.get(AppSettings.storageCredential), { kind: 'string', value: 'managedidentity' });
+    assert.equal(expression(AppSettings.dropZoneClientId), 'identityClientId');
+    assert.deepEqual(appSettings.get(AppSettings.dropZoneCredential), { kind: 'string', value: 'managedidentity' });
+    assert.equal(expression(AppSettings.dropZoneBlobServiceUri), 'dropZoneBlobEndpoint');
+    assert.equal(expression(AppSettings.dropZoneQueueServiceUri), 'dropZoneQueueEndpoint');
     assert.equal(expression(AppSettings.blobTriggerSource), "flexConsumption ? 'EventGrid' : 'LogsAndContainerScan'");
   });
 
@@ -215,6 +223,16 @@ describe('function app settings in infra/', () => {
             queue: PLAUSIBLE_VALUES.AzureWebJobsStorage__queueServiceUri,
             table: PLAUSIBLE_VALUES.AzureWebJobsStorage__tableServiceUri,
           },
+        },
+        name,
+      );
+      assert.deepEqual(
+        config.dropZone.storage,
+        {
+          kind: 'managed-identity',
+          blobServiceUri: PLAUSIBLE_VALUES.DropZoneStorage__blobServiceUri,
+          queueServiceUri: PLAUSIBLE_VALUES.DropZoneStorage__queueServiceUri,
+          clientId: IDENTITY_CLIENT_ID,
         },
         name,
       );
@@ -256,6 +274,20 @@ describe('storage and trigger wiring in infra/', () => {
     assert.ok(subscription.includes("param subjectBeginsWith string = '/blobServices/default/containers/${containerName}/'"));
     assert.ok(subscription.includes('subjectBeginsWith: subjectBeginsWith'));
     assert.ok(subscription.includes("'Microsoft.Storage.BlobCreated'"));
+  });
+
+  test('subscribes the drop zone to importEmlDrop, the function that exists, on the container it watches', async () => {
+    const functionFile = await readFile(path.join(repoRoot, 'functions', 'import-eml-drop.ts'), 'utf8');
+    const registered = /app\.storageBlob\('(\w+)'/.exec(functionFile)?.[1];
+    assert.equal(registered, 'importEmlDrop');
+    assert.match(functionFile, /path: `\$\{EML_DROP_CONTAINER\}\/\{name\}`/);
+    assert.match(functionFile, /connection: registeredDropZoneConnection\(\)/, 'the trigger reads the drop zone through its own connection');
+    const hook = await readFile(path.join(repoRoot, 'infra', 'hooks', 'connect-event-grid.sh'), 'utf8');
+    assert.equal(/^readonly drop_function='(\w+)'$/m.exec(hook)?.[1], registered, 'connect-event-grid.sh names the drop function');
+    assert.match(hook, new RegExp(`functionName="\\$drop_function" containerName=${EML_DROP_CONTAINER} `), 'and its container');
+    const dropZone = file('infra/modules/drop-zone.bicep');
+    assert.equal(stringParameterDefault(dropZone, 'containerName'), EML_DROP_CONTAINER);
+    assert.ok(withoutComments(dropZone.text).includes("homeDirectory: '${container.name}/${connector.connectorId}'"), 'each local user lands in eml-drop/<connectorId>');
   });
 
   test('grants the identity exactly the six data roles, and with the admin web page Key Vault Secrets Officer, by built-in role ID', () => {

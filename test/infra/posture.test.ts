@@ -1,3 +1,4 @@
+import { EML_DROP_CONTAINER, emlDropFolder } from '../../shared/eml-drop/drop-zone';
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -71,7 +72,7 @@ const AUDITOR_GROUP = '5f5f5f5f-6a6a-4b7b-8c8c-9d9d9d9d9d9d';
 /** Settings only the Functions host or the platform reads, per plan and cloud. */
 const FLEX_FORBIDDEN = ['FUNCTIONS_WORKER_RUNTIME', 'FUNCTIONS_EXTENSION_VERSION', 'WEBSITE_RUN_FROM_PACKAGE', 'WEBSITE_CONTENTSHARE', 'WEBSITE_CONTENTAZUREFILECONNECTIONSTRING'];
 const DEDICATED_HOST_SETTINGS = ['FUNCTIONS_EXTENSION_VERSION', 'FUNCTIONS_WORKER_RUNTIME', 'WEBSITE_RUN_FROM_PACKAGE', 'WEBSITE_RUN_FROM_PACKAGE_BLOB_MI_RESOURCE_ID'];
-const LOCAL_ONLY = new Set<string>([AppSettings.storage, AppSettings.graphClientSecret, AppSettings.graphDevToken, AppSettings.adminWebLocalSignIn]);
+const LOCAL_ONLY = new Set<string>([AppSettings.storage, AppSettings.dropZoneStorage, AppSettings.graphClientSecret, AppSettings.graphDevToken, AppSettings.adminWebLocalSignIn]);
 
 let compiled: CompiledTemplates | undefined;
 let notCompiled = '';
@@ -254,7 +255,8 @@ describe('deployment posture', () => {
         `${ROLE.metricsPublisher} ${scope(insights)}`,
         // The page's add-connector wizard stores the password it was given.
         ...(all(snapshot, 'Microsoft.Web/sites/config').some((c) => c.name.endsWith('/authsettingsV2')) ? [`${ROLE.secretsOfficer} ${scope(vault)}`] : []),
-        ...(dropZone ? [`${ROLE.blobContributor} ${scope(dropZone)}`] : []),
+        // The importEmlDrop blob trigger on the drop zone: blobs, and its poison queue there.
+        ...(dropZone ? [`${ROLE.blobOwner} ${scope(dropZone)}`, `${ROLE.queueContributor} ${scope(dropZone)}`] : []),
       ].sort(),
       name,
     );
@@ -353,6 +355,7 @@ describe('deployment posture', () => {
         'Microsoft.Storage table',
         'Microsoft.Storage blob (deployment)',
         'Microsoft.Storage blob (drop zone)',
+        'Microsoft.Storage queue (drop zone)',
         'Microsoft.KeyVault vault',
         'Microsoft.Web sites',
         'microsoft.insights azuremonitor',
@@ -485,7 +488,7 @@ describe('optional features', () => {
 });
 
 describe('SFTP drop zone', () => {
-  forEachCombination('takes ZIPs over SFTP with an SSH key only, one container per connector, behind an address allow-list', (snapshot, { name, cloud }) => {
+  forEachCombination('takes ZIPs over SFTP with an SSH key only into the container the trigger watches, a folder per connector, behind an address allow-list', (snapshot, { name, cloud }) => {
     const account = all(snapshot, 'Microsoft.Storage/storageAccounts').find(isDropZone);
     assert.ok(account, name);
     assert.equal(get(account, 'properties.isHnsEnabled'), true, `${name}: SFTP needs a hierarchical namespace`);
@@ -496,7 +499,7 @@ describe('SFTP drop zone', () => {
     assert.deepEqual(get(account, 'properties.networkAcls.ipRules'), [{ value: '198.51.100.0/28', action: 'Allow' }], name);
 
     const containers = all(snapshot, 'Microsoft.Storage/storageAccounts/blobServices/containers').filter(isDropZone);
-    assert.deepEqual(containers.map((c) => c.name.split('/').pop()), ['drop-att-main'], name);
+    assert.deepEqual(containers.map((c) => c.name.split('/').pop()), [EML_DROP_CONTAINER], `${name}: the container importEmlDrop watches`);
     const users = all(snapshot, 'Microsoft.Storage/storageAccounts/localUsers');
     assert.equal(users.length, 1, name);
     const user = users[0]!;
@@ -504,8 +507,8 @@ describe('SFTP drop zone', () => {
     assert.equal(get(user, 'properties.hasSshKey'), true, name);
     assert.equal(get(user, 'properties.hasSshPassword'), false, `${name}: no password sign-in`);
     assert.equal(get(user, 'properties.hasSharedKey'), false, `${name}: no shared key`);
-    assert.equal(get(user, 'properties.homeDirectory'), 'drop-att-main', name);
-    assert.deepEqual(get(user, 'properties.permissionScopes'), [{ service: 'blob', resourceName: 'drop-att-main', permissions: 'cwl' }], `${name}: create, write and list in its own container only`);
+    assert.equal(get(user, 'properties.homeDirectory'), emlDropFolder('att-main'), `${name}: lands in its connector's folder`);
+    assert.deepEqual(get(user, 'properties.permissionScopes'), [{ service: 'blob', resourceName: EML_DROP_CONTAINER, permissions: 'cwl' }], `${name}: create, write and list; no read, no delete`);
     assert.equal((get(user, 'properties.sshAuthorizedKeys') as unknown[]).length, 1, name);
 
     const topics = all(snapshot, 'Microsoft.EventGrid/systemTopics').filter((t) => t.name.endsWith('-drop'));

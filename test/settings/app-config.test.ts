@@ -38,6 +38,22 @@ test('Azure settings: identity-based storage, federated Graph sign-in, Key Vault
   assert.equal(c.schedule, '0 */5 * * * *');
 });
 
+test('the app has one managed identity: a storage client id other than AZURE_CLIENT_ID is refused, naming both', () => {
+  const azure = {
+    AzureWebJobsStorage__accountName: 'starchive',
+    AzureWebJobsStorage__clientId: 'mi-storage',
+    GRAPH_ENDPOINT: 'https://graph.microsoft.com/v1.0',
+    GRAPH_TENANT_ID: 'tenant',
+    GRAPH_CLIENT_ID: 'app',
+    AZURE_CLIENT_ID: 'mi-client',
+  };
+  assert.throws(
+    () => loadAppConfig(azure),
+    (err: unknown) => err instanceof ConfigurationError && /AzureWebJobsStorage__clientId: must name the app's one managed identity, the same as AZURE_CLIENT_ID \("mi-client"\), got "mi-storage"/.test(err.message),
+  );
+  assert.equal(loadAppConfig({ ...azure, AzureWebJobsStorage__clientId: 'mi-client' }).storage.kind, 'managed-identity');
+});
+
 test('a five-field schedule is accepted, as the timer extension takes it (minute-level, at second 0)', () => {
   assert.equal(loadAppConfig({ ...local, ARCHIVER_SCHEDULE: '*/5 * * * *' }).schedule, '*/5 * * * *');
 });
@@ -76,4 +92,30 @@ test('the settling margin defaults to five minutes and refuses what is not a who
   assert.equal(loadAppConfig({ ...local, ARCHIVER_SETTLING_MINUTES: '1' }).settlingMinutes, 1);
   assert.throws(() => loadAppConfig({ ...local, ARCHIVER_SETTLING_MINUTES: 'soon' }), /ARCHIVER_SETTLING_MINUTES: must be a whole number of minutes/);
   assert.throws(() => loadAppConfig({ ...local, ARCHIVER_SETTLING_MINUTES: '-3' }), /ARCHIVER_SETTLING_MINUTES/);
+});
+
+test('the drop zone: a connection string, an identity-based connection with both endpoints, or the pipeline account when unset', () => {
+  assert.deepEqual(loadAppConfig(local).dropZone, {});
+  assert.deepEqual(loadAppConfig({ ...local, DropZoneStorage: 'UseDevelopmentStorage=true' }).dropZone, {
+    storage: { kind: 'connection-string', connectionString: 'UseDevelopmentStorage=true' },
+  });
+  const identity = {
+    ...local,
+    DropZoneStorage__blobServiceUri: 'https://sttmdrop.blob.core.windows.net/',
+    DropZoneStorage__queueServiceUri: 'https://sttmdrop.queue.core.windows.net/',
+    DropZoneStorage__credential: 'managedidentity',
+    DropZoneStorage__clientId: 'mi-client',
+  };
+  assert.deepEqual(loadAppConfig(identity).dropZone, {
+    storage: { kind: 'managed-identity', blobServiceUri: identity.DropZoneStorage__blobServiceUri, queueServiceUri: identity.DropZoneStorage__queueServiceUri, clientId: 'mi-client' },
+  });
+  const { DropZoneStorage__queueServiceUri: _queue, ...withoutQueue } = identity;
+  assert.throws(() => loadAppConfig({ ...withoutQueue, DropZoneStorage__credential: 'connectionstring' }), (err: unknown) => {
+    assert.ok(err instanceof ConfigurationError);
+    assert.match(err.message, /DropZoneStorage__queueServiceUri: is required with DropZoneStorage__blobServiceUri/);
+    assert.match(err.message, /DropZoneStorage__credential: must be "managedidentity"/);
+    return true;
+  });
+  assert.throws(() => loadAppConfig({ ...local, DropZoneStorage__clientId: 'mi-client' }), /DropZoneStorage__clientId: needs DropZoneStorage__blobServiceUri/);
+  assert.throws(() => loadAppConfig({ ...identity, DropZoneStorage__blobServiceUri: 'http://sttmdrop.blob.core.windows.net/' }), /DropZoneStorage__blobServiceUri: must be an https URL/);
 });

@@ -1,3 +1,4 @@
+import { text } from 'node:stream/consumers';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -26,9 +27,7 @@ describe('TeleMessageClient and redirects', () => {
   }
 
   async function bodyOf(request: IncomingMessage): Promise<string> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString('utf8');
+    return text(request);
   }
 
   before(async () => {

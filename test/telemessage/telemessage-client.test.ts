@@ -1,3 +1,4 @@
+import { buffer } from 'node:stream/consumers';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, afterEach, before, describe, test } from 'node:test';
@@ -28,12 +29,6 @@ async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const result: T[] = [];
   for await (const value of iterable) result.push(value);
   return result;
-}
-
-async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 function sha256(bytes: Buffer): string {
@@ -151,7 +146,7 @@ describe('TeleMessageClient against the TeleMessage simulator', () => {
   test('503 with Retry-After is honoured on an attachment download', async () => {
     sim.faults.add({ route: 'attachment', kind: 'status-503', retryAfterSeconds: 1 });
     const download = await client().openAttachment('att-network', photo.id);
-    assert.equal(sha256(await readAll(download.stream)), photo.sha256);
+    assert.equal(sha256(await buffer(download.stream)), photo.sha256);
     assert.equal(sim.stats.outcomes(503, 'attachment'), 1);
     assert.equal(sim.stats.requests('attachment'), 2);
     assertWaitedAfter(/-> 503$/, 1_000);
@@ -297,7 +292,7 @@ describe('TeleMessageClient against the TeleMessage simulator', () => {
     assert.equal(download.contentType, 'audio/mpeg');
     assert.equal(download.contentLength, recording.size);
     assert.equal(download.totalSize, recording.size);
-    const bytes = await readAll(download.stream);
+    const bytes = await buffer(download.stream);
     assert.equal(bytes.length, recording.size);
     assert.equal(sha256(bytes), recording.sha256);
   });
@@ -335,7 +330,7 @@ describe('TeleMessageClient against the TeleMessage simulator', () => {
     assert.equal(rest.offset, got.length);
     assert.equal(rest.totalSize, recording.size);
     assert.equal(rest.contentLength, recording.size - got.length);
-    const whole = Buffer.concat([got, await readAll(rest.stream)]);
+    const whole = Buffer.concat([got, await buffer(rest.stream)]);
     assert.equal(sha256(whole), recording.sha256);
     assert.equal(sim.stats.outcomes('truncated', 'attachment'), 1);
     assert.equal(sim.stats.outcomes(206, 'attachment'), 1);

@@ -1,3 +1,4 @@
+import { buffer } from 'node:stream/consumers';
 import type { Readable } from 'node:stream';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import yazl from 'yazl';
@@ -74,9 +75,7 @@ export async function zipEntries(entries: readonly EmlExportEntry[], options: { 
     else zip.addReadStream(entry.content, entry.name, { compress });
   }
   zip.end();
-  const chunks: Buffer[] = [];
-  for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+  return buffer(zip.outputStream);
 }
 
 /** One export ZIP of `items`: its name and bytes. */

@@ -11,6 +11,24 @@ export type StorageConfig =
       serviceUris?: { blob?: string; queue?: string; table?: string };
     };
 
+/**
+ * The SFTP drop zone's account (the `DropZoneStorage` connection). Unset, the drop container is
+ * on the pipeline's own account (AzureWebJobsStorage), as in a deployment without a drop zone.
+ */
+export type DropZoneStorageConfig =
+  | { kind: 'connection-string'; connectionString: string }
+  | {
+      kind: 'managed-identity';
+      blobServiceUri: string;
+      /** The blob trigger keeps its poison queue on the account of the blob it watches. */
+      queueServiceUri: string;
+      clientId?: string;
+    };
+
+export interface DropZoneConfig {
+  storage?: DropZoneStorageConfig;
+}
+
 export type GraphAuthConfig =
   /** Azure: the managed identity proves itself to the app registration through a federated credential. */
   | { kind: 'managed-identity-federation'; managedIdentityClientId: string }
@@ -38,6 +56,7 @@ export interface AppConfig {
   secrets: SecretsConfig;
   appInsightsConnectionString?: string;
   custody: CustodyConfig;
+  dropZone: DropZoneConfig;
 }
 
 /** Daily reconciliation and manifests. */
@@ -73,6 +92,7 @@ export interface SettingsSections {
   pipeline: PipelineConfig;
   telemetry: TelemetryConfig;
   custody: CustodyConfig;
+  dropZone: DropZoneConfig;
 }
 
 export type SettingsSection = keyof SettingsSections;
@@ -106,6 +126,7 @@ const SECTION_READERS: { [K in SettingsSection]: SectionReader<K> } = {
   graph: readGraph,
   pipeline: readPipeline,
   custody: readCustody,
+  dropZone: readDropZone,
   telemetry: (s) => {
     const connectionString = s.get(AppSettings.appInsightsConnectionString);
     return connectionString ? { appInsightsConnectionString: connectionString } : {};
@@ -136,10 +157,32 @@ export function registeredBlobTriggerSource(env: Env = process.env): BlobTrigger
   return env[AppSettings.blobTriggerSource]?.trim() === 'EventGrid' ? 'EventGrid' : 'LogsAndContainerScan';
 }
 
+/**
+ * The `connection` the importEmlDrop trigger registers with, read as leniently as the blob
+ * source: the drop zone's own (`DropZoneStorage`) when any of its settings is there, else the
+ * pipeline's account; a bad value is named by the validation, not here.
+ */
+export function registeredDropZoneConnection(env: Env = process.env): string {
+  const set = (name: string): boolean => (env[name]?.trim() ?? '') !== '';
+  return set(AppSettings.dropZoneStorage) || set(AppSettings.dropZoneBlobServiceUri) ? AppSettings.dropZoneStorage : AppSettings.storage;
+}
+
 /** Every setting the function app reads, validated once at start-up. */
 export function loadAppConfig(env: Env = process.env): AppConfig {
-  const { storage, secrets, graph, pipeline, telemetry, custody } = loadSettings(['storage', 'pipeline', 'graph', 'secrets', 'telemetry', 'custody'], env);
-  return { storage, ...pipeline, graph, secrets, ...telemetry, custody };
+  const { storage, secrets, graph, pipeline, telemetry, custody, dropZone } = loadSettings(
+    ['storage', 'pipeline', 'graph', 'secrets', 'telemetry', 'custody', 'dropZone'],
+    env,
+  );
+  const storageIdentity = storage.kind === 'managed-identity' ? storage.clientId : undefined;
+  const graphIdentity = graph.auth.kind === 'managed-identity-federation' ? graph.auth.managedIdentityClientId : undefined;
+  if (storageIdentity !== undefined && graphIdentity !== undefined && storageIdentity !== graphIdentity) {
+    // The app has one managed identity, created once and shared by every client.
+    throw new ConfigurationError([{
+      setting: AppSettings.storageClientId,
+      message: `must name the app's one managed identity, the same as ${AppSettings.managedIdentityClientId} ("${graphIdentity}"), got "${storageIdentity}"`,
+    }]);
+  }
+  return { storage, ...pipeline, graph, secrets, ...telemetry, custody, dropZone };
 }
 
 function readPipeline(s: SettingReader): PipelineConfig {
@@ -215,6 +258,31 @@ function readCustody(s: SettingReader): CustodyConfig {
     }
   }
   return { reconcileAfterHours, ...(keyId === undefined ? {} : { manifestSigningKeyId: keyId }) };
+}
+
+function readDropZone(s: SettingReader): DropZoneConfig {
+  const connectionString = s.get(AppSettings.dropZoneStorage);
+  if (connectionString) return { storage: { kind: 'connection-string', connectionString } };
+  const blobServiceUri = s.get(AppSettings.dropZoneBlobServiceUri);
+  const queueServiceUri = s.get(AppSettings.dropZoneQueueServiceUri);
+  const credential = s.get(AppSettings.dropZoneCredential);
+  const clientId = s.get(AppSettings.dropZoneClientId);
+  if (blobServiceUri === undefined) {
+    for (const name of [AppSettings.dropZoneQueueServiceUri, AppSettings.dropZoneCredential, AppSettings.dropZoneClientId]) {
+      if (s.get(name) !== undefined) s.problem(name, `needs ${AppSettings.dropZoneBlobServiceUri} (the drop zone account's blob endpoint) beside it`);
+    }
+    return {};
+  }
+  parseUrl(blobServiceUri, AppSettings.dropZoneBlobServiceUri, s.problems);
+  if (queueServiceUri === undefined) {
+    s.problem(AppSettings.dropZoneQueueServiceUri, `is required with ${AppSettings.dropZoneBlobServiceUri}: the blob trigger keeps its poison queue on the drop zone account`);
+  } else {
+    parseUrl(queueServiceUri, AppSettings.dropZoneQueueServiceUri, s.problems);
+  }
+  if (credential !== undefined && credential.toLowerCase() !== 'managedidentity') {
+    s.problem(AppSettings.dropZoneCredential, `must be "managedidentity" (or unset), got "${credential}"`);
+  }
+  return { storage: { kind: 'managed-identity', blobServiceUri, queueServiceUri: queueServiceUri ?? '', ...(clientId ? { clientId } : {}) } };
 }
 
 function readSecrets(s: SettingReader): SecretsConfig {

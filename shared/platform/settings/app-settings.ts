@@ -10,6 +10,16 @@ export const AppSettings = {
   storageBlobServiceUri: 'AzureWebJobsStorage__blobServiceUri',
   storageQueueServiceUri: 'AzureWebJobsStorage__queueServiceUri',
   storageTableServiceUri: 'AzureWebJobsStorage__tableServiceUri',
+  /**
+   * The SFTP drop zone's account, where TeleMessage's EML export ZIPs land: the `connection` of
+   * the importEmlDrop blob trigger. A connection string locally; in Azure an identity-based
+   * connection, which the Functions host resolves from the `DropZoneStorage__…` settings.
+   */
+  dropZoneStorage: 'DropZoneStorage',
+  dropZoneBlobServiceUri: 'DropZoneStorage__blobServiceUri',
+  dropZoneQueueServiceUri: 'DropZoneStorage__queueServiceUri',
+  dropZoneCredential: 'DropZoneStorage__credential',
+  dropZoneClientId: 'DropZoneStorage__clientId',
   schedule: 'ARCHIVER_SCHEDULE',
   settlingMinutes: 'ARCHIVER_SETTLING_MINUTES',
   blobTriggerSource: 'ARCHIVER_BLOB_TRIGGER_SOURCE',

@@ -1,4 +1,5 @@
 import { RestError, TableClient } from '@azure/data-tables';
+import { RETRY_BUDGETS, type RetryPolicy } from '../resilience';
 
 interface JsonEntity {
   partitionKey: string;
@@ -14,7 +15,8 @@ interface JsonEntity {
 export class JsonEntityTable<T> {
   #ensured: Promise<void> | undefined;
 
-  constructor(private readonly table: TableClient) {}
+  /** @param conflicts back-off and bound for writes that lose to another writer (412): by default the one in stage-budgets.ts. */
+  constructor(private readonly table: TableClient, private readonly conflicts: RetryPolicy = RETRY_BUDGETS.tableConflict) {}
 
   async tryGet(partitionKey: string, rowKey: string): Promise<T | undefined> {
     return (await this.#read(partitionKey, rowKey))?.value;
@@ -78,11 +80,14 @@ export class JsonEntityTable<T> {
 
   /**
    * Applies `change` to the current record and writes it only if nobody wrote in between,
-   * retrying otherwise. `change` returning undefined leaves the record as it is. Resolves
+   * reading and trying again otherwise, after the conflict policy's jittered back-off (writers
+   * that collided do not collide again at once) and within its bound; the last 412 is thrown
+   * when that is spent. `change` returning undefined leaves the record as it is. Resolves
    * undefined when the record does not exist.
    */
   async update(partitionKey: string, rowKey: string, change: (current: T) => T | undefined): Promise<T | undefined> {
-    for (let attempt = 1; ; attempt++) {
+    const conflicts = this.conflicts.begin();
+    for (;;) {
       const found = await this.#read(partitionKey, rowKey);
       if (!found) return undefined;
       const next = change(structuredClone(found.value));
@@ -91,7 +96,7 @@ export class JsonEntityTable<T> {
         await this.table.updateEntity<JsonEntity>({ partitionKey, rowKey, json: JSON.stringify(next) }, 'Replace', { etag: found.etag });
         return next;
       } catch (err) {
-        if (err instanceof RestError && err.statusCode === 412 && attempt < 50) continue;
+        if (err instanceof RestError && err.statusCode === 412 && (await conflicts.backOff())) continue;
         throw err;
       }
     }
@@ -121,9 +126,4 @@ function etagOf(etag: string | undefined): string {
   // The service always answers a write with the new version's ETag.
   if (etag === undefined) throw new Error('Table Storage answered a write without an ETag');
   return etag;
-}
-
-/** OData string literal quoting for table filters. */
-export function odataString(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
 }

@@ -1,15 +1,8 @@
 import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueClient, QueueServiceClient } from '@azure/storage-queue';
 import { TableClient } from '@azure/data-tables';
-import { ManagedIdentityCredential, TokenCredential } from '@azure/identity';
-import type { StorageConfig } from '../settings/app-config';
-
-/** Azurite's default endpoints, which `UseDevelopmentStorage=true` stands for. */
-const DEVELOPMENT_STORAGE =
-  'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;' +
-  'AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;' +
-  'BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10001/devstoreaccount1;' +
-  'TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;';
+import type { TokenCredential } from '@azure/identity';
+import type { DropZoneStorageConfig, StorageConfig } from '../settings/app-config';
 
 /**
  * One factory for the three storage services, so every stage reaches the same account the
@@ -21,17 +14,21 @@ export class StorageClients {
   readonly #table: (name: string) => TableClient;
 
   /**
-   * @param credential for identity-based storage: the app's managed identity by default; the
-   *   administrator's own credential when the admin commands run outside Azure.
+   * @param credential for identity-based storage (asked for only then): the app's one managed
+   *   identity, or the administrator's own credential when the admin commands run outside Azure.
    */
   constructor(config: StorageConfig, credential?: () => TokenCredential) {
     if (config.kind === 'connection-string') {
-      const cs = expandConnectionString(config.connectionString);
+      // `UseDevelopmentStorage=true` is passed as it is: each SDK knows Azurite's endpoints and key.
+      const cs = config.connectionString;
       this.blobs = BlobServiceClient.fromConnectionString(cs);
       this.queues = QueueServiceClient.fromConnectionString(cs);
       this.#table = (name) => TableClient.fromConnectionString(cs, name, { allowInsecureConnection: cs.includes('http://') });
     } else {
-      const identity: TokenCredential = credential?.() ?? new ManagedIdentityCredential(config.clientId ? { clientId: config.clientId } : {});
+      if (credential === undefined) {
+        throw new TypeError(`Storage account "${config.accountName}" is reached by identity, and no credential was given for it`);
+      }
+      const identity = credential();
       const uri = (service: 'blob' | 'queue' | 'table'): string =>
         config.serviceUris?.[service] ?? `https://${config.accountName}.${service}.core.windows.net`;
       this.blobs = new BlobServiceClient(uri('blob'), identity);
@@ -50,8 +47,16 @@ export class StorageClients {
   }
 }
 
-export function expandConnectionString(value: string): string {
-  return value.trim().replace(/;$/, '') === 'UseDevelopmentStorage=true' ? DEVELOPMENT_STORAGE : value;
+/**
+ * The blob service of the SFTP drop zone's account, reached the way the importEmlDrop trigger
+ * reaches it (the `DropZoneStorage` connection); without one, the pipeline's own account.
+ * `UseDevelopmentStorage=true` goes to the SDK as it is; an identity-based account is reached
+ * with the caller's credential (the app's one managed identity, or the administrator's).
+ */
+export function dropZoneBlobService(config: DropZoneStorageConfig | undefined, pipeline: StorageClients, credential: () => TokenCredential): BlobServiceClient {
+  if (config === undefined) return pipeline.blobs;
+  if (config.kind === 'connection-string') return BlobServiceClient.fromConnectionString(config.connectionString);
+  return new BlobServiceClient(config.blobServiceUri, credential());
 }
 
 /**
@@ -62,9 +67,11 @@ export function expandConnectionString(value: string): string {
  */
 export function isLocalDevelopmentStorage(config: StorageConfig): boolean {
   if (config.kind !== 'connection-string') return false;
-  const endpoints = expandConnectionString(config.connectionString)
-    .split(';')
-    .map((part) => /^(?:Blob|Queue|Table)Endpoint=(.+)$/i.exec(part.trim())?.[1])
+  const parts = config.connectionString.split(';').map((part) => part.trim());
+  // The emulator's shorthand stands for Azurite's loopback endpoints; the SDKs expand it themselves.
+  if (parts.some((part) => /^UseDevelopmentStorage=true$/i.test(part))) return true;
+  const endpoints = parts
+    .map((part) => /^(?:Blob|Queue|Table)Endpoint=(.+)$/i.exec(part)?.[1])
     .filter((value): value is string => value !== undefined);
   return (
     endpoints.length > 0 &&
