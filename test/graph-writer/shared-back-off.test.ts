@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import type { TableClient } from '@azure/data-tables';
-import { AzuriteProcess } from '../../dev/azurite/azurite-process';
 import { sourceItemIdPropertyId } from '../../shared/conversion';
 import { GraphMailboxWriter } from '../../shared/graph/mailbox-writer';
 import { TableMailboxLimiter } from '../../shared/graph/table-mailbox-limiter';
 import { RETRY_BUDGETS } from '../../shared/platform/resilience';
 import { StorageClients } from '../../shared/platform/storage/storage-clients';
+import { startTestAzurite, type TestAzurite } from '../support/test-azurite';
+import { waitFor } from '../support/wait-for';
 import { ANA, BEN, GraphFixture, deliveredMessage, matching } from './graph-fixture';
 
 const FOLDER = 'AT&T SMS/MMS Network Archiver';
@@ -19,10 +19,10 @@ const FOLDER = 'AT&T SMS/MMS Network Archiver';
  * until Retry-After has passed, although Graph never throttled it.
  */
 describe('Graph 429 with Retry-After: every instance backs off for that mailbox', () => {
-  let azurite: AzuriteProcess;
+  let azurite: TestAzurite;
   let fx: GraphFixture;
   before(async () => {
-    [azurite, fx] = await Promise.all([AzuriteProcess.start(), GraphFixture.start()]);
+    [azurite, fx] = await Promise.all([startTestAzurite(), GraphFixture.start()]);
   });
   after(async () => {
     await Promise.all([azurite?.stop(), fx?.close()]);
@@ -58,11 +58,10 @@ describe('Graph 429 with Retry-After: every instance backs off for that mailbox'
     const first = a.writer.createMessage(ANA.id, folderA, deliveredMessage('item-throttled'));
 
     // Instance A records the back-off in the shared table; instance B learns of it only there.
-    let until = 0;
-    while (until === 0) {
-      until = await pausedUntil(table, ANA.id);
-      if (until === 0) await sleep(10);
-    }
+    const until = await waitFor('the back-off in the shared table', async () => {
+      const paused = await pausedUntil(table, ANA.id);
+      return paused === 0 ? undefined : paused;
+    });
     assert.ok(until >= throttledAt + 2000, 'paused for Retry-After');
 
     const [, secondId, benId] = await Promise.all([

@@ -58,6 +58,7 @@ describe('TableMailboxLimiter: limits shared by every instance through Table Sto
     const request = async (): Promise<void> => {
       inFlight += 1;
       most = Math.max(most, inFlight);
+      // The request's own duration, as above: not a wait for anything.
       await sleep(5);
       inFlight -= 1;
       done += 1;
