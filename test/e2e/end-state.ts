@@ -74,8 +74,10 @@ function sortByName<T extends { name: string }>(values: T[]): T[] {
 /** The offset the simulator applied: the same for every item, so read it from any copy. */
 export function rebaseOffsetFromCopies(copies: readonly ExportedItemCopy[], expected: readonly ExpectedItem[]): number {
   const byId = new Map(expected.map((e) => [e.item.id, e]));
-  const first = copies[0];
-  assert.ok(first, 'no copies to read the rebase offset from');
+  // The first copy of an expected item: the export's order follows the order of import, so a
+  // copy of another transport's item (not in `expected`) may come first.
+  const first = copies.find((copy) => byId.has(copy.itemId));
+  assert.ok(first, 'no copy of an expected item to read the rebase offset from');
   const delivered = property(first, DELIVERY_TIME_PROPERTY_ID);
   assert.ok(delivered, `${first.itemId}: no delivery time`);
   return Date.parse(delivered) - Date.parse(byId.get(first.itemId)!.item.sentAt);
