@@ -164,7 +164,7 @@ describe('the admin page in a browser', () => {
     await page.click('#run-now');
     assert.equal((await queued).status(), 202);
     await page.locator('#action-result fluent-message-bar').waitFor();
-    await host.waitForDrained({ timeoutMs: 180_000, settleMs: 0 });
+    await environment.waitForDrained({ timeoutMs: 180_000, settleMs: 0 });
     await page.reload();
     await page.locator('#day-chart').waitFor();
     const imported = Number(await page.locator('#imported-today').innerText());
@@ -215,7 +215,7 @@ describe('the admin page in a browser', () => {
     await page.locator('#items-table tr', { hasText: first! }).locator('.replay-one').click();
     await page.locator('#replay-result fluent-message-bar').waitFor();
     assert.match(await page.locator('#replay-result').innerText(), /^1 item\(s\) queued/);
-    await host.waitForDrained({ timeoutMs: 120_000, settleMs: 0 });
+    await environment.waitForDrained({ timeoutMs: 120_000, settleMs: 0 });
     await page.click('#refresh-items');
     await page.locator('#items-table, #items-table.empty').first().waitFor();
     const still = rest.length === 0 ? [] : await page.locator('#items-table .item-id').allInnerTexts();
