@@ -25,7 +25,7 @@ async function main(): Promise<number> {
   const azurite = await AzuriteProcess.start({ accounts });
   try {
     const shared: SharedAzurite = { endpoints: azurite.endpoints, accounts, claimsDir };
-    const child = spawn(process.execPath, ['--test', ...files], {
+    const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency()}`, ...files], {
       stdio: 'inherit',
       env: { ...process.env, [SHARED_AZURITE_ENV]: JSON.stringify(shared) },
     });
@@ -39,6 +39,17 @@ async function main(): Promise<number> {
     await azurite.stop();
     await rm(claimsDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * How many test files run at once. Most of a file's time is spent waiting on Azurite, a host
+ * process or a simulator, not on this machine's cores, so the run uses more files than cores
+ * (node's default is one less than the cores: one file at a time on a 2-core machine).
+ * TEST_CONCURRENCY overrides it.
+ */
+function concurrency(): number {
+  const given = Number(process.env['TEST_CONCURRENCY']);
+  return Number.isInteger(given) && given > 0 ? given : Math.max(2, os.availableParallelism() + 1);
 }
 
 /** Every `*.test.js` under the compiled test folder, in a stable order. */
