@@ -243,18 +243,15 @@ export async function checkResolvedHost(baseUrl: string, deps: { addressPolicy: 
   }
 }
 
-export interface UpdateConnectorRequest {
-  id: string;
-  /** Each field given replaces the connector's; each is validated as `add` validates it. */
-  baseUrl?: string;
-  username?: string;
-  passwordSecretName?: string;
-  /** A new password, stored under the (new) secret name once TeleMessage has accepted it. */
-  password?: string;
-  folderName?: string;
-  region?: string;
-  autoMapping?: boolean;
-}
+/**
+ * The fields of {@link AddConnectorRequest} a connector may change in place: each given replaces
+ * the connector's and is validated as `add` validates it; a new password is stored under the (new)
+ * secret name once TeleMessage has accepted it.
+ */
+export type UpdateConnectorRequest = Pick<
+  AddConnectorRequest,
+  'id' | 'baseUrl' | 'username' | 'passwordSecretName' | 'password' | 'folderName' | 'region' | 'autoMapping'
+>;
 
 export interface UpdateConnectorResult {
   connector: Connector;
