@@ -30,6 +30,7 @@ import { runLargeAttachmentScenario, type LargeAttachmentFigures } from './large
 import { runPipelineProcesses, type ProcessesRunResult } from './pipeline-process-run';
 import { SimulatorProcess } from './simulator-process';
 import { generateSmsItems, type BenchSms } from './sms-items';
+import { summarizeBusiestMailbox, type MailboxBusySummary } from './mailbox-busy-summary';
 import { formatMiB, formatNumber, formatPercent, formatTable } from './text-table';
 
 /** host.json `extensions.blobs.maxDegreeOfParallelism`: blob-triggered imports per instance. */
@@ -110,6 +111,7 @@ interface ImportFigures {
   storageOperations: Record<string, number>;
   operations: Record<string, number>;
   limiter: ProcessesRunResult['limiter'];
+  busiestMailbox: MailboxBusySummary | undefined;
 }
 
 interface BareFigures {
@@ -183,7 +185,15 @@ async function main(): Promise<void> {
           outcomes: run.outcomes, retries: run.retries, failures: run.failures,
           graphRequests: stats.requests, throttled: stats.byStatus['429'] ?? 0, throttledBy: stats.throttledBy,
           maxInFlightPerMailbox: stats.maxInFlightPerMailbox, storageOperations: run.storageOperations, operations: run.operations, limiter: run.limiter,
+          busiestMailbox: summarizeBusiestMailbox(stats),
         };
+        const busy = figures.busiestMailbox;
+        if (busy !== undefined) {
+          progress(`${label}: busiest mailbox ${formatPercent(busy.shareAtLimit, 1)} of its time at 4 in flight (mean ${formatNumber(busy.meanInFlight, 2)}); `
+            + `a freed place idle ${formatNumber(busy.refillGapMs.mean, 1)} ms on average (p50 ${formatNumber(busy.refillGapMs.p50)}, p90 ${formatNumber(busy.refillGapMs.p90)}, p99 ${formatNumber(busy.refillGapMs.p99)} ms); `
+            + `requests held ${formatNumber(busy.meanHeldMs)} ms on average, drawn create latency ${busy.drawnCreateMeanMs === undefined ? '-' : formatNumber(busy.drawnCreateMeanMs)} ms; `
+            + `the simulator's event loop late by ${formatNumber(busy.simulatorEventLoopDelayMs.mean, 1)} ms on average (p99 ${formatNumber(busy.simulatorEventLoopDelayMs.p99)}, max ${formatNumber(busy.simulatorEventLoopDelayMs.max)} ms)`);
+        }
         progress(`${label}: ${formatNumber(figures.itemsPerSecond, 1)} items/s, ${figures.throttled} × 429, at most ${figures.maxInFlightPerMailbox} in flight per mailbox`);
         return figures;
       } finally {
@@ -364,7 +374,7 @@ function report(parts: {
   ));
   for (const f of [...(parts.heavy ? [parts.heavy] : []), ...parts.organisation.map((o) => o.pipeline)]) {
     lines.push(`${f.label}: storage requests per item ${Object.entries(f.storageOperations).map(([k, n]) => `${k} ${formatNumber(n / f.items, 2)}`).join(', ')};` +
-      ` limiter ${f.limiter.claims} claims, ${f.limiter.reclaims} reclaims, ${f.limiter.handOffs} hand-offs (${f.limiter.refreshedHandOffs} after a read), ${f.limiter.conflicts} conflicts, waits ${JSON.stringify(f.limiter.waits)}` +
+      ` limiter ${f.limiter.claims} claims, ${f.limiter.reclaims} reclaims, ${f.limiter.handOffs} hand-offs (${f.limiter.refreshedHandOffs} after a read, ${f.limiter.memoryHandOffs} without a write), ${f.limiter.backgroundReads} reads beside requests, ${f.limiter.conflicts} conflicts, waits ${JSON.stringify(f.limiter.waits)}` +
       (Object.keys(f.throttledBy).length > 0 ? `; 429s by limit ${JSON.stringify(f.throttledBy)}` : '') +
       (f.failures.length > 0 ? `; failures: ${f.failures.join(' | ')}` : ''));
     lines.push(`  per item by operation: ${Object.entries(f.operations).sort(([, a], [, b]) => b - a).map(([k, n]) => `${k} ${formatNumber(n / f.items, 2)}`).join(', ')}`);

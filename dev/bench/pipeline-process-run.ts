@@ -44,7 +44,7 @@ export async function runPipelineProcesses(options: ProcessesRunOptions): Promis
     const durationMs = performance.now() - started;
     const total: ProcessesRunResult = {
       durationMs, outcomes: {}, retries: 0, failures: [], storageOperations: {}, operations: {},
-      limiter: { claims: 0, handOffs: 0, refreshedHandOffs: 0, reclaims: 0, waits: { concurrency: 0, budget: 0, backOff: 0 }, conflicts: 0, storageOperations: 0 },
+      limiter: { claims: 0, handOffs: 0, refreshedHandOffs: 0, memoryHandOffs: 0, backgroundReads: 0, reclaims: 0, waits: { concurrency: 0, budget: 0, backOff: 0 }, conflicts: 0, storageOperations: 0 },
     };
     for (const reply of replies) {
       for (const [status, n] of Object.entries(reply.result.outcomes) as [ItemOutcomeStatus, number][]) total.outcomes[status] = (total.outcomes[status] ?? 0) + n;
@@ -55,6 +55,8 @@ export async function runPipelineProcesses(options: ProcessesRunOptions): Promis
       total.limiter.claims += reply.limiter.claims;
       total.limiter.handOffs += reply.limiter.handOffs;
       total.limiter.refreshedHandOffs += reply.limiter.refreshedHandOffs;
+      total.limiter.memoryHandOffs += reply.limiter.memoryHandOffs;
+      total.limiter.backgroundReads += reply.limiter.backgroundReads;
       total.limiter.reclaims += reply.limiter.reclaims;
       total.limiter.conflicts += reply.limiter.conflicts;
       total.limiter.storageOperations += reply.limiter.storageOperations;
