@@ -40,7 +40,7 @@ export class SimulatorStats {
   readonly #activity: () => Map<string, MailboxActivity>;
   readonly #byStatus = new Map<string, number>();
   readonly #latencyDrawn: Partial<Record<RequestKind, { count: number; totalMs: number }>> = {};
-  readonly #eventLoopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
+  readonly #eventLoopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
   #requests = 0;
   #throttled = 0;
   #faultsInjected = 0;
@@ -116,13 +116,17 @@ export class SimulatorStats {
       maxInFlightPerMailbox,
       mailboxes,
       eventLoopDelayMs: {
-        mean: nsToMs(this.#eventLoopDelay.mean), p99: nsToMs(this.#eventLoopDelay.percentile(99)), max: nsToMs(this.#eventLoopDelay.max),
+        mean: lateMs(this.#eventLoopDelay.mean), p99: lateMs(this.#eventLoopDelay.percentile(99)), max: lateMs(this.#eventLoopDelay.max),
       },
       latencyDrawn: Object.fromEntries(Object.entries(this.#latencyDrawn).map(([kind, drawn]) => [kind, { ...drawn }])),
     };
   }
 }
 
-function nsToMs(ns: number): number {
-  return Number.isFinite(ns) ? Math.round(ns / 1e4) / 100 : 0;
+/** How often the event-loop histogram samples; each sample is the time between two ticks. */
+const EVENT_LOOP_RESOLUTION_MS = 10;
+
+/** A sample (ns between two ticks) as how late the tick came, in ms. */
+function lateMs(ns: number): number {
+  return Number.isFinite(ns) ? Math.max(0, Math.round(ns / 1e4) / 100 - EVENT_LOOP_RESOLUTION_MS) : 0;
 }
