@@ -28,6 +28,7 @@ import { runFreshnessScenario, type FreshnessFigures } from './freshness-scenari
 import { GeneratedArchiveSource } from './generated-attachment';
 import { runLargeAttachmentScenario, type LargeAttachmentFigures } from './large-attachment-scenario';
 import { runPipelineProcesses, type ProcessesRunResult } from './pipeline-process-run';
+import { CpuMeter } from './process-cpu';
 import { SimulatorProcess } from './simulator-process';
 import { generateSmsItems, type BenchSms } from './sms-items';
 import { formatMiB, formatNumber, formatPercent, formatTable } from './text-table';
@@ -110,6 +111,8 @@ interface ImportFigures {
   storageOperations: Record<string, number>;
   operations: Record<string, number>;
   limiter: ProcessesRunResult['limiter'];
+  cpuSeconds: Record<string, number>;
+  usage: ProcessesRunResult['usage'];
 }
 
 interface BareFigures {
@@ -121,6 +124,8 @@ interface BareFigures {
   graphRequests: number;
   throttled: number;
   maxInFlightPerMailbox: number;
+  /** CPU seconds over the timed run: `bench` (this process, the bare client) and `simulator`. */
+  cpuSeconds: Record<string, number>;
 }
 
 async function main(): Promise<void> {
@@ -175,7 +180,10 @@ async function main(): Promise<void> {
       const untrack = track(simulator);
       try {
         progress(`${label}: importing (${processes} process(es) × ${PARALLELISM_PER_INSTANCE} imports)`);
-        const run = await runPipelineProcesses({ storageConnectionString, graphEndpoint: simulator.url, blobNames, processes, parallelism: PARALLELISM_PER_INSTANCE });
+        const run = await runPipelineProcesses({
+          storageConnectionString, graphEndpoint: simulator.url, blobNames, processes, parallelism: PARALLELISM_PER_INSTANCE,
+          watch: { azurite: azurite?.pid, simulator: simulator.pid },
+        });
         const stats = await simulator.stop();
         untrack();
         const figures: ImportFigures = {
@@ -183,6 +191,7 @@ async function main(): Promise<void> {
           outcomes: run.outcomes, retries: run.retries, failures: run.failures,
           graphRequests: stats.requests, throttled: stats.byStatus['429'] ?? 0, throttledBy: stats.throttledBy,
           maxInFlightPerMailbox: stats.maxInFlightPerMailbox, storageOperations: run.storageOperations, operations: run.operations, limiter: run.limiter,
+          cpuSeconds: run.cpuSeconds, usage: run.usage,
         };
         progress(`${label}: ${formatNumber(figures.itemsPerSecond, 1)} items/s, ${figures.throttled} × 429, at most ${figures.maxInFlightPerMailbox} in flight per mailbox`);
         return figures;
@@ -201,12 +210,15 @@ async function main(): Promise<void> {
       const untrack = track(simulator);
       try {
         progress(`${label}: posting ${creates.length} creates with fetch (${concurrency} at once)`);
+        const meter = new CpuMeter({ simulator: simulator.pid });
         const run = await runBareCreates({ graphUrl: simulator.url, token: BENCH_GRAPH_TOKEN, folderName, creates, concurrency });
+        const { self, ...watched } = meter.stop();
         const stats = await simulator.stop();
         untrack();
         const figures: BareFigures = {
           label, concurrency, items: creates.length, durationMs: run.durationMs, itemsPerSecond: creates.length / (run.durationMs / 1000),
           graphRequests: stats.requests, throttled: stats.byStatus['429'] ?? 0, maxInFlightPerMailbox: stats.maxInFlightPerMailbox,
+          cpuSeconds: { bench: self ?? 0, ...watched },
         };
         progress(`${label}: ${formatNumber(figures.itemsPerSecond, 1)} items/s`);
         return figures;
@@ -367,7 +379,12 @@ function report(parts: {
       ` limiter ${f.limiter.claims} claims, ${f.limiter.reclaims} reclaims, ${f.limiter.handOffs} hand-offs (${f.limiter.refreshedHandOffs} after a read), ${f.limiter.conflicts} conflicts, waits ${JSON.stringify(f.limiter.waits)}` +
       (Object.keys(f.throttledBy).length > 0 ? `; 429s by limit ${JSON.stringify(f.throttledBy)}` : '') +
       (f.failures.length > 0 ? `; failures: ${f.failures.join(' | ')}` : ''));
+    lines.push(`  CPU ms per item: ${cpuPerItem(f.cpuSeconds, f.items)} (${formatNumber(totalOf(f.cpuSeconds) / (f.durationMs / 1000), 2)} CPUs busy on average);` +
+      ` event loop delay per process, mean/p99 ms: ${f.usage.map((u) => `${formatNumber(u.eventLoopDelayMs.mean, 1)}/${formatNumber(u.eventLoopDelayMs.p99, 1)}`).join(', ')}`);
     lines.push(`  per item by operation: ${Object.entries(f.operations).sort(([, a], [, b]) => b - a).map(([k, n]) => `${k} ${formatNumber(n / f.items, 2)}`).join(', ')}`);
+  }
+  for (const o of parts.organisation) {
+    lines.push(`${o.bare.label}: CPU ms per item: ${cpuPerItem(o.bare.cpuSeconds, o.bare.items)} (${formatNumber(totalOf(o.bare.cpuSeconds) / (o.bare.durationMs / 1000), 2)} CPUs busy on average)`);
   }
   lines.push(`Throttling: 429s ${parts.summary.throttledShare === null ? '-' : formatPercent(parts.summary.throttledShare, 2)} of Graph requests over the pipeline runs; at most ${parts.summary.maxInFlightPerMailbox ?? '-'} requests in flight on one mailbox (the simulator's count, all processes).`);
   if (parts.cost) {
@@ -385,6 +402,11 @@ function report(parts: {
       `arrayBuffers ${formatMiB(m.peak.arrayBuffers)}; ${formatNumber(m.durationMs / 1000, 1)} s; ${m.status}${m.error ? ` (${m.error})` : ''}; ${m.deliveredIntact ? 'all delivered intact' : 'NOT all delivered intact'}; ${m.throttled} × 429.`);
   }
   return lines.join('\n');
+}
+
+/** `imports 12.3, azurite 4.5, …`: CPU milliseconds per item of each process. */
+function cpuPerItem(cpuSeconds: Record<string, number>, items: number): string {
+  return Object.entries(cpuSeconds).map(([name, seconds]) => `${name} ${formatNumber((seconds * 1000) / items, 1)}`).join(', ');
 }
 
 function totalOf(counts: Record<string, number>): number {

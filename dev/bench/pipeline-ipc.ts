@@ -8,5 +8,13 @@ export type PipelineCommand =
 
 export type PipelineReply =
   | { type: 'ready' }
-  | { type: 'result'; result: PipelineRunResult; storageOperations: Record<string, number>; operations: Record<string, number>; limiter: TableMailboxLimiterStats }
+  | { type: 'result'; result: PipelineRunResult; storageOperations: Record<string, number>; operations: Record<string, number>; limiter: TableMailboxLimiterStats; usage: ProcessUsage }
   | { type: 'error'; message: string };
+
+/** What one pipeline process used while it imported (from the start signal to its end). */
+export interface ProcessUsage {
+  /** User + system CPU seconds (`process.cpuUsage`). */
+  cpuSeconds: number;
+  /** Event loop delay: how long a ready callback waited, in ms (a busy or CPU-starved process waits long). */
+  eventLoopDelayMs: { mean: number; p99: number; max: number };
+}
