@@ -381,6 +381,7 @@ function report(parts: {
       (f.failures.length > 0 ? `; failures: ${f.failures.join(' | ')}` : ''));
     lines.push(`  CPU ms per item: ${cpuPerItem(f.cpuSeconds, f.items)} (${formatNumber(totalOf(f.cpuSeconds) / (f.durationMs / 1000), 2)} CPUs busy on average);` +
       ` event loop delay per process, mean/p99 ms: ${f.usage.map((u) => `${formatNumber(u.eventLoopDelayMs.mean, 1)}/${formatNumber(u.eventLoopDelayMs.p99, 1)}`).join(', ')}`);
+    lines.push(`  where an item's time went, per process: ${f.usage.map(itemTime).join('; ')}`);
     lines.push(`  per item by operation: ${Object.entries(f.operations).sort(([, a], [, b]) => b - a).map(([k, n]) => `${k} ${formatNumber(n / f.items, 2)}`).join(', ')}`);
   }
   for (const o of parts.organisation) {
@@ -402,6 +403,18 @@ function report(parts: {
       `arrayBuffers ${formatMiB(m.peak.arrayBuffers)}; ${formatNumber(m.durationMs / 1000, 1)} s; ${m.status}${m.error ? ` (${m.error})` : ''}; ${m.deliveredIntact ? 'all delivered intact' : 'NOT all delivered intact'}; ${m.throttled} × 429.`);
   }
   return lines.join('\n');
+}
+
+/**
+ * One import process's mean item time (Little's law: its imports in parallel × its time ÷ its
+ * items) beside the wall time its requests took per item, by kind; the rest is CPU and waiting
+ * for it (event loop, pauses of the limiter or the claims).
+ */
+function itemTime(usage: ProcessesRunResult['usage'][number]): string {
+  const itemMs = (usage.durationMs * usage.parallelism) / usage.items;
+  const parts = Object.entries(usage.requests).map(([kind, r]) => [kind, r.totalMs / usage.items, r.count / usage.items] as const);
+  const rest = itemMs - parts.reduce((n, [, ms]) => n + ms, 0);
+  return `${formatNumber(itemMs)} ms = ${parts.map(([kind, ms, n]) => `${kind} ${formatNumber(ms)} (${formatNumber(n, 1)} req)`).join(' + ')} + other ${formatNumber(rest)}`;
 }
 
 /** `imports 12.3, azurite 4.5, …`: CPU milliseconds per item of each process. */

@@ -9,6 +9,7 @@ import { benchAppConfig } from './bench-config';
 import type { PipelineCommand, PipelineReply } from './pipeline-ipc';
 import { runPipelineImport } from './pipeline-import-run';
 import { RequestCounter, storageHosts } from './request-counter';
+import { RequestTimer } from './request-timer';
 
 let prepared: (() => Promise<PipelineReply>) | undefined;
 
@@ -22,6 +23,7 @@ process.on('message', (command: PipelineCommand) => {
     const services = createArchiverServices(config);
     prepared = async () => {
       const counter = new RequestCounter(storageHosts(command.storageConnectionString));
+      const timer = new RequestTimer(storageHosts(command.storageConnectionString));
       const cpuStart = process.cpuUsage();
       const delay = monitorEventLoopDelay({ resolution: 10 });
       delay.enable();
@@ -32,6 +34,7 @@ process.on('message', (command: PipelineCommand) => {
       const usage = {
         cpuSeconds: (cpu.user + cpu.system) / 1e6,
         eventLoopDelayMs: { mean: delay.mean / 1e6, p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 },
+        durationMs: result.durationMs, items: result.items, parallelism: command.parallelism, requests: timer.stop(),
       };
       return { type: 'result', result, storageOperations: counter.stop(), operations: counter.operations, limiter: services.mailboxLimiter.stats, usage };
     };
