@@ -76,3 +76,30 @@ test("storage clients are built in platform/storage only, each with the SDK opti
     assert.match(args, new RegExp(String.raw`\bSDK\.${expected}\b`), `${file.path}: ${call[0]}${args}) is built without SDK.${expected}`);
   }
 });
+
+const WIRE_TYPES = 'shared/wire/admin-api-types.ts';
+
+function sourceFilesUnder(folder: string): Array<{ path: string; text: string }> {
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) return walk(path);
+      return entry.name.endsWith('.ts') ? [path] : [];
+    });
+  return walk(join(repoRoot, folder)).map((path) => ({ path: relative(repoRoot, path).split('\\').join('/'), text: readFileSync(path, 'utf8') }));
+}
+
+test("the admin API's wire types are declared once, in a module without imports that the server and the page both use", () => {
+  const wire = readFileSync(join(repoRoot, WIRE_TYPES), 'utf8');
+  // The page's compiler has no Node types: anything this module imported would have to compile for the browser too.
+  assert.doesNotMatch(wire, /^\s*import\b|\brequire\(/m);
+  assert.doesNotMatch(wire, /^export (?:const|let|function|class|enum)\b/m, 'types only: nothing of it may reach the bundle');
+  const names = [...wire.matchAll(/^export (?:interface|type) (\w+)/gm)].map((m) => m[1] as string);
+  assert.ok(names.includes('OutstandingItem') && names.includes('ConnectorDay') && names.includes('MappingDiff'), names.join(', '));
+  const declaration = new RegExp(String.raw`^\s*(?:export\s+)?(?:declare\s+)?(?:interface|type|class|enum)\s+(${names.join('|')})\b`, 'gm');
+  const again = [...productFiles(), ...sourceFilesUnder('web')]
+    .filter((f) => f.path !== WIRE_TYPES)
+    .flatMap((f) => [...f.text.matchAll(declaration)].map((m) => `${f.path}: ${m[1] as string}`));
+  assert.deepEqual(again, []);
+  assert.match(readFileSync(join(repoRoot, 'web/admin/api.ts'), 'utf8'), /from '\.\.\/\.\.\/shared\/wire\/admin-api-types'/);
+});
