@@ -159,7 +159,7 @@ describe('retry policy: attempts and budget', () => {
   });
 
   test('every stage has its budget in one place', () => {
-    assert.deepEqual(Object.keys(RETRY_BUDGETS).sort(), ['admin', 'fetch', 'import', 'tableConflict']);
+    assert.deepEqual(Object.keys(RETRY_BUDGETS).sort(), ['admin', 'fetch', 'import', 'storage', 'tableConflict']);
     for (const policy of Object.values(RETRY_BUDGETS)) {
       assert.ok(Number.isFinite(policy.options.budgetMs) && policy.options.budgetMs > 0, policy.stage);
       assert.ok(Number.isFinite(policy.options.maxAttempts), policy.stage);
