@@ -229,6 +229,7 @@ export class GraphSimulator {
       await this.#uploads.closeAll();
       await this.#store.flush();
       await this.#log.flush();
+      this.stats.close();
     })();
     return this.#stopping;
   }
