@@ -19,6 +19,7 @@ import { Tables } from '../../shared/platform/storage/storage-names';
 import type { DirectoryUser } from '../scenario/directory-users';
 import { LatencyModel, type SimulatorStatsSnapshot } from '../simulators/graph';
 import { AzuriteProcess } from '../azurite/azurite-process';
+import { readHostJson, resolveBlobsOptions } from '../host';
 import { benchConnector, seedArchive } from './archive-seeder';
 import { runBareCreates, type BareCreate } from './bare-graph-client-run';
 import { BENCH_GRAPH_TOKEN } from './bench-config';
@@ -34,11 +35,12 @@ import { generateSmsItems, type BenchSms } from './sms-items';
 import { summarizeBusiestMailbox, type MailboxBusySummary } from './mailbox-busy-summary';
 import { formatMiB, formatNumber, formatPercent, formatTable } from './text-table';
 
-/** host.json `extensions.blobs.maxDegreeOfParallelism`: blob-triggered imports per instance. */
-const PARALLELISM_PER_INSTANCE = 8;
 const MiB = 1024 * 1024;
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..', '..');
+
+/** Blob-triggered imports per instance: the app's host.json `extensions.blobs.maxDegreeOfParallelism`, as the local host reads it. */
+const PARALLELISM_PER_INSTANCE = resolveBlobsOptions(readHostJson(PROJECT_ROOT), 8).maxDegreeOfParallelism;
 const OUT_DIR = path.join(PROJECT_ROOT, '.work', 'bench');
 
 const USAGE = 'usage: npm run bench [-- --heavy-items 3000 --mailboxes 200 --items-per-mailbox 20 --freshness-minutes 3 --skip freshness,memory]';
