@@ -29,7 +29,7 @@ export function logRowsOf(outcome: ItemOutcome): LogRow[] {
   for (const m of outcome.mailboxes) {
     rows.push({
       ...base,
-      participant: m.via === 'email' ? m.userPrincipalName : '',
+      participant: m.participants?.join('; ') ?? (m.via === 'email' ? m.userPrincipalName : ''),
       mailbox: m.userPrincipalName,
       outcome: m.status === 'imported' ? 'imported' : m.status === 'alreadyImported' ? 'already imported' : 'failed',
       reason: m.error ?? (m.via === 'mapping-file' ? 'mapped by the mapping file' : 'mapped by its email address'),

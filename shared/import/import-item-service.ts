@@ -237,7 +237,10 @@ export class ImportItemService {
     together?: RecordTogether,
   ): Promise<MailboxOutcome> {
     const { writer } = this.options;
-    const result: MailboxOutcome = { userId: mailbox.userId, userPrincipalName: mailbox.userPrincipalName, via: mailbox.via, status: 'failed' };
+    const result: MailboxOutcome = {
+      userId: mailbox.userId, userPrincipalName: mailbox.userPrincipalName, via: mailbox.via,
+      participants: mailbox.participants.map(participantFullLabel), status: 'failed',
+    };
     let claim: HeldDelivery | undefined;
     try {
       const claimed = await this.#claims.claim({ connectorId: connector.id, itemId: converted.itemId, userId: mailbox.userId }, { fresh });

@@ -11,6 +11,8 @@ export interface MailboxOutcome {
   userId: string;
   userPrincipalName: string;
   via: 'mapping-file' | 'email';
+  /** The item's participants that led to this mailbox, as shown to an administrator (participantFullLabel); absent in records written before it was kept. */
+  participants?: string[];
   status: 'imported' | 'alreadyImported' | 'failed';
   messageId?: string;
   error?: string;

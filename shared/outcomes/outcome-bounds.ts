@@ -6,6 +6,7 @@ import type { ItemOutcome, MailboxOutcome, UnmappedParticipant } from './item-ou
  * character display name, 300 unmapped numbers, 500 recipients), the record must fit, or the
  * write fails for ever and the item is listed nowhere.
  *
+ * - at most {@link MAX_PARTICIPANTS_PER_MAILBOX} source participants named per mailbox;
  * - every text (participant, reason, error, address) at most {@link MAX_TEXT} characters, the cut
  *   shown as `… (N more characters)`;
  * - at most {@link MAX_LISTED_UNMAPPED} unmapped participants and {@link MAX_LISTED_MAILBOXES}
@@ -18,6 +19,8 @@ export const MAX_TEXT = 512;
 export const MAX_LISTED_UNMAPPED = 50;
 export const MAX_LISTED_MAILBOXES = 50;
 export const MAX_RECORD_CHARS = 24_000;
+/** The participants that led to one mailbox: one person seldom appears under more than a number and an address. */
+export const MAX_PARTICIPANTS_PER_MAILBOX = 5;
 
 export function boundOutcome(outcome: ItemOutcome): ItemOutcome {
   const unmappedTotal = outcome.unmappedTotal ?? outcome.unmapped.length;
@@ -55,5 +58,10 @@ function boundUnmapped(u: UnmappedParticipant): UnmappedParticipant {
 }
 
 function boundMailbox(m: MailboxOutcome): MailboxOutcome {
-  return { ...m, userPrincipalName: cutText(m.userPrincipalName), ...(m.error === undefined ? {} : { error: cutText(m.error) }) };
+  return {
+    ...m,
+    userPrincipalName: cutText(m.userPrincipalName),
+    ...(m.participants === undefined ? {} : { participants: m.participants.slice(0, MAX_PARTICIPANTS_PER_MAILBOX).map((p) => cutText(p)) }),
+    ...(m.error === undefined ? {} : { error: cutText(m.error) }),
+  };
 }

@@ -10,6 +10,7 @@ import {
   sourceItemIdPropertyId,
 } from '../../shared/conversion';
 import { Containers } from '../../shared/platform/storage/storage-names';
+import { logRowsOf } from '../../shared/admin/item-log';
 import { ANA, BEN, CARA } from '../graph-writer/graph-fixture';
 import { bytesOf, matching, sha256 } from '../graph-writer/graph-fixture';
 import {
@@ -98,6 +99,17 @@ describe('ImportItemService (Azurite, Graph simulator)', () => {
     assert.deepEqual(
       outcome.mailboxes.map((m) => [m.userPrincipalName, m.status, m.via]).sort(),
       [[ANA.userPrincipalName, 'imported', 'email'], [BEN.userPrincipalName, 'imported', 'mapping-file']],
+    );
+    // The download log names the participants that led to each mailbox, the mapping file's phone number too.
+    const recorded = await fx.imports.getOutcome(fx.connector.id, itemId);
+    assert.ok(recorded);
+    assert.deepEqual(
+      logRowsOf(recorded).map((r) => [r.mailbox, r.participant, r.reason]).sort(),
+      [
+        ['', '+1 310 555 0100', '+1 310 555 0100: not in the mapping file, no email address'],
+        [ANA.userPrincipalName, '+1 202 555 0143 (ana.diaz@contoso.com)', 'mapped by its email address'],
+        [BEN.userPrincipalName, 'Ben Ng (+1 310 555 0199); Ben (ben.ng@contoso.com)', 'mapped by the mapping file'],
+      ],
     );
     for (const user of [ANA, BEN]) {
       const copies = copiesOf(fx.graph.messages(user, FOLDER), itemId);
