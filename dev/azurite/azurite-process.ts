@@ -47,6 +47,11 @@ export class AzuriteProcess implements AzuriteStorage {
     this.connectionString = azuriteConnectionString(endpoints);
   }
 
+  /** Azurite's process id (the bench reads its CPU time). */
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
   static async start(options: AzuriteOptions = {}): Promise<AzuriteProcess> {
     const entry = path.join(path.dirname(require.resolve('azurite/package.json')), 'dist', 'src', 'azurite.js');
     const args = [

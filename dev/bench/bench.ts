@@ -19,6 +19,7 @@ import { Tables } from '../../shared/platform/storage/storage-names';
 import type { DirectoryUser } from '../scenario/directory-users';
 import { LatencyModel, type SimulatorStatsSnapshot } from '../simulators/graph';
 import { AzuriteProcess } from '../azurite/azurite-process';
+import { readHostJson, resolveBlobsOptions } from '../host';
 import { benchConnector, seedArchive } from './archive-seeder';
 import { runBareCreates, type BareCreate } from './bare-graph-client-run';
 import { BENCH_GRAPH_TOKEN } from './bench-config';
@@ -28,15 +29,18 @@ import { runFreshnessScenario, type FreshnessFigures } from './freshness-scenari
 import { GeneratedArchiveSource } from './generated-attachment';
 import { runLargeAttachmentScenario, type LargeAttachmentFigures } from './large-attachment-scenario';
 import { runPipelineProcesses, type ProcessesRunResult } from './pipeline-process-run';
+import { CpuMeter } from './process-cpu';
 import { SimulatorProcess } from './simulator-process';
 import { generateSmsItems, type BenchSms } from './sms-items';
+import { summarizeBusiestMailbox, type MailboxBusySummary } from './mailbox-busy-summary';
 import { formatMiB, formatNumber, formatPercent, formatTable } from './text-table';
 
-/** host.json `extensions.blobs.maxDegreeOfParallelism`: blob-triggered imports per instance. */
-const PARALLELISM_PER_INSTANCE = 8;
 const MiB = 1024 * 1024;
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..', '..');
+
+/** Blob-triggered imports per instance: the app's host.json `extensions.blobs.maxDegreeOfParallelism`, as the local host reads it. */
+const PARALLELISM_PER_INSTANCE = resolveBlobsOptions(readHostJson(PROJECT_ROOT), 8).maxDegreeOfParallelism;
 const OUT_DIR = path.join(PROJECT_ROOT, '.work', 'bench');
 
 const USAGE = 'usage: npm run bench [-- --heavy-items 3000 --mailboxes 200 --items-per-mailbox 20 --freshness-minutes 3 --skip freshness,memory]';
@@ -110,6 +114,9 @@ interface ImportFigures {
   storageOperations: Record<string, number>;
   operations: Record<string, number>;
   limiter: ProcessesRunResult['limiter'];
+  busiestMailbox: MailboxBusySummary | undefined;
+  cpuSeconds: Record<string, number>;
+  usage: ProcessesRunResult['usage'];
 }
 
 interface BareFigures {
@@ -121,6 +128,8 @@ interface BareFigures {
   graphRequests: number;
   throttled: number;
   maxInFlightPerMailbox: number;
+  /** CPU seconds over the timed run: `bench` (this process, the bare client) and `simulator`. */
+  cpuSeconds: Record<string, number>;
 }
 
 async function main(): Promise<void> {
@@ -175,7 +184,10 @@ async function main(): Promise<void> {
       const untrack = track(simulator);
       try {
         progress(`${label}: importing (${processes} process(es) × ${PARALLELISM_PER_INSTANCE} imports)`);
-        const run = await runPipelineProcesses({ storageConnectionString, graphEndpoint: simulator.url, blobNames, processes, parallelism: PARALLELISM_PER_INSTANCE });
+        const run = await runPipelineProcesses({
+          storageConnectionString, graphEndpoint: simulator.url, blobNames, processes, parallelism: PARALLELISM_PER_INSTANCE,
+          watch: { azurite: azurite?.pid, simulator: simulator.pid },
+        });
         const stats = await simulator.stop();
         untrack();
         const figures: ImportFigures = {
@@ -183,7 +195,16 @@ async function main(): Promise<void> {
           outcomes: run.outcomes, retries: run.retries, failures: run.failures,
           graphRequests: stats.requests, throttled: stats.byStatus['429'] ?? 0, throttledBy: stats.throttledBy,
           maxInFlightPerMailbox: stats.maxInFlightPerMailbox, storageOperations: run.storageOperations, operations: run.operations, limiter: run.limiter,
+          busiestMailbox: summarizeBusiestMailbox(stats),
+          cpuSeconds: run.cpuSeconds, usage: run.usage,
         };
+        const busy = figures.busiestMailbox;
+        if (busy !== undefined) {
+          progress(`${label}: busiest mailbox ${formatPercent(busy.shareAtLimit, 1)} of its time at 4 in flight (mean ${formatNumber(busy.meanInFlight, 2)}); `
+            + `a freed place idle ${formatNumber(busy.refillGapMs.mean, 1)} ms on average (p50 ${formatNumber(busy.refillGapMs.p50)}, p90 ${formatNumber(busy.refillGapMs.p90)}, p99 ${formatNumber(busy.refillGapMs.p99)} ms); `
+            + `requests held ${formatNumber(busy.meanHeldMs)} ms on average, drawn create latency ${busy.drawnCreateMeanMs === undefined ? '-' : formatNumber(busy.drawnCreateMeanMs)} ms; `
+            + `the simulator's event loop late by ${formatNumber(busy.simulatorEventLoopDelayMs.mean, 1)} ms on average (p99 ${formatNumber(busy.simulatorEventLoopDelayMs.p99)}, max ${formatNumber(busy.simulatorEventLoopDelayMs.max)} ms)`);
+        }
         progress(`${label}: ${formatNumber(figures.itemsPerSecond, 1)} items/s, ${figures.throttled} × 429, at most ${figures.maxInFlightPerMailbox} in flight per mailbox`);
         return figures;
       } finally {
@@ -201,12 +222,15 @@ async function main(): Promise<void> {
       const untrack = track(simulator);
       try {
         progress(`${label}: posting ${creates.length} creates with fetch (${concurrency} at once)`);
+        const meter = new CpuMeter({ simulator: simulator.pid });
         const run = await runBareCreates({ graphUrl: simulator.url, token: BENCH_GRAPH_TOKEN, folderName, creates, concurrency });
+        const { self, ...watched } = meter.stop();
         const stats = await simulator.stop();
         untrack();
         const figures: BareFigures = {
           label, concurrency, items: creates.length, durationMs: run.durationMs, itemsPerSecond: creates.length / (run.durationMs / 1000),
           graphRequests: stats.requests, throttled: stats.byStatus['429'] ?? 0, maxInFlightPerMailbox: stats.maxInFlightPerMailbox,
+          cpuSeconds: { bench: self ?? 0, ...watched },
         };
         progress(`${label}: ${formatNumber(figures.itemsPerSecond, 1)} items/s`);
         return figures;
@@ -364,10 +388,16 @@ function report(parts: {
   ));
   for (const f of [...(parts.heavy ? [parts.heavy] : []), ...parts.organisation.map((o) => o.pipeline)]) {
     lines.push(`${f.label}: storage requests per item ${Object.entries(f.storageOperations).map(([k, n]) => `${k} ${formatNumber(n / f.items, 2)}`).join(', ')};` +
-      ` limiter ${f.limiter.claims} claims, ${f.limiter.reclaims} reclaims, ${f.limiter.handOffs} hand-offs (${f.limiter.refreshedHandOffs} after a read), ${f.limiter.conflicts} conflicts, waits ${JSON.stringify(f.limiter.waits)}` +
+      ` limiter ${f.limiter.claims} claims, ${f.limiter.reclaims} reclaims, ${f.limiter.handOffs} hand-offs (${f.limiter.refreshedHandOffs} after a read, ${f.limiter.memoryHandOffs} without a write), ${f.limiter.backgroundReads} reads beside requests, ${f.limiter.conflicts} conflicts, waits ${JSON.stringify(f.limiter.waits)}` +
       (Object.keys(f.throttledBy).length > 0 ? `; 429s by limit ${JSON.stringify(f.throttledBy)}` : '') +
       (f.failures.length > 0 ? `; failures: ${f.failures.join(' | ')}` : ''));
+    lines.push(`  CPU ms per item: ${cpuPerItem(f.cpuSeconds, f.items)} (${formatNumber(totalOf(f.cpuSeconds) / (f.durationMs / 1000), 2)} CPUs busy on average);` +
+      ` event loop delay per process, mean/p99 ms: ${f.usage.map((u) => `${formatNumber(u.eventLoopDelayMs.mean, 1)}/${formatNumber(u.eventLoopDelayMs.p99, 1)}`).join(', ')}`);
+    lines.push(`  where an item's time went, per process: ${f.usage.map(itemTime).join('; ')}`);
     lines.push(`  per item by operation: ${Object.entries(f.operations).sort(([, a], [, b]) => b - a).map(([k, n]) => `${k} ${formatNumber(n / f.items, 2)}`).join(', ')}`);
+  }
+  for (const o of parts.organisation) {
+    lines.push(`${o.bare.label}: CPU ms per item: ${cpuPerItem(o.bare.cpuSeconds, o.bare.items)} (${formatNumber(totalOf(o.bare.cpuSeconds) / (o.bare.durationMs / 1000), 2)} CPUs busy on average)`);
   }
   lines.push(`Throttling: 429s ${parts.summary.throttledShare === null ? '-' : formatPercent(parts.summary.throttledShare, 2)} of Graph requests over the pipeline runs; at most ${parts.summary.maxInFlightPerMailbox ?? '-'} requests in flight on one mailbox (the simulator's count, all processes).`);
   if (parts.cost) {
@@ -385,6 +415,23 @@ function report(parts: {
       `arrayBuffers ${formatMiB(m.peak.arrayBuffers)}; ${formatNumber(m.durationMs / 1000, 1)} s; ${m.status}${m.error ? ` (${m.error})` : ''}; ${m.deliveredIntact ? 'all delivered intact' : 'NOT all delivered intact'}; ${m.throttled} × 429.`);
   }
   return lines.join('\n');
+}
+
+/**
+ * One import process's mean item time (Little's law: its imports in parallel × its time ÷ its
+ * items) beside the wall time its requests took per item, by kind; the rest is CPU and waiting
+ * for it (event loop, pauses of the limiter or the claims).
+ */
+function itemTime(usage: ProcessesRunResult['usage'][number]): string {
+  const itemMs = (usage.durationMs * usage.parallelism) / usage.items;
+  const parts = Object.entries(usage.requests).map(([kind, r]) => [kind, r.totalMs / usage.items, r.count / usage.items] as const);
+  const rest = itemMs - parts.reduce((n, [, ms]) => n + ms, 0);
+  return `${formatNumber(itemMs)} ms = ${parts.map(([kind, ms, n]) => `${kind} ${formatNumber(ms)} (${formatNumber(n, 1)} req)`).join(' + ')} + other ${formatNumber(rest)}`;
+}
+
+/** `imports 12.3, azurite 4.5, …`: CPU milliseconds per item of each process. */
+function cpuPerItem(cpuSeconds: Record<string, number>, items: number): string {
+  return Object.entries(cpuSeconds).map(([name, seconds]) => `${name} ${formatNumber((seconds * 1000) / items, 1)}`).join(', ');
 }
 
 function totalOf(counts: Record<string, number>): number {

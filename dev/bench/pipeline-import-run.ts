@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { buffer } from 'node:stream/consumers';
 import { createArchiverServices, type ArchiverServices } from '../../shared/app/services';
 import type { AppConfig } from '../../shared/platform/settings/app-config';
 import { mapWithConcurrency } from '../../shared/platform/concurrency/bounded-map';
@@ -36,7 +37,7 @@ export interface PipelineRunResult {
 
 /**
  * The import stage as the blob trigger drives it: for each item blob, an invocation reads the
- * blob's bytes and calls the real `ImportItemService.importBlob`, with a bounded number of
+ * blob's bytes (one GET, as the host does) and calls the real `ImportItemService.importBlob`, with a bounded number of
  * invocations in parallel per instance; an invocation that throws is run again.
  */
 export async function runPipelineImport(options: PipelineRunOptions): Promise<PipelineRunResult> {
@@ -61,7 +62,11 @@ export async function runPipelineImport(options: PipelineRunOptions): Promise<Pi
       for (let attempt = 1; attempt <= maxAttempts; attempt++) {
         if (attempt > 1) result.retries += 1;
         try {
-          const bytes = await items.getBlobClient(name).downloadToBuffer();
+          // One GET, as the Functions host reads a triggering blob (`downloadToBuffer` would ask
+          // for the blob's properties first: a request the product never makes).
+          const body = (await items.getBlobClient(name).download()).readableStreamBody;
+          if (body === undefined) throw new Error(`${name}: the blob's download has no body`);
+          const bytes = await buffer(body);
           status = (await instance.importer.importBlob(name, bytes)).status;
           break;
         } catch (error) {

@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ItemOutcomeStatus } from '../../shared/outcomes/item-outcome';
 import type { TableMailboxLimiterStats } from '../../shared/graph/table-mailbox-limiter';
-import type { PipelineCommand, PipelineReply } from './pipeline-ipc';
+import type { PipelineCommand, PipelineReply, ProcessUsage } from './pipeline-ipc';
+import { CpuMeter } from './process-cpu';
 
 export interface ProcessesRunOptions {
   storageConnectionString: string;
@@ -13,6 +14,8 @@ export interface ProcessesRunOptions {
   processes: number;
   /** Imports in parallel per process (host.json `extensions.blobs.maxDegreeOfParallelism`). */
   parallelism: number;
+  /** Other processes whose CPU time over the run is reported (`azurite`, `simulator`), by pid. */
+  watch?: Readonly<Record<string, number | undefined>>;
 }
 
 export interface ProcessesRunResult {
@@ -25,6 +28,10 @@ export interface ProcessesRunResult {
   /** The same requests by operation and table or container (`table GET imports row`, …). */
   operations: Record<string, number>;
   limiter: TableMailboxLimiterStats;
+  /** CPU seconds over the timed run: `imports` (all pipeline processes), `bench` (this process) and each watched process. */
+  cpuSeconds: Record<string, number>;
+  /** Each pipeline process's own usage. */
+  usage: ProcessUsage[];
 }
 
 /**
@@ -39,12 +46,16 @@ export async function runPipelineProcesses(options: ProcessesRunOptions): Promis
     await Promise.all(children.map((child, p) => ask(child, {
       type: 'prepare', storageConnectionString: options.storageConnectionString, graphEndpoint: options.graphEndpoint, blobNames: shares[p] as string[], parallelism: options.parallelism,
     }, 'ready')));
+    const meter = new CpuMeter(options.watch ?? {});
     const started = performance.now();
     const replies = await Promise.all(children.map((child) => ask(child, { type: 'go' }, 'result')));
     const durationMs = performance.now() - started;
+    const { self, ...watched } = meter.stop();
+    const usage = replies.map((r) => r.usage);
     const total: ProcessesRunResult = {
       durationMs, outcomes: {}, retries: 0, failures: [], storageOperations: {}, operations: {},
-      limiter: { claims: 0, handOffs: 0, refreshedHandOffs: 0, reclaims: 0, waits: { concurrency: 0, budget: 0, backOff: 0 }, conflicts: 0, storageOperations: 0 },
+      cpuSeconds: { imports: usage.reduce((n, u) => n + u.cpuSeconds, 0), ...watched, bench: self ?? 0 }, usage,
+      limiter: { claims: 0, handOffs: 0, refreshedHandOffs: 0, memoryHandOffs: 0, backgroundReads: 0, reclaims: 0, waits: { concurrency: 0, budget: 0, backOff: 0 }, conflicts: 0, storageOperations: 0 },
     };
     for (const reply of replies) {
       for (const [status, n] of Object.entries(reply.result.outcomes) as [ItemOutcomeStatus, number][]) total.outcomes[status] = (total.outcomes[status] ?? 0) + n;
@@ -55,6 +66,8 @@ export async function runPipelineProcesses(options: ProcessesRunOptions): Promis
       total.limiter.claims += reply.limiter.claims;
       total.limiter.handOffs += reply.limiter.handOffs;
       total.limiter.refreshedHandOffs += reply.limiter.refreshedHandOffs;
+      total.limiter.memoryHandOffs += reply.limiter.memoryHandOffs;
+      total.limiter.backgroundReads += reply.limiter.backgroundReads;
       total.limiter.reclaims += reply.limiter.reclaims;
       total.limiter.conflicts += reply.limiter.conflicts;
       total.limiter.storageOperations += reply.limiter.storageOperations;

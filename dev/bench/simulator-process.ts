@@ -34,6 +34,11 @@ export class SimulatorProcess {
     this.requestLogFile = started.requestLogFile;
   }
 
+  /** The simulator process's id, for its CPU time. */
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
   static async start(options: SimulatorProcessOptions): Promise<SimulatorProcess> {
     const child = fork(path.join(__dirname, 'graph-simulator-process.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     try {

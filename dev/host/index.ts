@@ -14,3 +14,5 @@ export {
   MissingSettingError,
 } from './errors';
 export { readBlobsExtensionKey } from './host-secrets';
+export { readHostJson } from './host-settings';
+export { resolveBlobsOptions } from './queues-options';

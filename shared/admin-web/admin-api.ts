@@ -3,6 +3,7 @@ import { ConnectorExistsError, ConnectorNotFoundError } from '../connectors/conn
 import { SecretNotFoundError } from '../platform/secrets/secret-store';
 import type { AdminServices } from '../admin/admin-services';
 import type { AuditActor } from '../audit/audit-trail';
+import type { MappingReport } from '../wire/admin-api-types';
 import { isSecureRequest, parseCookies, type AdminCookie, type AdminHttpRequest, type AdminHttpResponse, type AdminResult } from './admin-http';
 import { canChange, canRead, type Principal } from './principal';
 import { resolvePrincipal, signInMode } from './sign-in';
@@ -181,7 +182,7 @@ export function errorResult(error: unknown): AdminResult {
 }
 
 /** A mapping file report as the page shows it: rows, mapped users, problems by line, unknown addresses. */
-export function mappingReportView(report: import('../mapping/mapping-file').MappingFileReport): Record<string, unknown> {
+export function mappingReportView(report: import('../mapping/mapping-file').MappingFileReport): MappingReport {
   const unknownCodes = new Set(['address-not-found', 'address-account-disabled', 'address-no-mailbox']);
   const mapped = report.mapping === undefined ? [] : Object.values(report.mapping.entries);
   return {

@@ -13,6 +13,7 @@ import { AdminHttpError, mappingReportView, type AdminRoute, type RouteContext }
 import { ADMIN_ROLE, READER_ROLE, canChange } from './principal';
 import { LOCAL_PRINCIPAL_COOKIE, localPrincipalCookieValue, localSignInRefusal, signInMode } from './sign-in';
 import { csrfCookieName, isCsrfToken, newCsrfToken } from './web-security';
+import type { MappingReport, Me } from '../wire/admin-api-types';
 import { onlyFields, optionalBoolean, optionalString, parseJsonObject, queryChoice, queryPositiveInteger, queryValue, requiredString, type JsonObject } from './request-input';
 
 /**
@@ -79,17 +80,14 @@ async function me(ctx: RouteContext): Promise<AdminResult> {
   const principal = ctx.principal!;
   const existing = ctx.cookie(csrfCookieName(ctx.secure));
   const token = isCsrfToken(existing) ? existing : newCsrfToken();
-  return json(
-    {
-      principal: { id: principal.id, name: principal.name, source: principal.source },
-      roles: principal.roles,
-      canChange: canChange(principal),
-      csrfToken: token,
-      localSignIn: signInMode(ctx.deps.env).localSignIn,
-    },
-    200,
-    token === existing ? [] : [csrfCookie(ctx, token)],
-  );
+  const body: Me = {
+    principal: { id: principal.id, name: principal.name, source: principal.source },
+    roles: [...principal.roles],
+    canChange: canChange(principal),
+    csrfToken: token,
+    localSignIn: signInMode(ctx.deps.env).localSignIn,
+  };
+  return json(body, 200, token === existing ? [] : [csrfCookie(ctx, token)]);
 }
 
 /** The body of a mapping upload: the CSV bytes themselves (text/csv), up to 10 MiB. */
@@ -328,7 +326,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
         connectorId === undefined
           ? await validateNewConnectorMappingFile({ region: region as string, bytes }, optional('directory', directory))
           : await validateMappingFile({ connectorId, bytes }, { connectors: ctx.deps.services.connectors, ...optional('directory', directory) });
-      return json({ ...mappingReportView(report), directoryChecked: directory !== undefined });
+      return json({ ...mappingReportView(report), directoryChecked: directory !== undefined } satisfies MappingReport);
     },
   },
   {

@@ -4,15 +4,14 @@
  * role_typ }`. App Service strips the header from what a client sends and sets it itself, so it is
  * trusted only where App Service Authentication is on (or, locally, where the local sign-in is).
  */
+import type { AdminRole, PrincipalSource } from '../wire/admin-api-types';
+// The roles and how the principal was established go to the page (`GET me`): one definition with its other wire types.
+export type { AdminRole, PrincipalSource } from '../wire/admin-api-types';
 
-export const ADMIN_ROLE = 'Connectors.Admin';
-export const READER_ROLE = 'Connectors.Read';
-export type AdminRole = typeof ADMIN_ROLE | typeof READER_ROLE;
+export const ADMIN_ROLE = 'Connectors.Admin' satisfies AdminRole;
+export const READER_ROLE = 'Connectors.Read' satisfies AdminRole;
 
 export const CLIENT_PRINCIPAL_HEADER = 'x-ms-client-principal';
-
-/** How the principal was established. */
-export type PrincipalSource = 'app-service' | 'local-signin';
 
 export interface Principal {
   /** Entra object id when the token carries one, else the name. */

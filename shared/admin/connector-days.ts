@@ -4,23 +4,15 @@ import type { RunStore } from '../schedule/run-store';
 import { InvalidAdminInputError } from './admin-errors';
 import { connectorIdArgument, parseInstant } from './connector-settings';
 import { outstandingStatusOf } from './outstanding-items';
+import type { ConnectorDay } from '../wire/admin-api-types';
+// The admin API sends these as they are: defined once, with the admin page's other wire types.
+export type { ConnectorDay } from '../wire/admin-api-types';
 
 const DAY_MS = 86_400_000;
 /** The longest range one request charts. */
 export const MAX_CHART_DAYS = 366;
 /** Without a range: the last 30 days. */
 export const DEFAULT_CHART_DAYS = 30;
-
-/** One UTC day of a connector: fetched by its runs, and what became of the items archived that day, as it stands now. */
-export interface ConnectorDay {
-  day: string;
-  fetched: number;
-  imported: number;
-  unmapped: number;
-  partial: number;
-  failed: number;
-  quarantined: number;
-}
 
 /** Per UTC day from `from` (a date, inclusive) to `to` (exclusive; default tomorrow): for the connector page's chart. */
 export async function connectorDays(

@@ -1,51 +1,16 @@
-import { connectorTransport, type Connector, type ConnectorTransport, type LastRun, type MappingFileRef } from '../connectors/connector';
+import { connectorTransport, type Connector } from '../connectors/connector';
 import type { ConnectorStore } from '../connectors/connector-store';
 import type { ImportStore } from '../outcomes/import-store';
 import type { ItemOutcome } from '../outcomes/item-outcome';
 import { PRODUCT_MODULES } from '../products';
 import { connectorIdArgument, knownProducts } from './connector-settings';
-import { countOutstanding, outstandingOf, type OutstandingStatus } from './outstanding-items';
+import { countOutstanding, outstandingOf } from './outstanding-items';
+import type { ConnectorHealth, ConnectorOverview, ProductChoice } from '../wire/admin-api-types';
+// The admin API sends these as they are: defined once, with the admin page's other wire types.
+export type { ConnectorHealth, ConnectorOverview, ProductChoice } from '../wire/admin-api-types';
 
 /** A connector more than this far behind TeleMessage is `behind` (the StalledConnector alert's default). */
 export const BEHIND_AFTER_MS = 26 * 3_600_000;
-
-export type ConnectorHealth = 'healthy' | 'behind' | 'failing' | 'disabled';
-
-/** A connector as the list and the connector page show it: its settings, its status now and what is outstanding. */
-export interface ConnectorOverview {
-  id: string;
-  product: string;
-  productName: string;
-  folderName: string;
-  transport: ConnectorTransport;
-  enabled: boolean;
-  autoMapping: boolean;
-  region: string;
-  baseUrl: string;
-  username: string;
-  /** The name of the secret holding the password; never the password. */
-  passwordSecretName: string;
-  status: ConnectorHealth;
-  statusReason: string;
-  checkpoint: string;
-  /** How far the checkpoint is behind now, in seconds (archive API connectors only). */
-  lagSeconds: number | null;
-  lastRun: LastRun | null;
-  lastSuccessAt: string | null;
-  /** Items with at least one new copy since 00:00 UTC today. */
-  importedToday: number;
-  /** Outstanding now, whatever run produced them. */
-  outstanding: Record<OutstandingStatus, number>;
-  mappingFile: MappingFileRef | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface ProductChoice {
-  id: string;
-  name: string;
-  defaultFolderName: string;
-}
 
 /** The products a connector can be added for, as the registry of product modules holds them. */
 export function listProducts(): ProductChoice[] {

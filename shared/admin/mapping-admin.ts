@@ -5,7 +5,10 @@ import { parseMappingFile, type MappingFileReport } from '../mapping/mapping-fil
 import { parseRegionCode } from '../mapping/phone-number';
 import { DirectoryUnavailableError, InvalidAdminInputError, MappingFileConflictError, MappingFileRejectedError } from './admin-errors';
 import { connectorIdArgument, parseRegion } from './connector-settings';
-import { ConcurrentMappingApplyError, type CurrentMappingFile, type MappingFileStore, type MappingFileVersion } from '../mapping/mapping-file-store';
+import { ConcurrentMappingApplyError, type CurrentMappingFile, type MappingFileStore } from '../mapping/mapping-file-store';
+import type { MappingDiff, MappingVersionListing } from '../wire/admin-api-types';
+// The admin API sends these as they are: defined once, with the admin page's other wire types.
+export type { MappingDiff, MappingVersionListing } from '../wire/admin-api-types';
 
 export interface MappingFileRequest {
   connectorId: string;
@@ -78,13 +81,6 @@ export async function showMapping(connectorId: string, deps: Pick<MappingAdminDe
   return deps.mappingFiles.getCurrent(id);
 }
 
-export interface MappingVersionListing {
-  /** The version in force, if any. */
-  current?: string;
-  /** Oldest first. */
-  versions: MappingFileVersion[];
-}
-
 export async function listMappingVersions(connectorId: string, deps: Pick<MappingAdminDependencies, 'connectors' | 'mappingFiles'>): Promise<MappingVersionListing> {
   const id = connectorIdArgument(connectorId, 'connector');
   await deps.connectors.get(id);
@@ -119,16 +115,6 @@ async function readMappingFile(
     if (deps.signal?.aborted || deps.directory === undefined) throw error;
     throw new DirectoryUnavailableError(error);
   }
-}
-
-/** What changed from one mapping version to another: numbers added, removed, or mapped elsewhere. */
-export interface MappingDiff {
-  from: string;
-  to: string;
-  added: { number: string; address: string }[];
-  removed: { number: string; address: string }[];
-  changed: { number: string; from: string; to: string }[];
-  unchanged: number;
 }
 
 async function versionEntries(connector: Connector, version: string, field: string, deps: Pick<MappingAdminDependencies, 'mappingFiles'>): Promise<Readonly<Record<string, string>>> {

@@ -3,6 +3,9 @@ import type { ImportStore } from '../outcomes/import-store';
 import type { ItemOutcome } from '../outcomes/item-outcome';
 import { InvalidAdminInputError } from './admin-errors';
 import { connectorIdArgument, parseInstant } from './connector-settings';
+import type { OutstandingItem, OutstandingParticipant, OutstandingStatus } from '../wire/admin-api-types';
+// The admin API sends these as they are: defined once, with the admin page's other wire types.
+export type { OutstandingItem, OutstandingParticipant, OutstandingStatus } from '../wire/admin-api-types';
 
 /**
  * What is outstanding now, not what one run did: the items that reached no mailbox (`unmapped`),
@@ -10,8 +13,6 @@ import { connectorIdArgument, parseInstant } from './connector-settings';
  * shown apart so that the participant's copy can be added once the mapping is fixed). The web
  * page, the command line and the demo's report all read this one query.
  */
-export type OutstandingStatus = 'unmapped' | 'failed' | 'partial' | 'quarantined';
-
 export const OUTSTANDING_STATUSES: readonly OutstandingStatus[] = ['unmapped', 'failed', 'partial', 'quarantined'];
 
 /** Which outstanding list an outcome is on now, or undefined when nothing about it is outstanding. */
@@ -24,29 +25,6 @@ export function outstandingStatusOf(outcome: ItemOutcome): OutstandingStatus | u
     case 'imported':
       return outcome.unmapped.length > 0 || (outcome.unmappedTotal ?? 0) > 0 ? 'partial' : undefined;
   }
-}
-
-export interface OutstandingParticipant {
-  /** As shown to an administrator: name and number, email or WeChat id. */
-  participant: string;
-  /** 'unmapped' with why, 'imported'/'already imported' into a mailbox, or 'failed' with the error. */
-  outcome: 'unmapped' | 'imported' | 'already imported' | 'failed';
-  mailbox?: string;
-  reason?: string;
-}
-
-export interface OutstandingItem {
-  connectorId: string;
-  itemId: string;
-  status: OutstandingStatus;
-  archivedAt?: string;
-  updatedAt: string;
-  attempts: number;
-  /** The item's reason: the quarantine reason, the last error, or the first participant's reason. */
-  reason: string;
-  participants: OutstandingParticipant[];
-  /** Unmapped participants in all, when more than are listed. */
-  unmappedTotal?: number;
 }
 
 export interface OutstandingFilter {

@@ -2,38 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { odata, type TableClient } from '@azure/data-tables';
 import { JsonEntityTable } from '../platform/storage/json-entity-table';
 import type { Telemetry } from '../platform/telemetry/telemetry';
-
-/** Who made a change: a signed-in administrator of the web page, or the command line's OS user. */
-export interface AuditActor {
-  /** Entra object id, `local:<name>` for the local sign-in, `cli:<os user>` for the command line. */
-  readonly id: string;
-  readonly name: string;
-  readonly via: 'web' | 'web-local' | 'cli';
-}
-
-export type AuditAction =
-  | 'connector.added'
-  | 'connector.enabled'
-  | 'connector.disabled'
-  | 'connector.settings-changed'
-  | 'connector.run'
-  | 'connector.backfill'
-  | 'mapping.applied'
-  | 'mapping.rolled-back'
-  | 'items.replayed';
-
-/** One change: who, when, what, before and after. Never a secret (the callers pass records without one). */
-export interface AuditEntry {
-  readonly id: string;
-  readonly at: string;
-  readonly actor: AuditActor;
-  readonly action: AuditAction;
-  readonly connectorId?: string;
-  readonly before?: unknown;
-  readonly after?: unknown;
-  /** What else describes the change (a back-fill window, replayed item counts, a mapping version). */
-  readonly details?: Readonly<Record<string, unknown>>;
-}
+import type { AuditEntry } from '../wire/admin-api-types';
+// The admin API sends these as they are: defined once, with the admin page's other wire types.
+export type { AuditAction, AuditActor, AuditEntry } from '../wire/admin-api-types';
 
 export interface AuditQuery {
   /** Inclusive, ISO instant. */

@@ -1,5 +1,6 @@
-export type ConnectorTransport = 'archive-api' | 'eml-drop';
-
+import type { ConnectorTransport, LastRun, MappingFileRef } from '../wire/admin-api-types';
+// The admin API sends these as they are: defined once, with the admin page's other wire types.
+export type { ConnectorTransport, LastRun, MappingFileRef } from '../wire/admin-api-types';
 /** The connector's transport; connectors stored before transports existed use the archive API. */
 export function connectorTransport(connector: Pick<Connector, 'transport'>): ConnectorTransport {
   return connector.transport ?? 'archive-api';
@@ -40,17 +41,3 @@ export interface Connector {
   lastSuccessAt?: string;
 }
 
-export interface MappingFileRef {
-  version: string;
-  appliedAt: string;
-  rows: number;
-}
-
-export interface LastRun {
-  runId: string;
-  from: string;
-  to: string;
-  status: 'queued' | 'running' | 'succeeded' | 'failed';
-  at: string;
-  error?: string;
-}

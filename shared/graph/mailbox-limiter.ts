@@ -19,8 +19,12 @@ export interface MailboxRequestCost {
  * `TableMailboxLimiter`, which every instance of the app shares through Table Storage.
  */
 export interface MailboxLimiter {
-  /** Runs one request against `mailbox` once the limits allow it, and frees its place after. */
-  run<T>(mailbox: string, task: () => Promise<T>, cost?: MailboxRequestCost): Promise<T>;
+  /**
+   * Runs one request against `mailbox` once the limits allow it, and frees its place after.
+   * Waiting for the place spends `schedule`'s time budget and ends when its signal aborts (by
+   * default a fresh schedule of the import stage).
+   */
+  run<T>(mailbox: string, task: () => Promise<T>, cost?: MailboxRequestCost, schedule?: RetrySchedule): Promise<T>;
   /** Graph answered 429: no request to `mailbox` starts before `untilMs` (ms since the epoch), here or in any instance sharing the limiter. */
   backOff(mailbox: string, untilMs: number): Promise<void>;
 }
@@ -60,7 +64,7 @@ export async function runWithinLimits<T>(
 ): Promise<T> {
   for (;;) {
     try {
-      return await limiter.run(mailbox, task, cost);
+      return await limiter.run(mailbox, task, cost, retries);
     } catch (err) {
       if (graphStatus(err) !== 429) throw err;
       const waitMs = retries.next(graphRetryAfterMs(err));

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { RestError, odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { KeyedLimiter } from '../platform/concurrency/keyed-limiter';
+import { RETRY_BUDGETS, RetryBudgetExhaustedError, type RetrySchedule } from '../platform/resilience';
 import { DEFAULT_MAILBOX_CONCURRENCY, type MailboxLimiter, type MailboxRequestCost } from './mailbox-limiter';
 
 /**
@@ -39,6 +39,9 @@ interface Claim {
   others: { requests: number; bytes: number; readAt: number };
   /** Writes to the row (hand-off, lease extension, release) one after another, each with the newest ETag. */
   writes: Promise<void>;
+  /** The lease the last write sent; and when that write was sent. */
+  leaseUntil: number;
+  writtenAt: number;
   /** A write found the row changed by someone else (a back-off): it is not handed on again. */
   stale: boolean;
   /** While it lingers unused after its request (no other was waiting): the timer that releases it. */
@@ -69,6 +72,14 @@ export interface TableMailboxLimiterOptions {
   /** How old the last read of a mailbox may be for a finished request's slot to pass to the next waiting one here without reading again. Default 5 s. */
   handOffFreshMs?: number;
   /**
+   * A finished request's slot passes to a request of this instance already waiting for it
+   * without any table write while the slot's row was written less than this long ago (and its
+   * lease has more than half its time left): the requests counted meanwhile go with the next
+   * write. Bounds how late this instance learns of another's back-off through its own writes.
+   * Default 1 s; 0 writes on every hand-off.
+   */
+  memoryHandOffMs?: number;
+  /**
    * How old the last read of a mailbox may be for a slot this instance released to be claimed
    * again with one conditional write, without reading the mailbox first. Only while that read
    * found the budgets at most half used. Default 30 s.
@@ -92,6 +103,10 @@ export interface TableMailboxLimiterStats {
   handOffs: number;
   /** Of those, hand-offs that read the mailbox first because the last read was too old (a read and a write, no release). */
   refreshedHandOffs: number;
+  /** Of those, hand-offs within the instance without a table write (the row was written recently; the count goes with the next write). */
+  memoryHandOffs: number;
+  /** Reads of a busy mailbox made beside its requests, so that hand-offs find a recent read. */
+  backgroundReads: number;
   /** Slots this instance had released, claimed again with one conditional write (no read). */
   reclaims: number;
   /** Reads of a mailbox that found it full, over budget, or backing off. */
@@ -118,7 +133,7 @@ const UPLOAD_WINDOW_MINUTES = 5;
  */
 export class TableMailboxLimiter implements MailboxLimiter {
   readonly stats: TableMailboxLimiterStats = {
-    claims: 0, handOffs: 0, refreshedHandOffs: 0, reclaims: 0, waits: { concurrency: 0, budget: 0, backOff: 0 }, conflicts: 0, storageOperations: 0,
+    claims: 0, handOffs: 0, refreshedHandOffs: 0, memoryHandOffs: 0, backgroundReads: 0, reclaims: 0, waits: { concurrency: 0, budget: 0, backOff: 0 }, conflicts: 0, storageOperations: 0,
   };
   readonly #table: TableClient;
   readonly #concurrency: number;
@@ -127,6 +142,7 @@ export class TableMailboxLimiter implements MailboxLimiter {
   readonly #leaseMs: number;
   readonly #maxPollMs: number;
   readonly #handOffFreshMs: number;
+  readonly #memoryHandOffMs: number;
   readonly #reclaimFreshMs: number;
   readonly #lingerMs: number;
   readonly #now: () => number;
@@ -136,6 +152,10 @@ export class TableMailboxLimiter implements MailboxLimiter {
   /** Slots this instance released, as its release left them (their ETag), per mailbox. */
   readonly #released = new Map<string, Released[]>();
   readonly #releases = new Set<Promise<void>>();
+  /** Slots this instance holds, per mailbox: what a background read brings up to date. */
+  readonly #held = new Map<string, Set<Claim>>();
+  /** Background reads under way, per mailbox (one at a time). */
+  readonly #reading = new Map<string, Promise<void>>();
   #holders = 0;
   #tableReady: Promise<void> | undefined;
 
@@ -147,16 +167,21 @@ export class TableMailboxLimiter implements MailboxLimiter {
     this.#leaseMs = options.leaseMs ?? 60_000;
     this.#maxPollMs = options.maxPollMs ?? 400;
     this.#handOffFreshMs = options.handOffFreshMs ?? 5_000;
+    this.#memoryHandOffMs = options.memoryHandOffMs ?? 1_000;
     this.#reclaimFreshMs = options.reclaimFreshMs ?? 30_000;
     this.#lingerMs = options.lingerMs ?? 250;
     this.#now = options.now ?? Date.now;
     this.#local = new KeyedLimiter(this.#concurrency);
   }
 
-  run<T>(mailbox: string, task: () => Promise<T>, cost: MailboxRequestCost = {}): Promise<T> {
+  run<T>(mailbox: string, task: () => Promise<T>, cost: MailboxRequestCost = {}, schedule: RetrySchedule = RETRY_BUDGETS.import.begin()): Promise<T> {
     return this.#local.run(mailbox, async () => {
-      const claim = await this.#claim(mailbox, cost.uploadBytes ?? 0);
-      const extension = setInterval(() => this.#write(claim, () => this.#extend(claim)), this.#leaseMs / 3);
+      const claim = await this.#claim(mailbox, cost.uploadBytes ?? 0, schedule);
+      const extension = setInterval(() => {
+        this.#write(claim, () => this.#extend(claim)).catch(() => {
+          claim.stale = true;
+        });
+      }, this.#leaseMs / 3);
       extension.unref();
       try {
         return await task();
@@ -189,10 +214,11 @@ export class TableMailboxLimiter implements MailboxLimiter {
         this.#release(claim);
       }
     }
+    await Promise.allSettled([...this.#reading.values()]);
     await Promise.allSettled([...this.#releases]);
   }
 
-  async #claim(mailbox: string, uploadBytes: number): Promise<Claim> {
+  async #claim(mailbox: string, uploadBytes: number, schedule: RetrySchedule): Promise<Claim> {
     const idle = this.#idle.get(mailbox)?.shift();
     if (idle !== undefined) {
       // A slot that lingered had no request waiting for it: nothing proves yet that no back-off
@@ -215,20 +241,20 @@ export class TableMailboxLimiter implements MailboxLimiter {
       const { pausedUntil, requests, bytes } = readMailbox(rows, now);
       if (pausedUntil > now) {
         this.stats.waits.backOff += 1;
-        await sleep(pausedUntil - now + Math.random() * 50);
+        await this.#wait(schedule, pausedUntil - now + Math.random() * 50, mailbox, 'its back-off');
         continue;
       }
       const minute = Math.floor(now / MINUTE);
       if (requests + 1 > this.#requestsPer10Min || (uploadBytes > 0 && bytes + uploadBytes > this.#uploadBytesPer5Min)) {
         // The budgets are counted per minute: room appears when the oldest minute leaves the window.
         this.stats.waits.budget += 1;
-        await sleep(Math.min(this.#maxPollMs * 10, MINUTE - (now % MINUTE) + 10));
+        await this.#wait(schedule, Math.min(this.#maxPollMs * 10, MINUTE - (now % MINUTE) + 10), mailbox, 'room in its budgets');
         continue;
       }
       const free = this.#slotKeys().filter((key) => (rows.get(key)?.leaseUntil ?? 0) <= now);
       if (free.length === 0) {
         this.stats.waits.concurrency += 1;
-        await sleep(pollMs / 2 + Math.random() * pollMs);
+        await this.#wait(schedule, pollMs / 2 + Math.random() * pollMs, mailbox, 'a free slot');
         pollMs = Math.min(this.#maxPollMs, pollMs * 2);
         continue;
       }
@@ -242,9 +268,11 @@ export class TableMailboxLimiter implements MailboxLimiter {
         others: { requests: requests - total(slotRequests), bytes: bytes - total(slotBytes), readAt: now },
         writes: Promise.resolve(),
         stale: false,
+        leaseUntil: now + this.#leaseMs,
+        writtenAt: now,
       };
       this.#count(claim, minute, uploadBytes);
-      const entity = this.#entityOf(claim, now + this.#leaseMs);
+      const entity = this.#entityOf(claim, claim.leaseUntil);
       try {
         this.stats.storageOperations += 1;
         const written = current === undefined
@@ -252,6 +280,7 @@ export class TableMailboxLimiter implements MailboxLimiter {
           : await this.#table.updateEntity<SlotEntity>(entity, 'Replace', { etag: current.etag as string });
         claim.etag = written.etag as string;
         this.stats.claims += 1;
+        this.#hold(claim);
         // Its entry among the released slots, if any, holds an older ETag now.
         const released = this.#released.get(mailbox);
         if (released !== undefined) this.#released.set(mailbox, released.filter((r) => r.rowKey !== rowKey));
@@ -286,8 +315,22 @@ export class TableMailboxLimiter implements MailboxLimiter {
       this.#release(claim);
       return 'released';
     }
+    // Counts not yet written could mislead the other instances only near the budgets.
+    const roomy = this.#withinBudget(claim.others, claim.requests, claim.bytes, uploadBytes, 0.5);
     this.#count(claim, minute, uploadBytes);
-    const entity = this.#entityOf(claim, now + this.#leaseMs);
+    this.#readBeside(claim, now);
+    if (!confirmFirst && roomy && now - claim.writtenAt < this.#memoryHandOffMs && claim.leaseUntil - now > this.#leaseMs / 2) {
+      // The request was waiting here for this very slot, whose row was written moments ago and
+      // whose lease has most of its time left: nothing to write before it starts. Its count goes
+      // with the slot's next write (a later hand-off, an extension, the release), which, like a
+      // background read, tells of any back-off written since.
+      this.stats.handOffs += 1;
+      this.stats.memoryHandOffs += 1;
+      return 'handed';
+    }
+    claim.leaseUntil = now + this.#leaseMs;
+    claim.writtenAt = now;
+    const entity = this.#entityOf(claim, claim.leaseUntil);
     const write = this.#write(claim, async () => {
       this.stats.storageOperations += 1;
       try {
@@ -335,9 +378,11 @@ export class TableMailboxLimiter implements MailboxLimiter {
       return false;
     }
     this.#count(claim, Math.floor(now / MINUTE), uploadBytes);
+    claim.leaseUntil = now + this.#leaseMs;
+    claim.writtenAt = now;
     try {
       this.stats.storageOperations += 1;
-      const written = await this.#table.updateEntity<SlotEntity>(this.#entityOf(claim, now + this.#leaseMs), 'Replace', { etag: claim.etag });
+      const written = await this.#table.updateEntity<SlotEntity>(this.#entityOf(claim, claim.leaseUntil), 'Replace', { etag: claim.etag });
       claim.etag = written.etag as string;
     } catch (err) {
       if (!isConflict(err)) throw err;
@@ -369,14 +414,15 @@ export class TableMailboxLimiter implements MailboxLimiter {
       if (!this.#withinBudget(slot.others, requests, bytes, uploadBytes, 0.5)) continue;
       const claim: Claim = {
         mailbox, rowKey: slot.rowKey, holder: `${this.#instance}:${++this.#holders}`, etag: slot.etag, pausedUntil: slot.pausedUntil,
-        requests, bytes, others: slot.others, writes: Promise.resolve(), stale: false,
+        requests, bytes, others: slot.others, writes: Promise.resolve(), stale: false, leaseUntil: now + this.#leaseMs, writtenAt: now,
       };
       this.#count(claim, minute, uploadBytes);
       try {
         this.stats.storageOperations += 1;
-        const written = await this.#table.updateEntity<SlotEntity>(this.#entityOf(claim, now + this.#leaseMs), 'Replace', { etag: slot.etag });
+        const written = await this.#table.updateEntity<SlotEntity>(this.#entityOf(claim, claim.leaseUntil), 'Replace', { etag: slot.etag });
         claim.etag = written.etag as string;
         this.stats.reclaims += 1;
+        this.#hold(claim);
         return claim;
       } catch (err) {
         if (!isConflict(err)) throw err;
@@ -386,6 +432,16 @@ export class TableMailboxLimiter implements MailboxLimiter {
       }
     }
     return undefined;
+  }
+
+  /**
+   * Waiting for a mailbox's slot is not a retry (nothing failed; no attempt is counted), but it
+   * spends the operation's time budget and ends with its cancellation like one.
+   */
+  async #wait(schedule: RetrySchedule, ms: number, mailbox: string, what: string): Promise<void> {
+    if (await schedule.wait(ms, what)) return;
+    throw new RetryBudgetExhaustedError(schedule.stage, schedule.exhaustedBecause ?? 'no time left', schedule.failures,
+      new Error(`mailbox ${mailbox} gave no slot in time`));
   }
 
   #withinBudget(others: Claim['others'], requests: Buckets, bytes: Buckets, uploadBytes: number, share: number): boolean {
@@ -432,10 +488,13 @@ export class TableMailboxLimiter implements MailboxLimiter {
   }
 
   #release(claim: Claim): void {
+    this.#held.get(claim.mailbox)?.delete(claim);
+    // The counts of requests handed on in memory since the last write go with the release.
+    const counts = { requests: JSON.stringify(claim.requests), bytes: JSON.stringify(claim.bytes) };
     const release = this.#write(claim, async () => {
       this.stats.storageOperations += 1;
       try {
-        const written = await this.#table.updateEntity<SlotEntity>({ partitionKey: partitionOf(claim.mailbox), rowKey: claim.rowKey, holder: '', leaseUntil: 0 }, 'Merge', { etag: claim.etag });
+        const written = await this.#table.updateEntity<SlotEntity>({ partitionKey: partitionOf(claim.mailbox), rowKey: claim.rowKey, holder: '', leaseUntil: 0, ...counts }, 'Merge', { etag: claim.etag });
         if (!claim.stale) this.#remember(claim, written.etag as string);
       } catch (err) {
         if (!isConflict(err)) throw err;
@@ -443,7 +502,7 @@ export class TableMailboxLimiter implements MailboxLimiter {
         this.stats.storageOperations += 2;
         const row = await this.#table.getEntity<SlotEntity>(partitionOf(claim.mailbox), claim.rowKey);
         if (row.holder !== claim.holder) return;
-        await this.#table.updateEntity<SlotEntity>({ partitionKey: row.partitionKey, rowKey: row.rowKey, holder: '', leaseUntil: 0 }, 'Merge', { etag: row.etag as string });
+        await this.#table.updateEntity<SlotEntity>({ partitionKey: row.partitionKey, rowKey: row.rowKey, holder: '', leaseUntil: 0, ...counts }, 'Merge', { etag: row.etag as string });
       }
     }).catch(() => undefined);
     this.#releases.add(release);
@@ -457,12 +516,45 @@ export class TableMailboxLimiter implements MailboxLimiter {
     this.#released.set(claim.mailbox, released);
   }
 
+  /** A request running long: its lease is extended, and the counts handed on in memory written with it. */
   async #extend(claim: Claim): Promise<void> {
     this.stats.storageOperations += 1;
-    const written = await this.#table.updateEntity<SlotEntity>(
-      { partitionKey: partitionOf(claim.mailbox), rowKey: claim.rowKey, leaseUntil: this.#now() + this.#leaseMs }, 'Merge', { etag: claim.etag },
-    );
+    const now = this.#now();
+    claim.leaseUntil = now + this.#leaseMs;
+    claim.writtenAt = now;
+    const written = await this.#table.updateEntity<SlotEntity>(this.#entityOf(claim, claim.leaseUntil), 'Replace', { etag: claim.etag });
     claim.etag = written.etag as string;
+  }
+
+  #hold(claim: Claim): void {
+    const held = this.#held.get(claim.mailbox) ?? new Set<Claim>();
+    held.add(claim);
+    this.#held.set(claim.mailbox, held);
+  }
+
+  /**
+   * A busy mailbox is read again beside its requests once its last read is half as old as
+   * hand-offs allow, so that hand-offs keep finding a recent read and never wait for one: the
+   * read brings every slot held here up to date with the other slots' budget use and with any
+   * back-off written since (a slot that learns of one is released at its next hand-off).
+   */
+  #readBeside(claim: Claim, now: number): void {
+    const mailbox = claim.mailbox;
+    if (now - claim.others.readAt < this.#handOffFreshMs / 2 || this.#reading.has(mailbox)) return;
+    const read = this.#readRows(mailbox)
+      .then((rows) => {
+        const at = this.#now();
+        this.stats.backgroundReads += 1;
+        for (const held of this.#held.get(mailbox) ?? []) {
+          const seen = readMailbox(rows, at, held.rowKey);
+          held.pausedUntil = Math.max(held.pausedUntil, seen.pausedUntil);
+          held.others = { requests: seen.otherRequests, bytes: seen.otherBytes, readAt: at };
+        }
+      })
+      // A failed read changes nothing: the next hand-off reads first, as without it.
+      .catch(() => undefined)
+      .finally(() => this.#reading.delete(mailbox));
+    this.#reading.set(mailbox, read);
   }
 
   /** Row writes of one claim, one after another (each needs the ETag the last one returned). */

@@ -3,6 +3,9 @@ import { createHash } from 'node:crypto';
 import { RestError, type ContainerClient } from '@azure/storage-blob';
 import { encodeBlobNameSegment } from '../archive/blob-names';
 import { customMappingFromJson, type CustomMapping } from './custom-mapping';
+import type { MappingFileVersion } from '../wire/admin-api-types';
+// The admin API sends these as they are: defined once, with the admin page's other wire types.
+export type { MappingFileVersion } from '../wire/admin-api-types';
 
 /** `{connectorId}/current.json`: the mapping in force, as the import stage reads it. */
 export interface CurrentMappingFile {
@@ -14,20 +17,6 @@ export interface CurrentMappingFile {
   /** Data rows read from the file. */
   rows: number;
   mapping: CustomMapping;
-}
-
-/** One applied file, kept as `{connectorId}/versions/{version}.csv`. */
-export interface MappingFileVersion {
-  version: string;
-  appliedAt: string;
-  sha256: string;
-  rows: number;
-  bytes: number;
-  /** The file's name on the administrator's machine, when known. */
-  fileName?: string;
-  /** Who applied it (a signed-in administrator, or `cli:<user>`), when known. */
-  appliedBy?: string;
-  blobName: string;
 }
 
 export interface ApplyMappingFileInput {

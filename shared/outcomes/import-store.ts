@@ -15,6 +15,12 @@ export interface ImportStore {
   createDelivery(delivery: MailboxDelivery): Promise<string | undefined>;
   /** Replaces the record if it is still at `etag`; resolves the new ETag, or undefined when someone else wrote it. */
   replaceDelivery(delivery: MailboxDelivery, etag: string): Promise<string | undefined>;
+  /**
+   * Replaces the delivery record if it is still at `etag` and writes the item's outcome, in one
+   * transaction of the connector's partition: both are written, or neither. Resolves false,
+   * having written nothing, when someone else wrote the delivery record.
+   */
+  replaceDeliveryWithOutcome(delivery: MailboxDelivery, etag: string, outcome: ItemOutcome): Promise<boolean>;
 }
 
 /** Longest encoded id kept whole in a row key; a table key holds at most 1 KiB. */
@@ -42,6 +48,10 @@ function rowSafe(value: string): string {
   return `${prefix}^${createHash('sha256').update(value, 'utf8').digest('hex')}`;
 }
 
+function itemRow(itemId: string): string {
+  return `item|${rowSafe(itemId)}`;
+}
+
 function deliveryRow(key: Pick<DeliveryKey, 'itemId' | 'userId'>): string {
   return `delivery|${rowSafe(key.itemId)}|${rowSafe(key.userId)}`;
 }
@@ -60,12 +70,12 @@ export class TableImportStore implements ImportStore {
   }
 
   getOutcome(connectorId: string, itemId: string): Promise<ItemOutcome | undefined> {
-    return this.#outcomes.tryGet(connectorId, `item|${rowSafe(itemId)}`);
+    return this.#outcomes.tryGet(connectorId, itemRow(itemId));
   }
 
   putOutcome(outcome: ItemOutcome): Promise<void> {
     // Bounded so that it always fits one table property, whatever the item holds.
-    return this.#outcomes.upsert(outcome.connectorId, `item|${rowSafe(outcome.itemId)}`, boundOutcome(outcome));
+    return this.#outcomes.upsert(outcome.connectorId, itemRow(outcome.itemId), boundOutcome(outcome));
   }
 
   async listOutcomes(connectorId: string, status?: ItemOutcomeStatus): Promise<ItemOutcome[]> {
@@ -91,5 +101,15 @@ export class TableImportStore implements ImportStore {
 
   replaceDelivery(delivery: MailboxDelivery, etag: string): Promise<string | undefined> {
     return this.#deliveries.replaceIfUnchanged(delivery.connectorId, deliveryRow(delivery), delivery, etag);
+  }
+
+  replaceDeliveryWithOutcome(delivery: MailboxDelivery, etag: string, outcome: ItemOutcome): Promise<boolean> {
+    if (outcome.connectorId !== delivery.connectorId) {
+      throw new RangeError(`an outcome of connector ${outcome.connectorId} cannot be written with a delivery of connector ${delivery.connectorId}`);
+    }
+    return this.#deliveries.writeTogether(delivery.connectorId, [
+      { kind: 'replaceIfUnchanged', rowKey: deliveryRow(delivery), value: delivery, etag },
+      { kind: 'upsert', rowKey: itemRow(outcome.itemId), value: boundOutcome(outcome) },
+    ]);
   }
 }

@@ -1,22 +1,6 @@
-import type { FetchWindow } from './fetch-window';
-
-export type FetchRunStatus = 'queued' | 'running' | 'succeeded' | 'failed';
-
-/** The record of one fetch job: a connector's window, its attempts and what it stored. */
-export interface FetchRun extends FetchWindow {
-  connectorId: string;
-  runId: string;
-  status: FetchRunStatus;
-  attempts: number;
-  queuedAt: string;
-  startedAt?: string;
-  finishedAt?: string;
-  fetched: number;
-  stored: number;
-  alreadyStored: number;
-  missingAttachments: number;
-  /** Items refused on the run's last attempt (attachments not matching, malformed), kept in `quarantine`. */
-  quarantined?: number;
-  durationMs?: number;
-  error?: string;
-}
+/**
+ * The record of one fetch job: a connector's window (a `FetchWindow`'s `from` and `to`), its
+ * attempts and what it stored. The admin API sends it as it is, so it is defined once with the
+ * admin page's other wire types.
+ */
+export type { FetchRun, FetchRunStatus } from '../wire/admin-api-types';

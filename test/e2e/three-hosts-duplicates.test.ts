@@ -73,14 +73,17 @@ test('three hosts, blobs delivered twice at once to different hosts, one host ki
 
     await waitFor('every copy in its mailbox', () => (itemCopies(pipeline.mailboxesNow()).length >= copies ? true : undefined), 600_000);
     t.diagnostic(`${elapsed()}: every copy made`);
-    await pipeline.environment.waitForDrained({ timeoutMs: 240_000, settleMs: 2_500 });
+    // Done when both copies of every event have reached a host and then nothing is left to do
+    // (Event Grid idle, every host drained), not after a fixed pause.
+    const grid = pipeline.environment.eventGrids.find((g) => g.functionName === 'importItem')?.grid;
+    await waitFor('both copies of every event delivered', () => ((grid?.stats.delivered ?? 0) >= 2 * expected.length ? true : undefined), 240_000);
+    await pipeline.environment.waitForDrained({ timeoutMs: 240_000, settleMs: 0 });
     t.diagnostic(`${elapsed()}: drained`);
 
     assertExactlyOnce(pipeline.mailboxesNow(), expected);
     assert.equal(await pipeline.graphCreates(), copies, 'Graph was asked to create each copy once');
     const imports = await pipeline.environment.stores.imports.listOutcomes('e2e-att');
     assert.deepEqual(imports.filter((o) => o.status !== 'imported').map((o) => [o.itemId, o.status, o.error]), [], 'every item ends imported');
-    const grid = pipeline.environment.eventGrids.find((g) => g.functionName === 'importItem')?.grid;
     assert.equal(grid?.stats.events, expected.length);
     assert.ok((grid?.stats.delivered ?? 0) >= 2 * expected.length, 'each event delivered twice');
     const secondDeliveries = hosts.flatMap((host) => host.output).filter((line) => /: imported \(.*alreadyImported/.test(line)).length;

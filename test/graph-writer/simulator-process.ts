@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { DirectoryUser } from '../../dev/scenario/directory-users';
-import { GraphSimulator, type GraphLimits, type SimulatorStatsSnapshot } from '../../dev/simulators/graph';
+import { GraphSimulator, type GraphLimits, type LatencyOptions, type SimulatorStatsSnapshot } from '../../dev/simulators/graph';
 
 /**
  * The Graph simulator in a child process. In the test's own process the simulator shares one
@@ -17,7 +17,7 @@ export class SimulatorProcess {
     readonly child: ChildProcess,
   ) {}
 
-  static async start(options: { users: readonly DirectoryUser[]; dataDir: string; limits?: GraphLimits }): Promise<SimulatorProcess> {
+  static async start(options: { users: readonly DirectoryUser[]; dataDir: string; limits?: GraphLimits; latency?: boolean | LatencyOptions }): Promise<SimulatorProcess> {
     const child = spawn(process.execPath, [__filename, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     const [line] = (await Promise.race([once(lines, 'line'), once(child, 'exit').then(() => { throw new Error('the simulator process exited'); })])) as [string];
@@ -39,7 +39,7 @@ export class SimulatorProcess {
 }
 
 async function main(): Promise<void> {
-  const options = JSON.parse(process.argv[2] as string) as { users: DirectoryUser[]; dataDir: string; limits?: GraphLimits };
+  const options = JSON.parse(process.argv[2] as string) as { users: DirectoryUser[]; dataDir: string; limits?: GraphLimits; latency?: boolean | LatencyOptions };
   const sim = await GraphSimulator.start(options);
   process.stdout.write(`${JSON.stringify({ url: sim.url, origin: sim.origin })}\n`);
   process.once('SIGTERM', () => {

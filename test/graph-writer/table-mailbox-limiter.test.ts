@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { startTestAzurite, type TestAzurite } from '../support/test-azurite';
 import { waitFor } from '../support/wait-for';
 import { TableMailboxLimiter, type TableMailboxLimiterOptions } from '../../shared/graph/table-mailbox-limiter';
+import { RETRY_BUDGETS, RetryBudgetExhaustedError } from '../../shared/platform/resilience';
 import { StorageClients } from '../../shared/platform/storage/storage-clients';
 
 /** Several instances of the app: each its own limiter and table client, one table. */
@@ -45,6 +46,7 @@ describe('TableMailboxLimiter: limits shared by every instance through Table Sto
     assert.equal(most, 4, 'four at once, never more');
     const handOffs = fleet.reduce((n, l) => n + l.stats.handOffs, 0);
     assert.ok(handOffs > 0, 'a finished request passes its slot to the next one waiting in the same instance');
+    assert.ok(fleet.some((l) => l.stats.memoryHandOffs > 0), 'some of them in memory, without a table write');
     assert.ok(fleet.every((l) => l.stats.claims > 0), 'every instance got slots');
   });
 
@@ -161,5 +163,36 @@ describe('TableMailboxLimiter: limits shared by every instance through Table Sto
     });
     assert.ok(startedAt >= leaseUntil, 'it waited for the lease to run out');
     assert.ok(alive.stats.waits.concurrency >= 1);
+  });
+
+  test('waiting for a slot spends the operation\'s time budget and ends when its signal aborts', async () => {
+    const [holder, waiter] = instances(2, { concurrency: 1, maxPollMs: 20 });
+    let free!: () => void;
+    const held = new Promise<void>((resolve) => (free = resolve));
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const holding = holder!.run('mailbox-w', async () => {
+      started();
+      await held;
+    });
+    await running;
+    let ran = false;
+    const task = async (): Promise<void> => {
+      ran = true;
+    };
+    await assert.rejects(
+      waiter!.run('mailbox-w', task, {}, RETRY_BUDGETS.import.with({ budgetMs: 200 }).begin()),
+      (err: unknown) => err instanceof RetryBudgetExhaustedError && /a free slot/.test(err.message) && /mailbox-w/.test(err.message),
+    );
+    const looked = waiter!.stats.waits.concurrency;
+    const abort = new AbortController();
+    const cancelled = waiter!.run('mailbox-w', task, {}, RETRY_BUDGETS.import.begin(abort.signal));
+    await waitFor('the waiter to look at the full mailbox again', () => (waiter!.stats.waits.concurrency > looked + 1 ? true : undefined));
+    abort.abort(new Error('host shutting down'));
+    await assert.rejects(cancelled, /host shutting down/);
+    assert.equal(ran, false, 'neither request ran while the only slot was held');
+    free();
+    await holding;
+    await Promise.all([holder!.flush(), waiter!.flush()]);
   });
 });

@@ -223,6 +223,14 @@ export class LosesFirstImportedRecord implements ImportStore {
     }
     return this.inner.replaceDelivery(delivery, etag);
   }
+
+  async replaceDeliveryWithOutcome(delivery: MailboxDelivery, etag: string, outcome: ItemOutcome): Promise<boolean> {
+    if (this.lost === 0) {
+      this.lost += 1;
+      throw new Error('the table service did not answer');
+    }
+    return this.inner.replaceDeliveryWithOutcome(delivery, etag, outcome);
+  }
 }
 
 /**
@@ -250,5 +258,10 @@ export class DiesAfterCreate implements ImportStore {
     if (delivery.status === 'imported') this.died = true;
     if (this.died) throw new Error('the process is gone');
     return this.inner.replaceDelivery(delivery, etag);
+  }
+
+  replaceDeliveryWithOutcome(): Promise<boolean> {
+    this.died = true;
+    return Promise.reject(new Error('the process is gone'));
   }
 }

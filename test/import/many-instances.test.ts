@@ -4,7 +4,7 @@ import type { ExportedMessage } from '../../dev/simulators/graph';
 import { sourceItemIdPropertyId } from '../../shared/conversion';
 import { RETRY_BUDGETS } from '../../shared/platform/resilience';
 import type { ImportStore } from '../../shared/outcomes/import-store';
-import type { ItemOutcome } from '../../shared/outcomes/item-outcome';
+import type { ItemOutcome, MailboxDelivery } from '../../shared/outcomes/item-outcome';
 import { ANA, BEN, bytesOf, sha256 } from '../graph-writer/graph-fixture';
 import { BEN_BY_PHONE, DiesAfterCreate, FOLDER, ImportFixture, attachmentEntry, mmsItem, smsItem } from './import-fixture';
 import { waitFor } from '../support/wait-for';
@@ -144,5 +144,10 @@ class KeepsOutcomes implements ImportStore {
   async putOutcome(outcome: ItemOutcome): Promise<void> {
     this.written.push(structuredClone(outcome));
     await this.inner.putOutcome(outcome);
+  }
+
+  async replaceDeliveryWithOutcome(delivery: MailboxDelivery, etag: string, outcome: ItemOutcome): Promise<boolean> {
+    this.written.push(structuredClone(outcome));
+    return this.inner.replaceDeliveryWithOutcome(delivery, etag, outcome);
   }
 }

@@ -147,8 +147,19 @@ describe('retry policy: attempts and budget', () => {
     assert.match(schedule.exhaustedBecause ?? '', /admin stage's budget/);
   });
 
+  test('a wait for a shared resource spends the budget without counting an attempt', async () => {
+    const clock = manualClock();
+    const schedule = new RetryPolicy({ stage: 'import', ...OPTIONS, maxAttempts: 2, budgetMs: 10_000, now: clock.now }).begin();
+    for (let i = 0; i < 5; i++) assert.equal(await schedule.wait(1, 'a free slot'), true);
+    assert.equal(schedule.failures, 0, 'waits are not failed attempts');
+    clock.advance(9_500);
+    assert.equal(await schedule.wait(600, 'a free slot'), false);
+    assert.match(schedule.exhaustedBecause ?? '', /waiting 600 ms more for a free slot after 9500 ms would pass the import stage's budget of 10000 ms/);
+    assert.equal(schedule.stage, 'import');
+  });
+
   test('every stage has its budget in one place', () => {
-    assert.deepEqual(Object.keys(RETRY_BUDGETS).sort(), ['admin', 'fetch', 'import', 'tableConflict']);
+    assert.deepEqual(Object.keys(RETRY_BUDGETS).sort(), ['admin', 'fetch', 'import', 'storage', 'tableConflict']);
     for (const policy of Object.values(RETRY_BUDGETS)) {
       assert.ok(Number.isFinite(policy.options.budgetMs) && policy.options.budgetMs > 0, policy.stage);
       assert.ok(Number.isFinite(policy.options.maxAttempts), policy.stage);
@@ -178,6 +189,14 @@ describe('retry policy: cancellation', () => {
     }, () => ({ retry: true }), controller.signal);
     await assert.rejects(running, (error: unknown) => error === reason);
     assert.equal(calls, 1);
+  });
+
+  test('an abort ends a wait for a shared resource with the signal’s own reason', async () => {
+    const controller = new AbortController();
+    const reason = new Error('invocation cancelled');
+    const waiting = new RetryPolicy({ stage: 'import', ...OPTIONS, budgetMs: 3_600_000 }).begin(controller.signal).wait(600_000, 'a free slot');
+    controller.abort(reason);
+    await assert.rejects(waiting, (error: unknown) => error === reason);
   });
 
   test('an already aborted signal starts no wait', async () => {

@@ -3,137 +3,26 @@
  * with the anti-forgery token on every change, and errors as {@link ApiError} with the API's
  * message and the field it names.
  */
+import type { Me } from '../../shared/wire/admin-api-types';
 
 export const API_ROOT = '/api/admin/';
 
-export type Role = 'Connectors.Admin' | 'Connectors.Read';
-
-export interface Me {
-  principal: { id: string; name: string; source: 'app-service' | 'local-signin' };
-  roles: Role[];
-  canChange: boolean;
-  csrfToken: string;
-  localSignIn: boolean;
-}
-
-export type OutstandingStatus = 'unmapped' | 'failed' | 'partial' | 'quarantined';
-
-export interface ConnectorOverview {
-  id: string;
-  product: string;
-  productName: string;
-  folderName: string;
-  enabled: boolean;
-  autoMapping: boolean;
-  region: string;
-  baseUrl: string;
-  username: string;
-  passwordSecretName: string;
-  status: 'healthy' | 'behind' | 'failing' | 'disabled';
-  statusReason: string;
-  checkpoint: string;
-  lagSeconds: number | null;
-  lastRun: { runId?: string; status: string; at?: string; from?: string; to?: string; error?: string } | null;
-  lastSuccessAt: string | null;
-  importedToday: number;
-  outstanding: Record<OutstandingStatus, number>;
-  mappingFile: { version: string; appliedAt?: string; fileName?: string; rows?: number } | null;
-}
-
-export interface ProductChoice {
-  id: string;
-  name: string;
-  defaultFolderName: string;
-}
-
-export interface ConnectorDay {
-  day: string;
-  fetched: number;
-  imported: number;
-  unmapped: number;
-  partial: number;
-  failed: number;
-  quarantined: number;
-}
-
-export interface RunRecord {
-  runId: string;
-  from: string;
-  to: string;
-  status: string;
-  attempts?: number;
-  fetched?: number;
-  stored?: number;
-  error?: string;
-  updatedAt?: string;
-  [key: string]: unknown;
-}
-
-export interface OutstandingParticipant {
-  participant: string;
-  outcome: 'unmapped' | 'imported' | 'already imported' | 'failed';
-  mailbox?: string;
-  reason?: string;
-}
-
-export interface OutstandingItem {
-  connectorId: string;
-  itemId: string;
-  status: OutstandingStatus;
-  archivedAt?: string;
-  updatedAt: string;
-  attempts: number;
-  reason: string;
-  participants: OutstandingParticipant[];
-  unmappedTotal?: number;
-}
-
-export interface MappingProblem {
-  line: number;
-  code: string;
-  message: string;
-  severity?: 'error' | 'warning';
-}
-
-export interface MappingReport {
-  ok: boolean;
-  rows: number;
-  entries: number;
-  mappedUsers: number;
-  errors: MappingProblem[];
-  warnings: MappingProblem[];
-  unknownAddresses: MappingProblem[];
-  directoryChecked?: boolean;
-}
-
-export interface MappingVersion {
-  version: string;
-  appliedAt: string;
-  appliedBy?: string;
-  fileName?: string;
-  rows?: number;
-  sha256?: string;
-}
-
-export interface MappingDiff {
-  from: string;
-  to: string;
-  added: { number: string; address: string }[];
-  removed: { number: string; address: string }[];
-  changed: { number: string; from: string; to: string }[];
-  unchanged: number;
-}
-
-export interface AuditEntry {
-  id: string;
-  at: string;
-  actor: { id: string; name: string; via: string };
-  action: string;
-  connectorId?: string;
-  before?: unknown;
-  after?: unknown;
-  details?: Record<string, unknown>;
-}
+// The API's answers are typed by the server's own definitions: one module of types, no imports.
+export type {
+  AdminRole,
+  AuditEntry,
+  ConnectorDay,
+  ConnectorOverview,
+  FetchRun,
+  MappingDiff,
+  MappingFileVersion,
+  MappingReport,
+  MappingVersionListing,
+  Me,
+  OutstandingItem,
+  OutstandingStatus,
+  ProductChoice,
+} from '../../shared/wire/admin-api-types';
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';

@@ -1,5 +1,5 @@
 import './fluent';
-import { AdminApi, ApiError, type Me, type Role } from './api';
+import { AdminApi, ApiError, type AdminRole, type Me } from './api';
 import { field, h, isChecked, messageBar, replace, valueOf } from './dom';
 import { errorBar, type PageContext } from './context';
 import { renderConnectors } from './views/connectors';
@@ -119,7 +119,7 @@ function signInPage(): void {
   const admin = h('fluent-checkbox', { id: 'role-admin', checked: true });
   const reader = h('fluent-checkbox', { id: 'role-read' });
   const submit = async (): Promise<void> => {
-    const roles: Role[] = [];
+    const roles: AdminRole[] = [];
     if (isChecked(admin)) roles.push('Connectors.Admin');
     if (isChecked(reader)) roles.push('Connectors.Read');
     try {

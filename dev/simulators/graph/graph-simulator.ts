@@ -229,6 +229,7 @@ export class GraphSimulator {
       await this.#uploads.closeAll();
       await this.#store.flush();
       await this.#log.flush();
+      this.stats.close();
     })();
     return this.#stopping;
   }
@@ -429,7 +430,11 @@ export class GraphSimulator {
         let response: GraphResponse;
         try {
           // Held as long as Exchange would take, counting against the mailbox's concurrency meanwhile.
-          if (this.latency !== undefined && exchange.kind !== undefined) await sleep(this.latency.sample(exchange.kind, exchange.declaredUploadBytes));
+          if (this.latency !== undefined && exchange.kind !== undefined) {
+            const held = this.latency.sample(exchange.kind, exchange.declaredUploadBytes);
+            this.stats.recordLatency(exchange.kind, held);
+            await sleep(held);
+          }
           response = await work(progress);
         } catch (error) {
           response = this.#errorResponse(error, exchange.requestId);

@@ -49,6 +49,15 @@ export interface MailboxActivity {
   maxInFlight: number;
   /** The time-average of requests in progress from its first admitted request to now. */
   meanInFlight: number;
+  /** Milliseconds spent with 0, 1, 2, … requests in progress, from its first admitted request to now (index = requests in progress). */
+  msByInFlight: number[];
+  /**
+   * Once the mailbox first had its concurrency limit in flight: for each request that ended, how
+   * long until a request was admitted in its place (the oldest freed place is filled first), in
+   * milliseconds, in order. Their sum is the time places stood idle: the client's time between
+   * one answer and the next request.
+   */
+  refillGapsMs: number[];
   /** 429s by the limit that sent them. */
   throttled: Partial<Record<ThrottleReason, number>>;
 }
@@ -62,6 +71,11 @@ class MailboxUsage {
   firstAt: number | undefined;
   changedAt = 0;
   readonly throttled: Partial<Record<ThrottleReason, number>> = {};
+  readonly msByInFlight: number[] = [];
+  readonly refillGapsMs: number[] = [];
+  /** When requests ended whose places no admission has filled since, oldest first. */
+  readonly #freedAt: number[] = [];
+  #reachedLimit = false;
   readonly requests: number[] = [];
   readonly uploads: UploadEntry[] = [];
 
@@ -71,10 +85,19 @@ class MailboxUsage {
   }
 
   /** Moves the in-flight count by `delta` at `now`, keeping the time integral. */
-  changeInFlight(delta: number, now: number): void {
+  changeInFlight(delta: number, now: number, limit: number): void {
+    if (this.firstAt !== undefined) {
+      const elapsed = Math.max(0, now - this.changedAt);
+      this.inFlightIntegral += this.inFlight * elapsed;
+      this.msByInFlight[this.inFlight] = (this.msByInFlight[this.inFlight] ?? 0) + elapsed;
+    }
     this.firstAt ??= now;
-    this.inFlightIntegral += this.inFlight * Math.max(0, now - this.changedAt);
     this.changedAt = now;
+    // Once the mailbox has been at its limit, every ended request frees a place that the next
+    // admission fills, the oldest freed place first: the gaps add up to the places' idle time.
+    if (this.inFlight + delta >= limit) this.#reachedLimit = true;
+    if (delta < 0 && this.#reachedLimit) this.#freedAt.push(now);
+    else if (delta > 0 && this.#freedAt.length > 0) this.refillGapsMs.push(now - (this.#freedAt.shift() as number));
     this.inFlight += delta;
     if (this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight;
   }
@@ -133,7 +156,7 @@ export class MailboxLimiter {
         retryAfterSeconds: secondsUntil(this.#uploadFreedAt(usage, declaredBodyBytes), now),
       };
     }
-    usage.changeInFlight(1, now);
+    usage.changeInFlight(1, now, this.limits.concurrentPerMailbox);
     usage.admitted += 1;
     usage.requests.push(now);
     const entry: UploadEntry = { at: now, bytes: declaredBodyBytes };
@@ -144,7 +167,7 @@ export class MailboxLimiter {
       release: (receivedBodyBytes: number): void => {
         if (released) return;
         released = true;
-        usage.changeInFlight(-1, this.#now());
+        usage.changeInFlight(-1, this.#now(), this.limits.concurrentPerMailbox);
         if (receivedBodyBytes !== entry.bytes) {
           entry.bytes = receivedBodyBytes;
           if (!usage.uploads.includes(entry) && receivedBodyBytes > 0) usage.uploads.push(entry);
@@ -164,11 +187,15 @@ export class MailboxLimiter {
     for (const [key, usage] of this.#usage) {
       const elapsed = usage.firstAt === undefined ? 0 : now - usage.firstAt;
       const integral = usage.inFlightIntegral + usage.inFlight * Math.max(0, now - usage.changedAt);
+      const msByInFlight = Array.from({ length: usage.maxInFlight + 1 }, (_, n) => usage.msByInFlight[n] ?? 0);
+      msByInFlight[usage.inFlight] = (msByInFlight[usage.inFlight] ?? 0) + Math.max(0, now - usage.changedAt);
       out.set(key, {
         admitted: usage.admitted,
         inFlight: usage.inFlight,
         maxInFlight: usage.maxInFlight,
         meanInFlight: elapsed > 0 ? integral / elapsed : usage.inFlight,
+        msByInFlight,
+        refillGapsMs: [...usage.refillGapsMs],
         throttled: { ...usage.throttled },
       });
     }

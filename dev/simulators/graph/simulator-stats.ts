@@ -1,3 +1,5 @@
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import type { RequestKind } from './latency-model';
 import type { MailboxActivity, ThrottleReason } from './mailbox-limits';
 import type { UserDirectory } from './user-directory';
 
@@ -18,6 +20,17 @@ export interface SimulatorStatsSnapshot {
   maxInFlightPerMailbox: number;
   /** Per mailbox that saw a request (by userPrincipalName): admitted, in progress now, most at once, time-average, 429s by limit. */
   mailboxes: Record<string, MailboxActivity>;
+  /**
+   * What the latency model drew, by kind of request: how many and their total milliseconds. The
+   * draws' own mean, beside the model's: over a thousand creates it differs from the model's by
+   * a few per cent, so a run's ceiling is the draws' mean, not the model's.
+   */
+  latencyDrawn: Partial<Record<RequestKind, { count: number; totalMs: number }>>;
+  /**
+   * How late the simulator's own event loop ran its timers (ms): a stall here holds every request
+   * in flight longer than its drawn latency and delays the next admission, which a client cannot help.
+   */
+  eventLoopDelayMs: { mean: number; p99: number; max: number };
 }
 
 /** Live counters of what the simulator has answered. */
@@ -26,6 +39,8 @@ export class SimulatorStats {
   readonly #inFlightOf: (userId: string) => number;
   readonly #activity: () => Map<string, MailboxActivity>;
   readonly #byStatus = new Map<string, number>();
+  readonly #latencyDrawn: Partial<Record<RequestKind, { count: number; totalMs: number }>> = {};
+  readonly #eventLoopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
   #requests = 0;
   #throttled = 0;
   #faultsInjected = 0;
@@ -34,6 +49,7 @@ export class SimulatorStats {
     this.#directory = directory;
     this.#inFlightOf = inFlightOf;
     this.#activity = activity;
+    this.#eventLoopDelay.enable();
   }
 
   /** What one mailbox saw (by user id or userPrincipalName); undefined before its first request. */
@@ -68,6 +84,18 @@ export class SimulatorStats {
     if (how.fault) this.#faultsInjected += 1;
   }
 
+  /** Stops sampling the event loop (the figures so far stay readable). */
+  close(): void {
+    this.#eventLoopDelay.disable();
+  }
+
+  /** The latency model held a request of this kind for `ms`. */
+  recordLatency(kind: RequestKind, ms: number): void {
+    const drawn = (this.#latencyDrawn[kind] ??= { count: 0, totalMs: 0 });
+    drawn.count += 1;
+    drawn.totalMs += ms;
+  }
+
   snapshot(): SimulatorStatsSnapshot {
     const inFlight: Record<string, number> = {};
     for (const user of this.#directory.users) {
@@ -92,6 +120,18 @@ export class SimulatorStats {
       throttledBy,
       maxInFlightPerMailbox,
       mailboxes,
+      eventLoopDelayMs: {
+        mean: lateMs(this.#eventLoopDelay.mean), p99: lateMs(this.#eventLoopDelay.percentile(99)), max: lateMs(this.#eventLoopDelay.max),
+      },
+      latencyDrawn: Object.fromEntries(Object.entries(this.#latencyDrawn).map(([kind, drawn]) => [kind, { ...drawn }])),
     };
   }
+}
+
+/** How often the event-loop histogram samples; each sample is the time between two ticks. */
+const EVENT_LOOP_RESOLUTION_MS = 10;
+
+/** A sample (ns between two ticks) as how late the tick came, in ms. */
+function lateMs(ns: number): number {
+  return Number.isFinite(ns) ? Math.max(0, Math.round(ns / 1e4) / 100 - EVENT_LOOP_RESOLUTION_MS) : 0;
 }

@@ -21,6 +21,11 @@ export class RetrySchedule {
     this.#started = now();
   }
 
+  /** The stage whose budget this schedule spends, named in errors. */
+  get stage(): string {
+    return this.policy.stage;
+  }
+
   /** Failed attempts so far. */
   get failures(): number {
     return this.#failures;
@@ -52,6 +57,23 @@ export class RetrySchedule {
       return undefined;
     }
     return delayMs;
+  }
+
+  /**
+   * Waits `ms` for something that is not a failure — a shared resource to free up, such as a
+   * mailbox's place among its 4 concurrent requests — without counting an attempt: true after
+   * the wait, false at once when the wait would end past the stage's budget (see
+   * {@link exhaustedBecause}). Rejects with the signal's reason when it aborts mid-wait.
+   */
+  async wait(ms: number, what: string): Promise<boolean> {
+    this.signal?.throwIfAborted();
+    const elapsed = this.now() - this.#started;
+    if (elapsed + ms > this.policy.options.budgetMs) {
+      this.#exhaustedBecause = `waiting ${Math.round(ms)} ms more for ${what} after ${elapsed} ms would pass the ${this.policy.stage} stage's budget of ${this.policy.options.budgetMs} ms`;
+      return false;
+    }
+    await sleep(ms, this.signal);
+    return true;
   }
 
   /**

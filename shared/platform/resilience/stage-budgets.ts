@@ -16,10 +16,16 @@ import { RetryPolicy } from './retry-policy';
  *   an administrator is waiting (a request may take 15 s to time out).
  * - **tableConflict**, a read-modify-write of one table row losing to another writer (412):
  *   20 attempts, 20 ms doubling to 1 s, at most 30 s; used by every stage's stores.
+ * - **storage**, one request of the Azure Storage SDKs (blob, queue, table), retried by the SDK
+ *   itself under every loop above: 3 tries, 0.5 s doubling to 2 s between them. The SDKs take
+ *   the attempts and the back-off (`platform/storage/storage-sdk-options.ts`), not the budget:
+ *   each try is bounded by the service's own server timeout (30 s for most operations), so the
+ *   95 s is what three tries and their waits come to at most, not a limit the SDK enforces.
  */
 export const RETRY_BUDGETS = {
   fetch: new RetryPolicy({ stage: 'fetch', maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 30_000, budgetMs: 5 * 60_000 }),
   import: new RetryPolicy({ stage: 'import', maxAttempts: 6, baseDelayMs: 1_000, maxDelayMs: 30_000, budgetMs: 10 * 60_000 }),
   admin: new RetryPolicy({ stage: 'admin', maxAttempts: 2, baseDelayMs: 500, maxDelayMs: 2_000, budgetMs: 45_000 }),
   tableConflict: new RetryPolicy({ stage: 'table conflict', maxAttempts: 20, baseDelayMs: 20, maxDelayMs: 1_000, budgetMs: 30_000 }),
+  storage: new RetryPolicy({ stage: 'storage', maxAttempts: 3, baseDelayMs: 500, maxDelayMs: 2_000, budgetMs: 95_000 }),
 } as const;

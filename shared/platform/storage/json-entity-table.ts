@@ -1,5 +1,10 @@
-import { RestError, TableClient } from '@azure/data-tables';
+import { RestError, TableClient, type TransactionAction } from '@azure/data-tables';
 import { RETRY_BUDGETS, type RetryPolicy } from '../resilience';
+
+/** One write of a {@link writeTogether} transaction: a record replaced only if it is still at `etag`, or upserted. */
+export type JsonWrite =
+  | { kind: 'replaceIfUnchanged'; rowKey: string; value: unknown; etag: string }
+  | { kind: 'upsert'; rowKey: string; value: unknown };
 
 interface JsonEntity {
   partitionKey: string;
@@ -76,6 +81,27 @@ export class JsonEntityTable<T> {
   async upsert(partitionKey: string, rowKey: string, value: T): Promise<void> {
     await this.#ensureTable();
     await this.table.upsertEntity<JsonEntity>({ partitionKey, rowKey, json: JSON.stringify(value) }, 'Replace');
+  }
+
+  /**
+   * Several writes to one partition in one request and one transaction: all take effect, or none.
+   * Resolves false, having written nothing, when a `replaceIfUnchanged` record was written (or
+   * deleted) by someone else in between. The records may be of other types than `T` (one
+   * partition can hold several kinds of rows).
+   */
+  async writeTogether(partitionKey: string, writes: readonly JsonWrite[]): Promise<boolean> {
+    await this.#ensureTable();
+    const actions = writes.map((w): TransactionAction => {
+      const entity = { partitionKey, rowKey: w.rowKey, json: JSON.stringify(w.value) };
+      return w.kind === 'upsert' ? ['upsert', entity, 'Replace'] : ['update', entity, 'Replace', { etag: w.etag }];
+    });
+    try {
+      await this.table.submitTransaction(actions);
+      return true;
+    } catch (err) {
+      if (err instanceof RestError && (err.statusCode === 412 || err.statusCode === 404)) return false;
+      throw err;
+    }
   }
 
   /**

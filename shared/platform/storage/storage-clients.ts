@@ -3,6 +3,10 @@ import { QueueClient, QueueServiceClient } from '@azure/storage-queue';
 import { TableClient } from '@azure/data-tables';
 import type { TokenCredential } from '@azure/identity';
 import type { DropZoneStorageConfig, StorageConfig } from '../settings/app-config';
+import { storageSdkOptions } from './storage-sdk-options';
+
+/** Every storage client of the app is built here, with the SDK retries of the one policy. */
+const SDK = storageSdkOptions();
 
 /**
  * One factory for the three storage services, so every stage reaches the same account the
@@ -21,9 +25,9 @@ export class StorageClients {
     if (config.kind === 'connection-string') {
       // `UseDevelopmentStorage=true` is passed as it is: each SDK knows Azurite's endpoints and key.
       const cs = config.connectionString;
-      this.blobs = BlobServiceClient.fromConnectionString(cs);
-      this.queues = QueueServiceClient.fromConnectionString(cs);
-      this.#table = (name) => TableClient.fromConnectionString(cs, name, { allowInsecureConnection: cs.includes('http://') });
+      this.blobs = BlobServiceClient.fromConnectionString(cs, SDK.blob);
+      this.queues = QueueServiceClient.fromConnectionString(cs, SDK.queue);
+      this.#table = (name) => TableClient.fromConnectionString(cs, name, { ...SDK.table, allowInsecureConnection: cs.includes('http://') });
     } else {
       if (credential === undefined) {
         throw new TypeError(`Storage account "${config.accountName}" is reached by identity, and no credential was given for it`);
@@ -31,9 +35,9 @@ export class StorageClients {
       const identity = credential();
       const uri = (service: 'blob' | 'queue' | 'table'): string =>
         config.serviceUris?.[service] ?? `https://${config.accountName}.${service}.core.windows.net`;
-      this.blobs = new BlobServiceClient(uri('blob'), identity);
-      this.queues = new QueueServiceClient(uri('queue'), identity);
-      this.#table = (name) => new TableClient(uri('table'), name, identity);
+      this.blobs = new BlobServiceClient(uri('blob'), identity, SDK.blob);
+      this.queues = new QueueServiceClient(uri('queue'), identity, SDK.queue);
+      this.#table = (name) => new TableClient(uri('table'), name, identity, SDK.table);
     }
   }
 
@@ -55,8 +59,8 @@ export class StorageClients {
  */
 export function dropZoneBlobService(config: DropZoneStorageConfig | undefined, pipeline: StorageClients, credential: () => TokenCredential): BlobServiceClient {
   if (config === undefined) return pipeline.blobs;
-  if (config.kind === 'connection-string') return BlobServiceClient.fromConnectionString(config.connectionString);
-  return new BlobServiceClient(config.blobServiceUri, credential());
+  if (config.kind === 'connection-string') return BlobServiceClient.fromConnectionString(config.connectionString, SDK.blob);
+  return new BlobServiceClient(config.blobServiceUri, credential(), SDK.blob);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { ConnectorDay, ConnectorOverview, RunRecord } from '../api';
+import type { ConnectorDay, ConnectorOverview, FetchRun } from '../api';
 import { h, messageBar, replace, table, type Child } from '../dom';
 import { changeButton, errorBar, heading, type PageContext } from '../context';
 import { dayChart } from '../day-chart';
@@ -13,7 +13,7 @@ export async function renderConnector(ctx: PageContext, id: string): Promise<voi
   const [connector, days, runs] = await Promise.all([
     ctx.api.get<ConnectorOverview>(path),
     ctx.api.get<ConnectorDay[]>(`${path}/days`, { from: daysAgo(CHART_DAYS - 1) }),
-    ctx.api.get<RunRecord[]>(`${path}/runs`, { limit: '50' }),
+    ctx.api.get<FetchRun[]>(`${path}/runs`, { limit: '50' }),
   ]);
   const outcome = h('div', { id: 'action-result', 'aria-live': 'polite' });
   const act = async (what: string, call: () => Promise<unknown>): Promise<void> => {
@@ -53,7 +53,7 @@ export async function renderConnector(ctx: PageContext, id: string): Promise<voi
         ...fact('Last success', when(connector.lastSuccessAt)),
         ...fact('Imported today', h('span', { id: 'imported-today' }, connector.importedToday)),
         ...fact('Outstanding', h('a', { href: `#/items?connector=${encodeURIComponent(connector.id)}`, id: 'outstanding-link' }, `${outstanding.unmapped} unmapped, ${outstanding.partial} partly imported, ${outstanding.failed} failed, ${outstanding.quarantined} quarantined`)),
-        ...fact('Mapping file', connector.mappingFile === null ? 'none' : h('a', { href: `#/mapping?connector=${encodeURIComponent(connector.id)}` }, `${connector.mappingFile.fileName ?? connector.mappingFile.version} (${when(connector.mappingFile.appliedAt)})`)),
+        ...fact('Mapping file', connector.mappingFile === null ? 'none' : h('a', { href: `#/mapping?connector=${encodeURIComponent(connector.id)}` }, `${connector.mappingFile.version} (${when(connector.mappingFile.appliedAt)})`)),
         ...fact('Automatic mapping', connector.autoMapping ? 'on' : 'off'),
         ...fact('TeleMessage', `${connector.username} at ${connector.baseUrl}; password in secret ${connector.passwordSecretName}`),
       ),
@@ -75,7 +75,7 @@ export async function renderConnector(ctx: PageContext, id: string): Promise<voi
     ),
     h('section', { 'aria-labelledby': 'runs-title' },
       h('h2', { id: 'runs-title' }, 'Runs'),
-      table<RunRecord>('Runs', [
+      table<FetchRun>('Runs', [
         { header: 'Window', cell: (r) => `${when(r.from)} to ${when(r.to)}` },
         { header: 'Status', cell: (r) => r.status },
         { header: 'Attempts', cell: (r) => r.attempts ?? '', numeric: true },

@@ -1,4 +1,4 @@
-import { ApiError, type MappingDiff, type MappingReport, type MappingVersion } from '../api';
+import { ApiError, type MappingDiff, type MappingFileVersion, type MappingReport, type MappingVersionListing } from '../api';
 import { h, messageBar, replace, table } from '../dom';
 import { changeButton, connectorPicker, errorBar, heading, type PageContext } from '../context';
 import { when } from '../format';
@@ -12,7 +12,7 @@ export async function renderMapping(ctx: PageContext, query: URLSearchParams): P
     replace(ctx.main, heading('Mapping files'), h('p', { class: 'empty' }, 'No connectors yet.'));
     return;
   }
-  const listing = await ctx.api.get<{ current?: string; versions: MappingVersion[] }>('mapping/versions', { connector });
+  const listing = await ctx.api.get<MappingVersionListing>('mapping/versions', { connector });
   const versions = [...listing.versions].sort((a, b) => b.appliedAt.localeCompare(a.appliedAt));
   const result = h('div', { id: 'mapping-result', 'aria-live': 'polite' });
   const refresh = (message: string): void => {
@@ -95,7 +95,7 @@ export async function renderMapping(ctx: PageContext, query: URLSearchParams): P
     ),
     h('section', { 'aria-labelledby': 'versions-title' },
       h('h2', { id: 'versions-title' }, 'Versions'),
-      table<MappingVersion>('Mapping file versions', [
+      table<MappingFileVersion>('Mapping file versions', [
         { header: 'Applied', cell: (v) => when(v.appliedAt) },
         { header: 'By', cell: (v) => v.appliedBy ?? '—' },
         { header: 'File', cell: (v) => v.fileName ?? '' },

@@ -31,7 +31,7 @@ function signInKey(d: Draft): string {
 
 /** A preview of a mapping file as the API checked it: rows, mapped users, problems by line. */
 export function mappingPreview(report: MappingReport): HTMLElement {
-  const problems = [...report.errors.map((p) => ({ ...p, severity: 'error' })), ...report.warnings.map((p) => ({ ...p, severity: 'warning' }))].sort((a, b) => a.line - b.line);
+  const problems = [...report.errors.map((p) => ({ ...p, severity: 'error' })), ...report.warnings.map((p) => ({ ...p, severity: 'warning' }))].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   return h(
     'section',
     { class: 'mapping-preview', id: 'mapping-preview', 'aria-label': 'Mapping file check' },
