@@ -5,6 +5,7 @@ import { parseInstant } from '../scenario/rfc3339';
 import { findScenarioInconsistencies, loadScenario, type Scenario } from '../scenario/scenario';
 import { TELEMESSAGE_PRODUCTS } from '../scenario/telemessage-item';
 import type { TeleMessageSimulator } from '../simulators/telemessage';
+import type { AzuriteStorage } from '../azurite';
 import { deliverEmlExports } from './eml-delivery';
 import { LocalEnvironment, type BlobTriggerSourceName } from './local-environment';
 import { mailboxFile, workdirLayout } from './paths';
@@ -28,6 +29,12 @@ export interface DemoCycleOptions {
   signal?: AbortSignal;
   /** The function app the host runs (host.json, package.json `main`): default the project itself; `.work/package` runs the deployment package. */
   appRoot?: string;
+  /**
+   * Storage someone else started (a test's account on the run's Azurite), stopped with the
+   * cycle; the work folder then keeps no Azurite data and a later run does not continue. Default:
+   * an Azurite of the cycle's own, its data in the work folder.
+   */
+  azurite?: AzuriteStorage;
 }
 
 export interface DemoCycleResult {
@@ -65,14 +72,14 @@ export async function runDemoCycle(options: DemoCycleOptions): Promise<DemoCycle
   for (const warning of scenarioWarnings) log(`Scenario warning: ${warning}`);
 
   const layout = workdirLayout(options.workdir);
-  await mkdir(layout.azurite, { recursive: true });
+  if (options.azurite === undefined) await mkdir(layout.azurite, { recursive: true });
   await mkdir(layout.graph, { recursive: true });
 
   log('Starting Azurite and the TeleMessage and Graph simulators…');
   const environment = await LocalEnvironment.start({
     scenarioDir,
     ...(options.blobTriggerSource === undefined ? {} : { blobTriggerSource: options.blobTriggerSource }),
-    azuriteLocation: layout.azurite,
+    ...(options.azurite === undefined ? { azuriteLocation: layout.azurite } : { azurite: options.azurite }),
     graphDataDir: layout.graph,
     rebaseToNow: true,
     ...(options.appRoot === undefined ? {} : { appRoot: path.resolve(options.appRoot) }),

@@ -43,7 +43,12 @@ interface CliRun {
   stderr: string;
 }
 
-/** Runs the CLI in a folder of its own, with only the storage setting in its environment. */
+/**
+ * Runs the CLI in a folder of its own, with only the storage setting in its environment. Each
+ * spawn loads the storage SDKs again (about a second of CPU): the cases kept here are those about
+ * the program itself (its usage exit code, reading standard input, finding local.settings.json in
+ * its working folder); the others run {@link cliInProcess}.
+ */
 function cli(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
@@ -86,7 +91,7 @@ describe('the administration command line', () => {
     assert.equal(noCommand.code, 2);
     assert.match(noCommand.stdout, /Usage: npm run connectors -- <command>/);
 
-    const unknown = await cli(['connectors', 'list', '--colour']);
+    const unknown = await cliInProcess(['connectors', 'list', '--colour']);
     assert.equal(unknown.code, 2);
     assert.equal(unknown.stderr, 'Error: unknown option --colour (see: npm run connectors -- list --help)\n');
 
@@ -104,7 +109,7 @@ describe('the administration command line', () => {
   });
 
   test('add refuses a bad URL with exit 1 and one clear line', async () => {
-    const run = await cli(addArgs('att-main', ['--base-url', 'http://archive.example.com']));
+    const run = await cliInProcess(addArgs('att-main', ['--base-url', 'http://archive.example.com']));
     assert.equal(run.code, 1);
     assert.equal(run.stderr, 'Error: --base-url: "http://archive.example.com" must use https (http is allowed on loopback only)\n');
   });
@@ -131,7 +136,7 @@ describe('the administration command line', () => {
     const second = await cli(addArgs('att-second', ['--product', 'wechat', '--password-secret', 'tm-att-main', '--disabled', '--auto-mapping', 'off']));
     assert.equal(second.code, 0, second.stderr);
 
-    const list = await cli(['connectors', 'list', '--json']);
+    const list = await cliInProcess(['connectors', 'list', '--json']);
     assert.equal(list.code, 0, list.stderr);
     const connectors = JSON.parse(list.stdout) as Connector[];
     assert.deepEqual(connectors.map((c) => [c.id, c.enabled, c.autoMapping]), [['att-main', true, true], ['att-second', false, false]]);
@@ -152,7 +157,7 @@ describe('the administration command line', () => {
     );
 
     await writeFile(join(cwd, 'bad.csv'), 'Mobile,UPN\n+1 202 555 0143,ana@contoso.com\n555-01,bob@contoso.com\n');
-    const validate = await cli(['mapping', 'validate', '--connector', 'att-second', '--file', 'bad.csv']);
+    const validate = await cliInProcess(['mapping', 'validate', '--connector', 'att-second', '--file', 'bad.csv']);
     assert.equal(validate.code, 1);
     assert.match(validate.stdout, /^line 3: error: "555-01" is not a readable phone number/m);
     assert.match(validate.stdout, /2 rows, 1 number mapped; 1 error, 0 warnings\. The file cannot be applied\./);

@@ -224,7 +224,8 @@ describe('BlobArchiveStore against Azurite and the TeleMessage simulator', () =>
   });
 
   test('a 40 MB attachment is streamed without holding it in memory', async (t) => {
-    const sampler = await RetainedMemorySampler.start();
+    const bound = 16 * MB;
+    const sampler = await RetainedMemorySampler.start(bound / 2);
     let result;
     let growth: { retainedGrowth: number; rssGrowth: number };
     try {
@@ -234,13 +235,13 @@ describe('BlobArchiveStore against Azurite and the TeleMessage simulator', () =>
     }
     t.diagnostic(
       `40 MB attachment: peak retained heap+external growth ${(growth.retainedGrowth / MB).toFixed(1)} MB, ` +
-        `peak RSS growth ${(growth.rssGrowth / MB).toFixed(1)} MB`,
+        `peak RSS growth ${(growth.rssGrowth / MB).toFixed(1)} MB, ${sampler.collections} full collections`,
     );
     assert.equal(result.outcome, 'stored');
     const expected = files['att-big-40'] as AttachmentFile;
     assert.deepEqual(await blobSha256(attachmentBlob('tm-big', 'att-big-40')), { size: expected.size, sha256: expected.sha256 });
     // Holding the attachment whole would retain 40 MB or more; the store keeps a few 2 MiB blocks.
-    assert.ok(growth.retainedGrowth < 16 * MB, `retained memory grew by ${(growth.retainedGrowth / MB).toFixed(1)} MB`);
+    assert.ok(growth.retainedGrowth < bound, `retained memory grew by ${(growth.retainedGrowth / MB).toFixed(1)} MB`);
   });
 
   test('any item id gets a safe, deterministic blob name', async () => {

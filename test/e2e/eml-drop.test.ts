@@ -9,6 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runDemoCycle } from '../../dev/demo/demo-cycle';
+import { startTestAzurite } from '../support/test-azurite';
 import { readGraphExport, type ExportedItemCopy } from '../../dev/demo/graph-export';
 import { assertCopiesMatchItems, assertExactlyOnce, rebaseOffsetFromCopies, type ExpectedItem } from './end-state';
 import { ANA, ATT_FOLDER, AttScenarioBuilder, BEN, DANA, E2E_PASSWORD, E2E_USERNAME, JORDAN, SAM, makeWorkdir, randomFile, writeAttScenario, type GeneratedScenario } from './e2e-scenario';
@@ -42,7 +43,7 @@ describe('the EML transport end to end', () => {
 
   test('imports the export ZIP once into every mapped mailbox, with copies like the archive API\'s', async () => {
     const lines: string[] = [];
-    const result = await runDemoCycle({ scenarioDir: scenario.dir, workdir: work.dir, drainTimeoutMs: 120_000, log: (line) => lines.push(line) });
+    const result = await runDemoCycle({ scenarioDir: scenario.dir, workdir: work.dir, azurite: await startTestAzurite(), drainTimeoutMs: 120_000, log: (line) => lines.push(line) });
     assert.ok(lines.some((line) => /Delivered 4 message\(s\) of connector e2e-eml as eml-drop\/e2e-eml\/\d{8}0000-TeleMessage_1_\d{6}\.zip/.test(line)), lines.join('\n'));
 
     const viaApi: ExpectedItem[] = builder.items.map((p) => ({ item: p.item, mailboxes: p.mailboxes, folder: ATT_FOLDER }));

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { runDemoCycle } from '../../dev/demo/demo-cycle';
+import { startTestAzurite } from '../support/test-azurite';
 import { attachmentFile, readGraphExport } from '../../dev/demo/graph-export';
 import { assertCopiesMatchItems, assertExactlyOnce, rebaseOffsetFromCopies, type ExpectedItem } from './end-state';
 import { ANA, ATT_FOLDER, AttScenarioBuilder, BEN, DANA, JORDAN, SAM, makeWorkdir, randomFile, writeAttScenario, type GeneratedScenario, type PlannedItem } from './e2e-scenario';
@@ -34,7 +35,7 @@ describe('large attachments', () => {
   });
 
   test('a 40 MB attachment lands whole (same SHA-256) in the mailbox, beside inline and upload-session ones', async () => {
-    const result = await runDemoCycle({ scenarioDir: scenario.dir, workdir: work.dir, drainTimeoutMs: 120_000 });
+    const result = await runDemoCycle({ scenarioDir: scenario.dir, workdir: work.dir, azurite: await startTestAzurite(), drainTimeoutMs: 120_000 });
     const [att] = result.report.connectors;
     assert.deepEqual(att?.failed, []);
     assert.deepEqual(att?.imported, { items: 4, messages: 6 });

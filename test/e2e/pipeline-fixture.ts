@@ -152,16 +152,18 @@ export class E2ePipeline {
 
   /**
    * What time does for work a killed host left behind, so a test need not wait for it: the
-   * blob-receipt leases it held (30 s) are broken, as if they had run out, and the fetch jobs it
+   * blob-receipt leases it held (30 s) are broken, as if they had run out, the fetch jobs it
    * had received (invisible for the host's 10-minute processing timeout) are put back on the
-   * queue as the same jobs, as if their invisibility had ended.
+   * queue as the same jobs, as if their invisibility had ended, and its delivery claims and
+   * Graph mailbox slots (60 s leases each) end as their leases running out would end them.
    */
-  async releaseWorkOfKilledHost(): Promise<{ leasesBroken: number; jobsRequeued: number; claimsExpired: number }> {
+  async releaseWorkOfKilledHost(): Promise<{ leasesBroken: number; jobsRequeued: number; claimsExpired: number; slotsFreed: number }> {
     const leasesBroken = await this.breakReceiptLeases();
-    // Only the killed host was running: every claim still held on a copy is one it left.
+    // Only the killed host was running: every claim or slot still held is one it left.
     const claimsExpired = await this.expireDeliveryClaims();
+    const slotsFreed = await this.expireMailboxSlots();
     const jobsRequeued = await this.requeueUnfinishedFetchJobs();
-    return { leasesBroken, jobsRequeued, claimsExpired };
+    return { leasesBroken, jobsRequeued, claimsExpired, slotsFreed };
   }
 
   /**
@@ -221,6 +223,29 @@ export class E2ePipeline {
       if ((error as { statusCode?: number }).statusCode !== 404) throw error;
     }
     return expired;
+  }
+
+  /**
+   * Frees every Graph mailbox slot still held (shared/graph/table-mailbox-limiter.ts), as its
+   * lease running out would, the way the limiter's own release leaves a slot. Without it a
+   * restarted host waits out the killed host's slots (up to 60 s) before writing to those
+   * mailboxes again.
+   */
+  async expireMailboxSlots(): Promise<number> {
+    const table = this.environment.stores.storage.table(Tables.mailboxLimits);
+    const now = Date.now();
+    let freed = 0;
+    try {
+      for await (const row of table.listEntities<{ partitionKey: string; rowKey: string; holder?: string; leaseUntil?: number }>()) {
+        if ((row.leaseUntil ?? 0) <= now) continue;
+        await table.updateEntity({ partitionKey: row.partitionKey, rowKey: row.rowKey, holder: '', leaseUntil: 0 }, 'Merge', { etag: row.etag });
+        freed += 1;
+      }
+    } catch (error) {
+      // No Graph request has run yet: the table is created by the first.
+      if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+    }
+    return freed;
   }
 
   /**
