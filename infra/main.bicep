@@ -63,6 +63,11 @@ param schedule string = '0 0 1 * * *'
 @maxValue(1440)
 param settlingMinutes int = 5
 
+@description('Seconds an instance\'s claim on a mailbox copy or a Graph slot holds without renewal: after an instance dies, the others take its work over this long after its last renewal.')
+@minValue(10)
+@maxValue(600)
+param claimLeaseSeconds int = 60
+
 @description('Hours after a UTC day ends before a day that is not reconciled raises an alert.')
 @minValue(0)
 @maxValue(720)
@@ -518,6 +523,7 @@ module functionApp 'modules/function-app.bicep' = {
     dropZoneQueueEndpoint: dropZone.?outputs.queueEndpoint ?? pipelineStorage.outputs.queueEndpoint
     schedule: schedule
     settlingMinutes: settlingMinutes
+    claimLeaseSeconds: claimLeaseSeconds
     reconcileAfterHours: reconcileAfterHours
     manifestSigningKeyId: manifestSigningKeyId
     graphEndpoint: clouds[cloud].graphEndpoint

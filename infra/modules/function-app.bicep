@@ -75,6 +75,9 @@ param schedule string
 @description('Minutes before now at which fetch windows end, so items still arriving at TeleMessage are not missed.')
 param settlingMinutes int
 
+@description('Seconds a claim on a mailbox copy or a Graph slot holds without renewal.')
+param claimLeaseSeconds int
+
 @description('Hours after a UTC day ends before an unreconciled day raises the UnreconciledDays alert.')
 param reconcileAfterHours int
 
@@ -159,6 +162,7 @@ var appSettings = {
   DropZoneStorage__clientId: identityClientId
   ARCHIVER_SCHEDULE: schedule
   ARCHIVER_SETTLING_MINUTES: string(settlingMinutes)
+  ARCHIVER_CLAIM_LEASE_SECONDS: string(claimLeaseSeconds)
   ARCHIVER_RECONCILE_AFTER_HOURS: string(reconcileAfterHours)
   ARCHIVER_MANIFEST_SIGNING_KEY_ID: manifestSigningKeyId
   // Flex Consumption supports only the Event Grid source for blob triggers; a Dedicated plan

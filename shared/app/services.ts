@@ -185,7 +185,8 @@ export function createArchiverServices(config: AppConfig, host: HostSettings = l
   const secrets = createSecretStore(config.secrets, identity);
   const graph = createGraphClient({ endpoint: config.graph.endpoint, credential: createGraphCredential(config.graph, identity) });
   // Graph's per-mailbox limits are the app's, not an instance's: every instance keeps them together.
-  const mailboxLimiter = new TableMailboxLimiter(stores.storage.table(Tables.mailboxLimits));
+  const leaseMs = config.claimLeaseSeconds * 1000;
+  const mailboxLimiter = new TableMailboxLimiter(stores.storage.table(Tables.mailboxLimits), { leaseMs });
   useMailboxLimiter(graph, mailboxLimiter);
   const storedItems = new BlobStoredItemReader(stores.storage.blobs);
   const quarantineStore = new BlobQuarantineStore(stores.storage.blobs);
@@ -221,6 +222,7 @@ export function createArchiverServices(config: AppConfig, host: HostSettings = l
       storage: storedItems,
       quarantine: quarantineStore,
       restoreQuarantined: (request) => restorer.restore(request.connectorId, request.itemId),
+      deliveryLeaseMs: leaseMs,
     }),
   };
 }

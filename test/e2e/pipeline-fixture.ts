@@ -30,6 +30,8 @@ export class E2ePipeline {
     secrets: Record<string, string>,
     /** How far the TeleMessage simulator moved the scenario's timestamps. */
     readonly rebaseOffsetMs: number,
+    /** App settings every host of this pipeline gets beside the environment's. */
+    private readonly hostSettings: Readonly<Record<string, string>> = {},
   ) {
     this.#secrets = secrets;
   }
@@ -42,12 +44,13 @@ export class E2ePipeline {
   static async start(
     scenarioDir: string,
     workdir: string,
-    options: Pick<LocalEnvironmentOptions, 'graphLatency' | 'blobTriggerSource' | 'eventGrid'> = {},
+    options: Pick<LocalEnvironmentOptions, 'graphLatency' | 'blobTriggerSource' | 'eventGrid'> & { hostSettings?: Readonly<Record<string, string>> } = {},
   ): Promise<E2ePipeline> {
+    const { hostSettings, ...environmentOptions } = options;
     const scenario = await loadScenario(scenarioDir);
     // Stopped by the environment, also when the environment fails to start.
     const azurite = await startTestAzurite();
-    const environment = await LocalEnvironment.start({ scenarioDir, azurite, graphDataDir: path.join(workdir, 'graph'), rebaseToNow: singleDayAnchor(scenario, new Date()), ...options, eventGrid: { retryScale: 0.01, ...options.eventGrid } });
+    const environment = await LocalEnvironment.start({ scenarioDir, azurite, graphDataDir: path.join(workdir, 'graph'), rebaseToNow: singleDayAnchor(scenario, new Date()), ...environmentOptions, eventGrid: { retryScale: 0.01, ...options.eventGrid } });
     try {
       const setup = await applyScenarioConnectors({
         scenarioDir,
@@ -56,7 +59,7 @@ export class E2ePipeline {
         connectorStore: environment.stores.connectors,
         mappingFiles: environment.stores.mappingFiles,
       });
-      return new E2ePipeline(environment, scenario, workdir, setup.secrets, rebaseOffsetMs(scenario, environment.teleMessage));
+      return new E2ePipeline(environment, scenario, workdir, setup.secrets, rebaseOffsetMs(scenario, environment.teleMessage), hostSettings);
     } catch (error) {
       await environment.stop();
       throw error;
@@ -69,17 +72,17 @@ export class E2ePipeline {
 
   /** The app settings a host gets (storage, simulators, the connectors' secrets), for running the app in this process. */
   appSettings(): Record<string, string> {
-    return this.environment.hostSettings({ secrets: this.#secrets });
+    return this.environment.hostSettings({ secrets: this.#secrets, settings: this.hostSettings });
   }
 
   /** Starts a host (after any earlier one was stopped or killed) on the same storage and mailboxes. */
   startHost(): Promise<HostProcess> {
-    return this.environment.startHost({ secrets: this.#secrets, echo: process.env.E2E_ECHO === '1' });
+    return this.environment.startHost({ secrets: this.#secrets, settings: this.hostSettings, echo: process.env.E2E_ECHO === '1' });
   }
 
   /** Another instance of the app beside {@link host}, on the same storage and mailboxes. */
   startAdditionalHost(): Promise<HostProcess> {
-    return this.environment.startAdditionalHost({ secrets: this.#secrets, echo: process.env.E2E_ECHO === '1' });
+    return this.environment.startAdditionalHost({ secrets: this.#secrets, settings: this.hostSettings, echo: process.env.E2E_ECHO === '1' });
   }
 
   get host(): HostProcess {

@@ -13,6 +13,7 @@ import { ANA, ATT_FOLDER, AttScenarioBuilder, BEN, DANA, JORDAN, SAM, makeWorkdi
 import { E2ePipeline, waitFor } from './pipeline-fixture';
 
 const cleanups: (() => Promise<void>)[] = [];
+const LEASE_SECONDS = 15;
 after(async () => {
   for (const cleanup of cleanups) await cleanup();
 });
@@ -43,7 +44,13 @@ test('three hosts, blobs delivered twice at once to different hosts, one host ki
   cleanups.push(scenario.remove, work.remove);
 
   // Every event is delivered twice, both copies at the same instant, to different hosts.
-  const pipeline = await E2ePipeline.start(scenario.dir, work.dir, { graphLatency: true, eventGrid: { duplicates: { every: 1, sameInstant: true } } });
+  // Claims on copies and Graph slots hold 15 s without renewal instead of the default 60 s
+  // (ARCHIVER_CLAIM_LEASE_SECONDS): the takeover below is still a lease running out, only sooner.
+  const pipeline = await E2ePipeline.start(scenario.dir, work.dir, {
+    graphLatency: true,
+    eventGrid: { duplicates: { every: 1, sameInstant: true } },
+    hostSettings: { ARCHIVER_CLAIM_LEASE_SECONDS: String(LEASE_SECONDS) },
+  });
   try {
     const hosts = await Promise.all([pipeline.startHost(), pipeline.startAdditionalHost(), pipeline.startAdditionalHost()]);
     const started = Date.now();
@@ -64,7 +71,7 @@ test('three hosts, blobs delivered twice at once to different hosts, one host ki
     assert.ok(survivors.length === 2);
 
     // The blob trigger messages it had taken come back, as their visibility timeout would bring
-    // them back. The copies it had claimed stay claimed until their lease (60 s) runs out;
+    // them back. The copies it had claimed stay claimed until their lease (LEASE_SECONDS) runs out;
     // nothing here shortens that: the invocations that meet them wait, then search and find.
     const requeued = await pipeline.requeueUnfinishedImports();
     // And if it was fetching the window, the job comes back too (write-once: nothing stored twice).

@@ -75,6 +75,7 @@ const PLAUSIBLE_VALUES: Record<string, string> = {
   DropZoneStorage__clientId: IDENTITY_CLIENT_ID,
   ARCHIVER_SCHEDULE: DEFAULT_SCHEDULE,
   ARCHIVER_SETTLING_MINUTES: '5',
+  ARCHIVER_CLAIM_LEASE_SECONDS: '60',
   ARCHIVER_RECONCILE_AFTER_HOURS: '6',
   ARCHIVER_MANIFEST_SIGNING_KEY_ID: 'https://kv-archiver.vault.azure.net/keys/manifest-signing',
   GRAPH_TENANT_ID: '0b1c2d3e-4f50-4617-8283-94a5b6c7d8e9',

@@ -87,6 +87,14 @@ test('the development token is refused against a real Graph endpoint, and its va
   );
 });
 
+test('the claim lease defaults to 60 s and refuses what is not 10 to 600 whole seconds', () => {
+  assert.equal(loadAppConfig(local).claimLeaseSeconds, 60);
+  assert.equal(loadAppConfig({ ...local, ARCHIVER_CLAIM_LEASE_SECONDS: '15' }).claimLeaseSeconds, 15);
+  for (const wrong of ['5', '601', '12.5', 'a minute']) {
+    assert.throws(() => loadAppConfig({ ...local, ARCHIVER_CLAIM_LEASE_SECONDS: wrong }), /ARCHIVER_CLAIM_LEASE_SECONDS: must be a whole number of seconds from 10 to 600/);
+  }
+});
+
 test('the settling margin defaults to five minutes and refuses what is not a whole number of minutes', () => {
   assert.equal(loadAppConfig(local).settlingMinutes, 5);
   assert.equal(loadAppConfig({ ...local, ARCHIVER_SETTLING_MINUTES: '1' }).settlingMinutes, 1);

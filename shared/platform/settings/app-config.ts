@@ -1,5 +1,5 @@
 import { ConfigurationError, SettingProblem } from './configuration-error';
-import { AppSettings, DEFAULT_RECONCILE_AFTER_HOURS, DEFAULT_SCHEDULE, DEFAULT_SETTLING_MINUTES } from './app-settings';
+import { AppSettings, DEFAULT_CLAIM_LEASE_SECONDS, DEFAULT_RECONCILE_AFTER_HOURS, DEFAULT_SCHEDULE, DEFAULT_SETTLING_MINUTES } from './app-settings';
 
 export type StorageConfig =
   | { kind: 'connection-string'; connectionString: string }
@@ -45,6 +45,8 @@ export interface AppConfig {
   schedule: string;
   /** Fetch windows end this many minutes before now. */
   settlingMinutes: number;
+  /** How long a claim on a copy or a mailbox slot holds without renewal: a dead instance's work is taken over after it. */
+  claimLeaseSeconds: number;
   blobTriggerSource: BlobTriggerSource;
   graph: {
     endpoint: string;
@@ -74,6 +76,7 @@ export type GraphConfig = AppConfig['graph'];
 export interface PipelineConfig {
   schedule: string;
   settlingMinutes: number;
+  claimLeaseSeconds: number;
   blobTriggerSource: BlobTriggerSource;
 }
 
@@ -202,11 +205,18 @@ function readPipeline(s: SettingReader): PipelineConfig {
     s.problem(AppSettings.settlingMinutes, `must be a whole number of minutes from 0 to 1440, got "${settlingText}"`);
   }
 
+  const leaseText = s.get(AppSettings.claimLeaseSeconds);
+  const claimLeaseSeconds = leaseText === undefined ? DEFAULT_CLAIM_LEASE_SECONDS : Number(leaseText);
+  // Under 10 s a renewal every third of it could miss under load; over 10 minutes a dead instance's copies wait too long.
+  if (!Number.isInteger(claimLeaseSeconds) || claimLeaseSeconds < 10 || claimLeaseSeconds > 600) {
+    s.problem(AppSettings.claimLeaseSeconds, `must be a whole number of seconds from 10 to 600, got "${leaseText}"`);
+  }
+
   const source = s.get(AppSettings.blobTriggerSource) ?? 'LogsAndContainerScan';
   if (source !== 'EventGrid' && source !== 'LogsAndContainerScan') {
     s.problem(AppSettings.blobTriggerSource, `must be "EventGrid" or "LogsAndContainerScan", got "${source}"`);
   }
-  return { schedule, settlingMinutes, blobTriggerSource: source as BlobTriggerSource };
+  return { schedule, settlingMinutes, claimLeaseSeconds, blobTriggerSource: source as BlobTriggerSource };
 }
 
 function readGraph(s: SettingReader): GraphConfig {

@@ -22,6 +22,7 @@ export const AppSettings = {
   dropZoneClientId: 'DropZoneStorage__clientId',
   schedule: 'ARCHIVER_SCHEDULE',
   settlingMinutes: 'ARCHIVER_SETTLING_MINUTES',
+  claimLeaseSeconds: 'ARCHIVER_CLAIM_LEASE_SECONDS',
   blobTriggerSource: 'ARCHIVER_BLOB_TRIGGER_SOURCE',
   graphEndpoint: 'GRAPH_ENDPOINT',
   graphAuthorityHost: 'GRAPH_AUTHORITY_HOST',
@@ -45,6 +46,13 @@ export const DEFAULT_SCHEDULE = '0 0 1 * * *';
 
 /** Items archived in the last minutes may still be arriving at TeleMessage: windows end this long before now. */
 export const DEFAULT_SETTLING_MINUTES = 5;
+
+/**
+ * How long an instance's claim on a copy (delivery-claim.ts) and on a mailbox's Graph slot
+ * (table-mailbox-limiter.ts) holds without renewal. Holders renew every third of it; when an
+ * instance dies, the others take its copies and slots over this long after its last renewal.
+ */
+export const DEFAULT_CLAIM_LEASE_SECONDS = 60;
 
 /** A UTC day not reconciled this many hours after it ended raises the UnreconciledDays alert. */
 export const DEFAULT_RECONCILE_AFTER_HOURS = 6;
