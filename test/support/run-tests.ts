@@ -49,7 +49,7 @@ async function main(): Promise<number> {
  */
 function concurrency(): number {
   const given = Number(process.env['TEST_CONCURRENCY']);
-  return Number.isInteger(given) && given > 0 ? given : Math.max(2, os.availableParallelism() + 1);
+  return Number.isInteger(given) && given > 0 ? given : Math.max(2, os.availableParallelism() + 2);
 }
 
 /** Every `*.test.js` under the compiled test folder, in a stable order. */
