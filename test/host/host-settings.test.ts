@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { HostSettings, readHostJson, readLocalSettings } from '../../dev/host/host-settings';
-import { HostStartupError, MissingSettingError } from '../../dev/host';
+import { HostSettings, readLocalSettings } from '../../dev/host/host-settings';
+import { HostStartupError, MissingSettingError, readHostJson } from '../../dev/host';
 import { DEVELOPMENT_STORAGE_CONNECTION_STRING, resolveStorageConnectionString } from '../../dev/host/storage-connection';
 
 const roots: string[] = [];
