@@ -241,10 +241,14 @@ describe('GraphMailboxWriter: mailbox concurrency (simulator in its own process,
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  /** Twenty-four messages with a 1 MiB attachment each, all at once, plus mailbox probes of the directory. */
+  /**
+   * Twenty-four messages with a 1 MiB attachment each, all at once, plus mailbox probes of the
+   * directory. The simulator holds each request as Exchange does (at a tenth of its latency): without that, a loaded machine could
+   * answer each request before the next arrived, and the 16-at-once control would see no overlap.
+   */
   async function burst(sim: SimulatorProcess, limiter?: KeyedLimiter): Promise<void> {
     const client = GraphFixture.client(sim);
-    const writer = new GraphMailboxWriter({ client, sourceItemIdPropertyId: sourceItemIdPropertyId(), retry: RETRY_BUDGETS.import.with({ baseDelayMs: 10 }), ...(limiter ? { limiter } : {}) });
+    const writer = new GraphMailboxWriter({ client, sourceItemIdPropertyId: sourceItemIdPropertyId(), retry: RETRY_BUDGETS.import.with({ baseDelayMs: 10, maxAttempts: 30 }), ...(limiter ? { limiter } : {}) });
     const directory = new GraphUserDirectory(client);
     const folderId = await writer.ensureFolder(ANA.id, 'Busy');
     const payload = bytesOf(MiB, 9);
@@ -259,7 +263,7 @@ describe('GraphMailboxWriter: mailbox concurrency (simulator in its own process,
   }
 
   test('never more than 4 requests in flight per mailbox: the simulator (limit 4) never throttles the writer and the directory probe', async () => {
-    const sim = await SimulatorProcess.start({ users: USERS, dataDir: path.join(dataDir, 'four') });
+    const sim = await SimulatorProcess.start({ users: USERS, dataDir: path.join(dataDir, 'four'), latency: { scale: 0.1, seed: 7 } });
     try {
       await burst(sim);
       const stats = await sim.stats();
@@ -272,7 +276,7 @@ describe('GraphMailboxWriter: mailbox concurrency (simulator in its own process,
   });
 
   test('the check can fail: a writer allowed 16 at once is throttled by the same simulator, and its retries still make each message once', async () => {
-    const sim = await SimulatorProcess.start({ users: USERS, dataDir: path.join(dataDir, 'sixteen') });
+    const sim = await SimulatorProcess.start({ users: USERS, dataDir: path.join(dataDir, 'sixteen'), latency: { scale: 0.1, seed: 7 } });
     try {
       await burst(sim, new KeyedLimiter(16));
       const stats = await sim.stats();
