@@ -1,5 +1,6 @@
 import { isArchiveSourceError } from '../telemessage/archive-source-errors';
 import { RETRY_BUDGETS } from '../platform/resilience';
+import type { AddressPolicy } from '../telemessage/address-policy';
 import { TeleMessageClient } from '../telemessage/telemessage-client';
 import { describeError, TeleMessageCheckError } from './admin-errors';
 
@@ -14,6 +15,8 @@ export interface TeleMessageCredentials {
 export type TeleMessageCredentialCheck = (credentials: TeleMessageCredentials, options?: { signal?: AbortSignal }) => Promise<void>;
 
 export interface TeleMessageCheckOptions {
+  /** Which addresses the check may connect to (the password is sent): the base URL's own policy. */
+  addressPolicy: AddressPolicy;
   /** Attempts in all for a TeleMessage that does not answer or answers 5xx. Default 2: an administrator is waiting. */
   maxAttempts?: number;
   /** Longest wait for one answer. Default 15 s. */
@@ -21,7 +24,7 @@ export interface TeleMessageCheckOptions {
 }
 
 /** The check against TeleMessage itself: one token request through {@link TeleMessageClient}. */
-export function teleMessageCredentialCheck(options: TeleMessageCheckOptions = {}): TeleMessageCredentialCheck {
+export function teleMessageCredentialCheck(options: TeleMessageCheckOptions): TeleMessageCredentialCheck {
   return async (credentials, callOptions = {}) => {
     const client = new TeleMessageClient({
       baseUrl: credentials.baseUrl,
@@ -29,6 +32,7 @@ export function teleMessageCredentialCheck(options: TeleMessageCheckOptions = {}
       password: credentials.password,
       retry: RETRY_BUDGETS.admin.with(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
       requestTimeoutMs: options.requestTimeoutMs ?? 15_000,
+      addressPolicy: options.addressPolicy,
     });
     try {
       await client.verifyConnection({ signal: callOptions.signal });
@@ -47,6 +51,8 @@ export function teleMessageCredentialCheck(options: TeleMessageCheckOptions = {}
         'unreachable',
         { cause: error },
       );
+    } finally {
+      await client.close();
     }
   };
 }

@@ -118,12 +118,15 @@ function createReconciler(
 /**
  * The TeleMessage client of a connector, signed in with the password its secret holds. The base
  * URL comes from a table row, so its host is checked again here, names resolved, before the
- * password is read or sent (telemessage/address-policy.ts).
+ * password is read or sent (telemessage/address-policy.ts); the client then checks the addresses
+ * each of its connections resolves to against the same policy.
  */
 export function teleMessageSource(secrets: SecretStore, addressPolicy: AddressPolicy): (connector: Connector) => Promise<TeleMessageClient> {
   return async (connector) => {
     await checkBaseUrlHost(connector.baseUrl, addressPolicy);
-    return new TeleMessageClient({ baseUrl: connector.baseUrl, username: connector.username, password: await secrets.get(connector.passwordSecretName) });
+    return new TeleMessageClient({
+      baseUrl: connector.baseUrl, username: connector.username, password: await secrets.get(connector.passwordSecretName), addressPolicy,
+    });
   };
 }
 
@@ -293,7 +296,7 @@ export function createAdminServices(settings: AdminSettings, options: AdminServi
         ? new KeyVaultSecretWriter(settings.secrets.vaultUri, adminCredential())
         : new LocalSettingsSecretWriter(options.localSettingsFile)),
     audit: new TableAuditTrail(stores.storage.table(Tables.audit), options.telemetry ?? new NoTelemetry()),
-    checkCredentials: teleMessageCredentialCheck(),
+    checkCredentials: teleMessageCredentialCheck({ addressPolicy: addressPolicyFor(settings.storage) }),
     addressPolicy: addressPolicyFor(settings.storage),
     reconciler: (choices = {}) =>
       createReconciler(stores, {

@@ -12,8 +12,8 @@ export function isWindowLevelFailure(error: unknown, signal?: AbortSignal): bool
   if (signal?.aborted === true) return true;
   if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')) return true;
   if (isArchiveSourceError(error)) {
-    // Credentials refused, retries used up, a stream broken: the source, not the item.
-    return error.reason === 'authentication' || error.reason === 'transient' || error.reason === 'interrupted';
+    // Credentials refused, retries used up, a stream broken, the host refused: the source, not the item.
+    return error.reason === 'authentication' || error.reason === 'transient' || error.reason === 'interrupted' || error.reason === 'refused-address';
   }
   const status = storageStatus(error);
   if (status !== undefined) {

@@ -83,9 +83,10 @@ export function hostProblem(url: URL, policy: AddressPolicy): string | undefined
   return undefined;
 }
 
+/** Every address a host name resolves to now; injectable so that tests can make a name change its answer. */
 export type Resolver = (hostname: string) => Promise<readonly string[]>;
 
-const systemResolver: Resolver = async (hostname) => (await lookup(hostname, { all: true, verbatim: true })).map((a) => a.address);
+export const systemResolver: Resolver = async (hostname) => (await lookup(hostname, { all: true, verbatim: true })).map((a) => a.address);
 
 /**
  * Checks the URL's host, then every address its name resolves to now, and throws

@@ -17,7 +17,12 @@ export type ArchiveSourceErrorReason =
   /** A stream broke part-way; open again from the offset reached. */
   | 'interrupted'
   /** The source answered something the contract does not allow; final. */
-  | 'protocol';
+  | 'protocol'
+  /**
+   * The source's host resolved, when connecting, to an address the address policy refuses (a
+   * private, loopback, link-local or metadata address): nothing was sent; final for this call.
+   */
+  | 'refused-address';
 
 export interface ArchiveSourceErrorDetails {
   /** What was being done, e.g. `listItems`. */
@@ -94,6 +99,12 @@ export class TeleMessageStreamInterruptedError extends ArchiveSourceError {
 export class TeleMessageProtocolError extends ArchiveSourceError {
   readonly reason = 'protocol';
   override readonly name = 'TeleMessageProtocolError';
+}
+
+/** The connection was refused before it was made: the host resolved to an address the policy refuses. */
+export class TeleMessageAddressRefusedError extends ArchiveSourceError {
+  readonly reason = 'refused-address';
+  override readonly name = 'TeleMessageAddressRefusedError';
 }
 
 export function isArchiveSourceError(value: unknown): value is ArchiveSourceError {

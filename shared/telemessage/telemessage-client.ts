@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { fetch, type Agent, type Response } from 'undici';
 import { AccessTokenCache, type CachedToken } from './access-token-cache';
 import {
   ARCHIVE_PRODUCTS,
@@ -13,8 +14,10 @@ import {
   type ListItemsOptions,
   type OpenAttachmentOptions,
 } from './archive-source';
+import { hostProblem, RefusedAddressError, type AddressPolicy, type Resolver } from './address-policy';
 import {
   ArchiveWindowError,
+  TeleMessageAddressRefusedError,
   TeleMessageAuthenticationError,
   TeleMessageNotFoundError,
   TeleMessageProtocolError,
@@ -22,6 +25,7 @@ import {
 } from './archive-source-errors';
 import { formatInstant, validateWindow } from './archive-window';
 import { AttachmentBodyStream, describeCause } from './attachment-body-stream';
+import { checkedAgent } from './checked-connections';
 import { RETRY_BUDGETS, RetryPolicy, retryAfterMs, type RetryOptions } from '../platform/resilience';
 
 export interface TeleMessageClientOptions {
@@ -30,6 +34,14 @@ export interface TeleMessageClientOptions {
   username: string;
   /** Sent only in the token request's body; never logged, never part of an error. */
   password: string;
+  /**
+   * Which addresses the client may connect to, applied to the base URL's address literal and, for
+   * a host name, to the addresses it resolves to at each connection (so an answer that changes
+   * after the caller's own check is caught too). The password is never sent anywhere else.
+   */
+  addressPolicy: AddressPolicy;
+  /** How the host name is resolved for each connection; the system's resolver by default. */
+  resolve?: Resolver;
   /**
    * Retries of 429/503 (after Retry-After), 500/502/504, resets and cut-short bodies: the fetch
    * stage's policy by default, another policy, or some of its numbers changed.
@@ -80,10 +92,11 @@ class CutShortBody extends Error {}
 
 /**
  * {@link ArchiveSource} over TeleMessage's retrieval API
- * (/work/shared/spec/telemessage-archive-api.md), on Node's built-in fetch.
+ * (/work/shared/spec/telemessage-archive-api.md), on undici's fetch through one dispatcher of
+ * its own, whose connections reach only addresses the address policy allows.
  *
  * Credentials and the bearer token live in private fields only; errors carry the operation,
- * the request path and the status, never a secret.
+ * the request path and the status, never a secret. {@link close} ends its idle connections.
  */
 export class TeleMessageClient implements ArchiveSource {
   readonly #base: URL;
@@ -92,6 +105,7 @@ export class TeleMessageClient implements ArchiveSource {
   readonly #retry: RetryPolicy;
   readonly #timeoutMs: number;
   readonly #tokens: AccessTokenCache;
+  readonly #dispatcher: Agent;
 
   constructor(options: TeleMessageClientOptions) {
     let base: URL;
@@ -107,6 +121,9 @@ export class TeleMessageClient implements ArchiveSource {
       throw new TypeError('TeleMessageClient: baseUrl must not carry credentials, a query or a fragment');
     }
     if (!base.pathname.endsWith('/')) base.pathname += '/';
+    // An address literal is connected to without a lookup: judge it here.
+    const problem = hostProblem(base, options.addressPolicy);
+    if (problem !== undefined) throw new RefusedAddressError(`TeleMessage base URL ${base.origin}: ${problem}; refused`);
     if (typeof options.username !== 'string' || options.username === '') {
       throw new TypeError('TeleMessageClient: username must be a non-empty string');
     }
@@ -123,6 +140,12 @@ export class TeleMessageClient implements ArchiveSource {
     this.#retry = options.retry instanceof RetryPolicy ? options.retry : RETRY_BUDGETS.fetch.with(options.retry);
     this.#timeoutMs = timeout;
     this.#tokens = new AccessTokenCache(() => this.#requestToken());
+    this.#dispatcher = checkedAgent(options.addressPolicy, options.resolve);
+  }
+
+  /** Closes the client's connections once the requests under way have finished. */
+  async close(): Promise<void> {
+    await this.#dispatcher.close();
   }
 
   /** Fetches a fresh token; rejects with {@link TeleMessageAuthenticationError} when TeleMessage refuses the credentials. */
@@ -281,9 +304,18 @@ export class TeleMessageClient implements ArchiveSource {
       try {
         // Never follow a redirect: a 307/308 would re-send the sign-in body (the password) or the
         // bearer token to wherever it points, another origin or plain http included.
-        response = await fetch(this.#url(spec), { method: spec.method, headers, body: spec.body, signal: controller.signal, redirect: 'manual' });
+        response = await fetch(this.#url(spec), {
+          method: spec.method, headers, body: spec.body, signal: controller.signal, redirect: 'manual', dispatcher: this.#dispatcher,
+        });
       } catch (error) {
         if (signal?.aborted) throw signal.reason;
+        const refused = refusedAddress(error);
+        if (refused !== undefined) {
+          // Not retried: the name answers with an address the policy refuses, and nothing was sent.
+          throw new TeleMessageAddressRefusedError(`TeleMessage ${spec.operation} ${spec.path}: ${refused.message}`, {
+            operation: spec.operation, path: spec.path, cause: refused,
+          });
+        }
         if (timedOut) return { kind: 'retry', cause: `no answer within ${this.#timeoutMs} ms` };
         return { kind: 'retry', cause: describeCause(error), error };
       }
@@ -393,6 +425,16 @@ export class TeleMessageClient implements ArchiveSource {
     if (spec.query !== undefined) url.search = spec.query.toString();
     return url;
   }
+}
+
+/** The address policy's refusal behind a failed fetch (fetch wraps what the connection failed with). */
+function refusedAddress(error: unknown): RefusedAddressError | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current instanceof Error && depth < 4; depth += 1) {
+    if (current instanceof RefusedAddressError) return current;
+    current = current.cause;
+  }
+  return undefined;
 }
 
 function assertProduct(product: unknown, operation: string): asserts product is ArchiveProduct {

@@ -40,7 +40,7 @@ after(async () => {
   await scenario?.remove();
 });
 
-const checkCredentials = teleMessageCredentialCheck({ maxAttempts: 1 });
+const checkCredentials = teleMessageCredentialCheck({ maxAttempts: 1, addressPolicy: { allowLoopback: true } });
 
 function fixture(env: Record<string, string> = { SECRET_TM_ATT: TM_PASSWORD }) {
   const stores = isolatedStores(clients, clock);

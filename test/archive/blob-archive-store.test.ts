@@ -72,6 +72,7 @@ describe('BlobArchiveStore against Azurite and the TeleMessage simulator', () =>
       password: TEST_PASSWORD,
       retry: { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 },
       requestTimeoutMs: 10_000,
+      addressPolicy: { allowLoopback: true },
     });
     for await (const item of source.listItems('att-network', { from: new Date(at(0)), to: new Date(at(59)) })) items.set(item.id, item);
   });

@@ -95,6 +95,7 @@ export class FetchFixture {
           password: TEST_PASSWORD,
           retry: { maxAttempts: maxClientAttempts ?? 6, baseDelayMs: 5, maxDelayMs: 20 },
           requestTimeoutMs: 5_000,
+          addressPolicy: { allowLoopback: true },
         }),
       ...rest,
     });

@@ -54,7 +54,7 @@ describe('TeleMessageClient and redirects', () => {
   test('a redirect is never followed: the call fails as a protocol error and nothing reaches the other location', async () => {
     const client = new TeleMessageClient({
       baseUrl: redirectorUrl, username: 'connector', password: PASSWORD,
-      retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 }, requestTimeoutMs: 5_000,
+      retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 }, requestTimeoutMs: 5_000, addressPolicy: { allowLoopback: true },
     });
 
     await assert.rejects(client.verifyConnection(), (error: unknown) => {

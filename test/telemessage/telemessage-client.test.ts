@@ -1,6 +1,7 @@
 import { buffer } from 'node:stream/consumers';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { inspect } from 'node:util';
 import { TeleMessageSimulator } from '../../dev/simulators/telemessage';
@@ -51,6 +52,7 @@ describe('TeleMessageClient against the TeleMessage simulator', () => {
       password: TEST_PASSWORD,
       retry: RETRY,
       requestTimeoutMs: 5_000,
+      addressPolicy: { allowLoopback: true },
       ...overrides,
     });
 
@@ -185,13 +187,12 @@ describe('TeleMessageClient against the TeleMessage simulator', () => {
 
   test('when transient failures outlast maxAttempts, TeleMessageTransientError names the operation, path and cause, and no secret', async () => {
     const authorizations: string[] = [];
-    const realFetch = globalThis.fetch;
-    // Watch what the client sends, to know the bearer token it used.
-    globalThis.fetch = async (input, init) => {
-      const auth = new Headers(init?.headers).get('authorization');
-      if (auth !== null) authorizations.push(auth);
-      return realFetch(input, init);
+    // Watch the request headers the client's undici sends, to know the bearer token it used.
+    const onHeaders = (message: unknown): void => {
+      const auth = /^authorization: (Bearer \S+)\r$/im.exec((message as { headers: string }).headers);
+      if (auth?.[1] !== undefined) authorizations.push(auth[1]);
     };
+    subscribe('undici:client:sendHeaders', onHeaders);
     try {
       sim.faults.add({ route: 'list', kind: 'status-500', times: Infinity });
       const error = await client()
@@ -214,7 +215,7 @@ describe('TeleMessageClient against the TeleMessage simulator', () => {
       assert.ok(!text.includes(TEST_PASSWORD), 'password leaked');
       for (const auth of authorizations) assert.ok(!text.includes(auth.slice('Bearer '.length)), 'token leaked');
     } finally {
-      globalThis.fetch = realFetch;
+      unsubscribe('undici:client:sendHeaders', onHeaders);
     }
   });
 

@@ -1,0 +1,68 @@
+import type { LookupAddress, LookupOptions } from 'node:dns';
+import { isIP, type LookupFunction } from 'node:net';
+import { Agent } from 'undici';
+import { addressProblem, RefusedAddressError, systemResolver, type AddressPolicy, type Resolver } from './address-policy';
+
+/**
+ * Connections that only reach addresses the {@link AddressPolicy} allows, judged on the addresses
+ * the socket is about to connect to. Checking a base URL's name beforehand is not enough: a name
+ * resolved again for the connection may answer differently (DNS rebinding), e.g. a public address
+ * for the check and 169.254.169.254 a moment later. Here the name is resolved once per connection
+ * and the very addresses checked are the ones handed to the socket.
+ */
+
+type LookupCallback = Parameters<LookupFunction>[2];
+
+function wantedFamily(family: LookupOptions['family']): 4 | 6 | undefined {
+  if (family === 4 || family === 'IPv4') return 4;
+  if (family === 6 || family === 'IPv6') return 6;
+  return undefined;
+}
+
+/** The addresses `hostname` may be connected to, or the reason it may not. */
+async function checkedAddresses(hostname: string, options: LookupOptions, policy: AddressPolicy, resolve: Resolver): Promise<LookupAddress[]> {
+  const resolved = await resolve(hostname);
+  const addresses: LookupAddress[] = [];
+  for (const address of resolved) {
+    const family = isIP(address);
+    if (family === 0) throw new RefusedAddressError(`TeleMessage host ${hostname} resolved to "${address}", which is not an IP address; refused`);
+    // Every address must pass, as at the check: a connection may try any of them.
+    const problem = addressProblem(address, policy);
+    if (problem !== undefined) {
+      throw new RefusedAddressError(`TeleMessage host ${hostname} resolved, when connecting, to an address refused: ${problem}`);
+    }
+    addresses.push({ address, family });
+  }
+  const family = wantedFamily(options.family);
+  const usable = family === undefined ? addresses : addresses.filter((a) => a.family === family);
+  if (usable.length === 0) {
+    throw Object.assign(new Error(`TeleMessage host ${hostname} has no ${family === undefined ? '' : `IPv${family} `}address`), { code: 'ENOTFOUND', hostname });
+  }
+  return usable;
+}
+
+/**
+ * A `lookup` for `net.connect`/`tls.connect` that resolves with `resolve` and refuses, with
+ * {@link RefusedAddressError}, a name any of whose addresses the policy refuses. It answers both
+ * forms Node asks for: every address (`all: true`, used for automatic family selection) or one.
+ */
+export function checkedLookup(policy: AddressPolicy, resolve: Resolver = systemResolver): LookupFunction {
+  return (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
+    checkedAddresses(hostname, options, policy, resolve).then(
+      (addresses) => {
+        const [first] = addresses as [LookupAddress, ...LookupAddress[]];
+        if (options.all === true) callback(null, addresses);
+        else callback(null, first.address, first.family);
+      },
+      (error: unknown) => callback(error instanceof Error ? error : new Error(String(error)), []),
+    );
+  };
+}
+
+/**
+ * An undici dispatcher whose every connection resolves its host through {@link checkedLookup}.
+ * Address literals are not looked up by Node: the caller checks them from the URL (`hostProblem`).
+ */
+export function checkedAgent(policy: AddressPolicy, resolve?: Resolver): Agent {
+  return new Agent({ connect: { lookup: checkedLookup(policy, resolve) } });
+}
