@@ -96,7 +96,8 @@ class CutShortBody extends Error {}
  * its own, whose connections reach only addresses the address policy allows.
  *
  * Credentials and the bearer token live in private fields only; errors carry the operation,
- * the request path and the status, never a secret. {@link close} ends its idle connections.
+ * the request path and the status, never a secret. Its connections are kept for reuse (closed when
+ * idle a few seconds, or by {@link close}).
  */
 export class TeleMessageClient implements ArchiveSource {
   readonly #base: URL;

@@ -4,7 +4,7 @@ import type { LookupAddress } from 'node:dns';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { inspect } from 'node:util';
 import { TeleMessageSimulator } from '../../dev/simulators/telemessage';
-import { checkBaseUrlHost, type AddressPolicy, type Resolver } from '../../shared/telemessage/address-policy';
+import { checkBaseUrlHost, RefusedAddressError, type AddressPolicy, type Resolver } from '../../shared/telemessage/address-policy';
 import { checkedLookup } from '../../shared/telemessage/checked-connections';
 import { TeleMessageAddressRefusedError, TeleMessageClient } from '../../shared/telemessage';
 import { ScenarioBuilder, TEST_PASSWORD, TEST_USERNAME, at, type AttachmentFile, type TestScenario } from './telemessage-test-scenario';
@@ -154,6 +154,18 @@ describe('TeleMessageClient connections and the address policy (DNS rebinding)',
     } finally {
       for (const download of held) download.stream.destroy();
     }
+  });
+
+  test('an address literal, which Node connects to without a lookup, is judged when the client is built', () => {
+    const build = (url: string): TeleMessageClient =>
+      new TeleMessageClient({ baseUrl: url, username: TEST_USERNAME, password: TEST_PASSWORD, addressPolicy: DEPLOYED });
+    assert.throws(() => build(`http://127.0.0.1:${new URL(sim.url).port}`), (error: unknown) => {
+      assert.ok(error instanceof RefusedAddressError, serialise(error));
+      assert.match(error.message, /127\.0\.0\.1 is a loopback address/);
+      assert.equal(serialise(error).includes(TEST_PASSWORD), false);
+      return true;
+    });
+    assert.throws(() => build('http://[::ffff:a9fe:a9fe]/'), /metadata address/);
   });
 
   test('the lookup answers both forms net.connect asks for: every address, or one of a family', async () => {
