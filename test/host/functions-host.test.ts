@@ -118,11 +118,15 @@ describe('FunctionsHost', () => {
   });
 
   test('after a restart that missed an occurrence, runs it once at start with IsPastDue', async () => {
-    const app = testApp({ HOST_TEST_TICK_SCHEDULE: '0 * * * * *' });
+    // A yearly schedule, so that no occurrence comes while the test runs: with a schedule every
+    // minute, a restart in a minute's last seconds saw the next occurrence overwrite the status
+    // before the test read it (and Next was compared with the wall clock).
+    const app = testApp({ HOST_TEST_TICK_SCHEDULE: YEARLY });
     const hostId = `pastdue-${randomUUID().slice(0, 8)}`;
-    // What a host that stopped three minutes ago left behind.
-    const lastRun = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 3 * 60_000);
-    const missed = new Date(lastRun.getTime() + 60_000);
+    // What a host that stopped before this New Year, and has not run since, left behind.
+    const year = new Date().getUTCFullYear();
+    const lastRun = new Date(Date.UTC(year - 1, 0, 1));
+    const missed = new Date(Date.UTC(year, 0, 1));
     const container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(HOSTS_CONTAINER);
     await container.createIfNotExists();
     const status = JSON.stringify({ Last: lastRun.toISOString(), Next: missed.toISOString(), LastUpdated: lastRun.toISOString() });
@@ -143,7 +147,7 @@ describe('FunctionsHost', () => {
         const s = await readStatusBlob(hostId, 'tick');
         return s && Date.parse(s['Last']!) === missed.getTime() ? s : undefined;
       });
-      assert.ok(Date.parse(stored['Next']!) > Date.now() - 1_000, 'Next moved to an occurrence after the restart');
+      assert.equal(Date.parse(stored['Next']!), Date.UTC(year + 1, 0, 1), 'Next moved to the occurrence after the restart');
       assert.equal(readTimerRecords(app.recordDir, 'tick').filter((r) => r.timer.isPastDue).length, 1);
     } finally {
       await host.stop();
