@@ -99,7 +99,7 @@ describe('FunctionsHost', () => {
         const r = readTimerRecords(app.recordDir, 'tick');
         return r.length >= 1 ? r : undefined;
       });
-      await host.waitForDrained({ timeoutMs: 5_000, settleMs: 0 });
+      await host.waitForDrained({ timeoutMs: 60_000, settleMs: 0 });
       assert.equal(record!.timer.isPastDue, false);
       const status = record!.timer.scheduleStatus;
       assert.equal(status.last, NEVER_RUN);
@@ -164,7 +164,7 @@ describe('FunctionsHost', () => {
       const status = await fetch(`${host.baseUrl}/admin/host/status`);
       assert.equal(status.status, 200);
       assert.equal(((await status.json()) as { state: string }).state, 'Running');
-      await host.waitForDrained({ timeoutMs: 5_000, settleMs: 0 });
+      await host.waitForDrained({ timeoutMs: 60_000, settleMs: 0 });
 
       const fired = await fetch(`${host.baseUrl}/admin/functions/gate`, {
         method: 'POST',
@@ -178,7 +178,7 @@ describe('FunctionsHost', () => {
       assert.deepEqual(await drainedWhileRunning.json(), { drained: false });
 
       fs.rmSync(path.join(app.recordDir, GATE_FILE));
-      await host.waitForDrained({ timeoutMs: 5_000, settleMs: 0 });
+      await host.waitForDrained({ timeoutMs: 60_000, settleMs: 0 });
       assert.equal(await host.isDrained(), true);
       assert.deepEqual(await (await fetch(`${host.baseUrl}/admin/host/drained`)).json(), { drained: true });
       assert.deepEqual(
