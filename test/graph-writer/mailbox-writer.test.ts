@@ -4,8 +4,12 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { KeyedLimiter } from '../../shared/platform/concurrency/keyed-limiter';
 import { toGraphMessage } from '../../shared/conversion';
+import { Client, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
+import { createGraphMiddleware, splitEndpoint } from '../../shared/graph/graph-client';
+import { StaticTokenCredential } from '../../shared/graph/graph-credential';
 import { GraphMailboxWriter } from '../../shared/graph/mailbox-writer';
 import { GraphUserDirectory } from '../../shared/graph/graph-user-directory';
 import { sourceItemIdPropertyId } from '../../shared/conversion';
@@ -14,6 +18,27 @@ import { ANA, BEN, CARA, DAN, GRAPH_TEST_TOKEN, GraphFixture, USERS, bytesOf, de
 import { SimulatorProcess } from './simulator-process';
 
 const MiB = 1024 * 1024;
+
+/**
+ * A client middleware that holds the answers of the first `count` folder lookups (GET
+ * …/mailFolders) until all of them have been answered; later requests pass straight through.
+ * If the lookups could never all be in flight at once, the bound turns that hang into a failure.
+ */
+function lookupsAnsweredTogether(count: number, next: Middleware): Middleware {
+  let answered = 0;
+  let release!: () => void;
+  const all = new Promise<void>((resolve) => (release = resolve));
+  return {
+    async execute(context: Context): Promise<void> {
+      await next.execute(context);
+      const url = typeof context.request === 'string' ? context.request : context.request.url;
+      if ((context.options?.method ?? 'GET').toUpperCase() !== 'GET' || !new URL(url).pathname.endsWith('/mailFolders') || answered >= count) return;
+      answered += 1;
+      if (answered === count) release();
+      await Promise.race([all, sleep(10_000, undefined, { ref: false })]);
+    },
+  };
+}
 
 describe('GraphMailboxWriter: folders', () => {
   let fx: GraphFixture;
@@ -26,7 +51,15 @@ describe('GraphMailboxWriter: folders', () => {
 
   test('ensureFolder creates the folder once when several calls race (the 409 of the losers is absorbed) and caches it', async () => {
     // Four writers share the client, as the import functions of one process do, but not a folder cache.
-    const writers = [fx.writer(), fx.writer(), fx.writer(), fx.writer()];
+    // The client hands no folder lookup's answer back until all four lookups are answered, so every
+    // writer has found no folder before any creates one: the race happens however the machine is loaded.
+    const { baseUrl, version } = splitEndpoint(fx.sim.url);
+    const client = Client.initWithMiddleware({
+      baseUrl,
+      defaultVersion: version,
+      middleware: lookupsAnsweredTogether(4, createGraphMiddleware({ endpoint: fx.sim.url, credential: new StaticTokenCredential(GRAPH_TEST_TOKEN) })),
+    });
+    const writers = [fx.writer({ client }), fx.writer({ client }), fx.writer({ client }), fx.writer({ client })];
     const ids = await Promise.all(writers.map((w) => w.ensureFolder(ANA.id, 'AT&T SMS/MMS Network Archiver')));
 
     assert.equal(new Set(ids).size, 1, 'every caller gets the same folder');

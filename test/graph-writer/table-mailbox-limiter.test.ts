@@ -29,10 +29,17 @@ describe('TableMailboxLimiter: limits shared by every instance through Table Sto
     let inFlight = 0;
     let most = 0;
     let done = 0;
+    let reachedFour!: () => void;
+    const fourAtOnce = new Promise<void>((resolve) => (reachedFour = resolve));
     const request = async (): Promise<void> => {
       inFlight += 1;
       most = Math.max(most, inFlight);
-      // The request's own duration, as Graph's would be: what lets requests overlap at all.
+      if (inFlight === 4) reachedFour();
+      // Requests are held until four are in flight at once, so that the mailbox is seen full
+      // however slowly a loaded machine claims the slots (the first claims race through the
+      // table); if four could never meet, the bound turns that hang into a failure.
+      if (most < 4) await Promise.race([fourAtOnce, sleep(10_000, undefined, { ref: false })]);
+      // The request's own duration, as Graph's would be: what lets an excess overlap.
       await sleep(15);
       inFlight -= 1;
       done += 1;
@@ -129,19 +136,25 @@ describe('TableMailboxLimiter: limits shared by every instance through Table Sto
   });
 
   test('a back-off one instance records holds every instance back for that mailbox until it ends', async () => {
-    const [a, b] = instances(2);
+    // The instances' clock moves only when the test says: a back-off measured on the wall clock
+    // could end before a loaded machine had B look at the mailbox, and B would have nothing to wait for.
+    let clock = Date.parse('2026-01-01T00:00:30Z');
+    const [a, b] = instances(2, { now: () => clock });
     await b!.run('mailbox-d', async () => undefined);
-    const until = Date.now() + 1200;
+    const until = clock + 1200;
     await a!.backOff('mailbox-d', until);
     let startedAt = 0;
-    await b!.run('mailbox-d', async () => {
-      startedAt = Date.now();
+    const held = b!.run('mailbox-d', async () => {
+      startedAt = clock;
     });
+    await waitFor('B to find the mailbox backing off', () => (b!.stats.waits.backOff >= 1 ? true : undefined));
+    assert.equal(startedAt, 0, 'nothing started while the back-off holds');
+    clock = until;
+    await held;
     assert.ok(startedAt >= until, `started ${until - startedAt} ms before the back-off ended`);
-    assert.ok(b!.stats.waits.backOff >= 1);
     let other = 0;
     await b!.run('mailbox-e', async () => {
-      other = Date.now();
+      other = clock;
     });
     assert.ok(other > 0, 'another mailbox is not held back');
   });
@@ -183,18 +196,24 @@ describe('TableMailboxLimiter: limits shared by every instance through Table Sto
   test('a slot held by an instance that died frees itself when its lease runs out', async () => {
     const table = `limits${++tables}`;
     const clients = new StorageClients({ kind: 'connection-string', connectionString: azurite.connectionString });
-    const alive = new TableMailboxLimiter(clients.table(table), { concurrency: 1, maxPollMs: 20 });
+    // The lease runs out when the test moves the clock: on the wall clock, a loaded machine could
+    // let it run out before the live instance looked, and nothing would have been waited for.
+    let clock = Date.parse('2026-01-01T00:00:30Z');
+    const alive = new TableMailboxLimiter(clients.table(table), { concurrency: 1, maxPollMs: 20, now: () => clock });
     await alive.run('mailbox-h', async () => undefined);
     await alive.flush();
     // What an instance that crashed while holding the only slot leaves behind.
-    const leaseUntil = Date.now() + 500;
+    const leaseUntil = clock + 500;
     await clients.table(table).upsertEntity({ partitionKey: 'mailbox-h', rowKey: 'slot-0', holder: 'dead-instance:1', leaseUntil }, 'Merge');
     let startedAt = 0;
-    await alive.run('mailbox-h', async () => {
-      startedAt = Date.now();
+    const waiting = alive.run('mailbox-h', async () => {
+      startedAt = clock;
     });
+    await waitFor('the live instance to find the only slot held', () => (alive.stats.waits.concurrency >= 1 ? true : undefined));
+    assert.equal(startedAt, 0, 'nothing started while the dead instance\'s lease holds');
+    clock = leaseUntil;
+    await waiting;
     assert.ok(startedAt >= leaseUntil, 'it waited for the lease to run out');
-    assert.ok(alive.stats.waits.concurrency >= 1);
   });
 
   test('waiting for a slot spends the operation\'s time budget and ends when its signal aborts', async () => {

@@ -127,7 +127,7 @@ describe('the blobs extension webhook on the local host', () => {
     const res = await post(url(key), 'Notification', JSON.stringify([event]));
     assert.equal(res.status, 202);
     await eventually(() => records().some((r) => r.name === 'ok-1.json'), 'the invocation');
-    await host.waitForDrained({ timeoutMs: 20_000, settleMs: 0 });
+    await host.waitForDrained({ timeoutMs: 60_000, settleMs: 0 });
     assert.equal(records().filter((r) => r.name === 'ok-1.json').length, 1);
   });
 
@@ -140,7 +140,7 @@ describe('the blobs extension webhook on the local host', () => {
       const items = (await poison.peekMessages({ numberOfMessages: 32 })).peekedMessageItems;
       return items.length > 0 ? items : undefined;
     }, 'the poison message');
-    await host.waitForDrained({ timeoutMs: 20_000, settleMs: 0 });
+    await host.waitForDrained({ timeoutMs: 60_000, settleMs: 0 });
     assert.equal(records().filter((r) => r.name === 'bad-1.json').length, 3, 'extensions.blobs.poisonBlobThreshold attempts');
     const notice = JSON.parse(Buffer.from(peeked[0]!.messageText, 'base64').toString('utf8')) as Record<string, string>;
     assert.deepEqual(notice, {

@@ -99,7 +99,7 @@ describe('FunctionsHost', () => {
         const r = readTimerRecords(app.recordDir, 'tick');
         return r.length >= 1 ? r : undefined;
       });
-      await host.waitForDrained({ timeoutMs: 5_000, settleMs: 0 });
+      await host.waitForDrained({ timeoutMs: 60_000, settleMs: 0 });
       assert.equal(record!.timer.isPastDue, false);
       const status = record!.timer.scheduleStatus;
       assert.equal(status.last, NEVER_RUN);
@@ -118,11 +118,15 @@ describe('FunctionsHost', () => {
   });
 
   test('after a restart that missed an occurrence, runs it once at start with IsPastDue', async () => {
-    const app = testApp({ HOST_TEST_TICK_SCHEDULE: '0 * * * * *' });
+    // A yearly schedule, so that no occurrence comes while the test runs: with a schedule every
+    // minute, a restart in a minute's last seconds saw the next occurrence overwrite the status
+    // before the test read it (and Next was compared with the wall clock).
+    const app = testApp({ HOST_TEST_TICK_SCHEDULE: YEARLY });
     const hostId = `pastdue-${randomUUID().slice(0, 8)}`;
-    // What a host that stopped three minutes ago left behind.
-    const lastRun = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 3 * 60_000);
-    const missed = new Date(lastRun.getTime() + 60_000);
+    // What a host that stopped before this New Year, and has not run since, left behind.
+    const year = new Date().getUTCFullYear();
+    const lastRun = new Date(Date.UTC(year - 1, 0, 1));
+    const missed = new Date(Date.UTC(year, 0, 1));
     const container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(HOSTS_CONTAINER);
     await container.createIfNotExists();
     const status = JSON.stringify({ Last: lastRun.toISOString(), Next: missed.toISOString(), LastUpdated: lastRun.toISOString() });
@@ -143,7 +147,7 @@ describe('FunctionsHost', () => {
         const s = await readStatusBlob(hostId, 'tick');
         return s && Date.parse(s['Last']!) === missed.getTime() ? s : undefined;
       });
-      assert.ok(Date.parse(stored['Next']!) > Date.now() - 1_000, 'Next moved to an occurrence after the restart');
+      assert.equal(Date.parse(stored['Next']!), Date.UTC(year + 1, 0, 1), 'Next moved to the occurrence after the restart');
       assert.equal(readTimerRecords(app.recordDir, 'tick').filter((r) => r.timer.isPastDue).length, 1);
     } finally {
       await host.stop();
@@ -160,7 +164,7 @@ describe('FunctionsHost', () => {
       const status = await fetch(`${host.baseUrl}/admin/host/status`);
       assert.equal(status.status, 200);
       assert.equal(((await status.json()) as { state: string }).state, 'Running');
-      await host.waitForDrained({ timeoutMs: 5_000, settleMs: 0 });
+      await host.waitForDrained({ timeoutMs: 60_000, settleMs: 0 });
 
       const fired = await fetch(`${host.baseUrl}/admin/functions/gate`, {
         method: 'POST',
@@ -174,7 +178,7 @@ describe('FunctionsHost', () => {
       assert.deepEqual(await drainedWhileRunning.json(), { drained: false });
 
       fs.rmSync(path.join(app.recordDir, GATE_FILE));
-      await host.waitForDrained({ timeoutMs: 5_000, settleMs: 0 });
+      await host.waitForDrained({ timeoutMs: 60_000, settleMs: 0 });
       assert.equal(await host.isDrained(), true);
       assert.deepEqual(await (await fetch(`${host.baseUrl}/admin/host/drained`)).json(), { drained: true });
       assert.deepEqual(

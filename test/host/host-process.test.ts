@@ -64,7 +64,7 @@ describe('HostProcess and the host CLI', () => {
     await second.waitForOutput(/Trigger Details: UnscheduledInvocationReason: IsPastDue/);
 
     await second.fireFunction('gate');
-    await second.waitForDrained({ timeoutMs: 10_000, settleMs: 0 });
+    await second.waitForDrained({ timeoutMs: 60_000, settleMs: 0 });
     assert.deepEqual(
       readTimerRecords(app.recordDir, 'gate').map((r) => r.phase),
       ['started', 'finished'],
@@ -82,7 +82,7 @@ describe('HostProcess and the host CLI', () => {
     assert.match(host.output[listing + 1] ?? '', /^\t\tIn error: The schedule '\*\/5 \* \* \*' of timer function 'tick' is invalid/);
     assert.ok(host.output.some((l) => /The 'tick' function is in error: /.test(l)));
     await host.fireFunction('gate');
-    await host.waitForDrained({ timeoutMs: 10_000, settleMs: 0 });
+    await host.waitForDrained({ timeoutMs: 60_000, settleMs: 0 });
     assert.ok(host.output.some((l) => /Executed 'Functions\.gate' \(Succeeded/.test(l)));
 
     // A second host on the same port cannot start: the process ends, naming why.

@@ -99,7 +99,7 @@ describe('storage triggers through the host process and @azure/functions', () =>
   test('a JSON queue message reaches the handler parsed, with camel-cased metadata', async () => {
     await queue.sendMessage(base64(JSON.stringify({ id: 'ok-1', window: '2024-05-01' })));
     const [received] = await eventually(() => (queueRecords('ok-1').length > 0 ? queueRecords('ok-1') : undefined), 'the handler to run');
-    await host!.waitForDrained({ timeoutMs: 20_000, settleMs: 0 });
+    await host!.waitForDrained({ timeoutMs: 60_000, settleMs: 0 });
     assert.equal(received!.inputKind, 'object');
     assert.deepEqual(received!.input, { id: 'ok-1', window: '2024-05-01' });
     assert.equal(received!.triggerMetadata.dequeueCount, 1);
@@ -113,7 +113,7 @@ describe('storage triggers through the host process and @azure/functions', () =>
     const raw = base64(JSON.stringify({ id: 'poison-1', fail: true }));
     await queue.sendMessage(raw);
     await eventually(async () => (await poisonTexts()).includes(raw), 'the message in the poison queue');
-    await host!.waitForDrained({ timeoutMs: 20_000, settleMs: 0 });
+    await host!.waitForDrained({ timeoutMs: 60_000, settleMs: 0 });
     const attempts = queueRecords('poison-1');
     assert.deepEqual(
       attempts.map((r) => r.triggerMetadata.dequeueCount),
@@ -128,7 +128,7 @@ describe('storage triggers through the host process and @azure/functions', () =>
     await queue.sendMessage(undecodable);
     await queue.sendMessage(base64(JSON.stringify({ id: 'after-bad' })));
     await eventually(async () => (await poisonTexts()).includes(undecodable) && queueRecords('after-bad').length === 1, 'poison + the next message');
-    await host!.waitForDrained({ timeoutMs: 20_000, settleMs: 0 });
+    await host!.waitForDrained({ timeoutMs: 60_000, settleMs: 0 });
     assert.equal(queueRecords('not-encoded').length, 0);
     assert.equal(
       records('storageQueueProbe').filter((r) => r.input === undecodable).length,
@@ -141,7 +141,7 @@ describe('storage triggers through the host process and @azure/functions', () =>
     const item = 'c1/item-1.json';
     await container.getBlockBlobClient(item).upload('{"v":1}', 7);
     await eventually(() => blobRecords(item).length === 1, 'the first run');
-    await host!.waitForDrained({ timeoutMs: 20_000, settleMs: 0 });
+    await host!.waitForDrained({ timeoutMs: 60_000, settleMs: 0 });
     const [first] = blobRecords(item);
     assert.equal(first!.inputKind, 'buffer');
     assert.equal(first!.input, '{"v":1}');
@@ -151,7 +151,7 @@ describe('storage triggers through the host process and @azure/functions', () =>
 
     await container.getBlockBlobClient(item).upload('{"v":2}', 7);
     await eventually(() => blobRecords(item).length === 2, 'the run after the overwrite');
-    await host!.waitForDrained({ timeoutMs: 20_000, settleMs: 0 });
+    await host!.waitForDrained({ timeoutMs: 60_000, settleMs: 0 });
     assert.deepEqual(
       blobRecords(item).map((r) => r.input),
       ['{"v":1}', '{"v":2}'],
@@ -163,7 +163,7 @@ describe('storage triggers through the host process and @azure/functions', () =>
     // The sentinel sorts after the item, so once it has run, a scan has passed the item too.
     await container.getBlockBlobClient('z-sentinel.json').upload('{}', 2);
     await eventually(() => blobRecords('z-sentinel.json').length === 1, 'the sentinel after the restart');
-    await host.waitForDrained({ timeoutMs: 20_000, settleMs: 0 });
+    await host.waitForDrained({ timeoutMs: 60_000, settleMs: 0 });
     assert.equal(blobRecords(item).length, 2);
   });
 });

@@ -70,18 +70,28 @@ describe('one item imported by several instances at once (Azurite, Graph simulat
   test('a holder that died after the create leaves its claim; the next invocation waits for it to expire, finds the copy and makes no second one', async () => {
     const { blobName, bytes, itemId } = await fx.store(smsItem());
     const dying = new DiesAfterCreate(fx.imports);
+    // The instances' clock, moved on by the test past the dead holder's lease once the next
+    // invocation has found the claim held: a lease of a few seconds on the wall clock could run
+    // out on a loaded machine (the create alone takes 400 ms here) before anyone looked at it.
+    let movedOnMs = 0;
+    const clock = (): Date => new Date(Date.now() + movedOnMs);
 
-    await assert.rejects(fx.otherInstance({ imports: dying, deliveryLeaseMs: 2_000 }).importBlob(blobName, bytes));
+    await assert.rejects(fx.otherInstance({ imports: dying, clock }).importBlob(blobName, bytes));
     assert.equal(dying.died, true);
     const [created] = copiesOf(ANA, itemId);
     assert.ok(created, 'the create took effect');
     const left = await fx.imports.getDelivery(fx.connector.id, itemId, ANA.id);
     assert.equal(left?.status, 'pending');
-    assert.ok(left?.leaseUntil !== undefined && Date.parse(left.leaseUntil) > Date.now(), 'the claim is still held: nobody released it');
+    assert.ok(left?.leaseUntil !== undefined && Date.parse(left.leaseUntil) > clock().getTime(), 'the claim is still held: nobody released it');
     const createsBefore = await createsOf(ANA);
 
     // The trigger delivers the blob again, to another instance, while the dead holder's claim holds.
-    const outcome = await fx.otherInstance().importBlob(blobName, bytes);
+    const watched = new SeesClaimsHeld(fx.imports, clock);
+    const next = fx.otherInstance({ imports: watched, clock }).importBlob(blobName, bytes);
+    await waitFor('the next invocation to find the claim held', () => (watched.held > 0 ? true : undefined));
+    assert.equal(copiesOf(ANA, itemId).length, 1, 'nothing made while it waits');
+    movedOnMs = Date.parse(left.leaseUntil) - Date.now() + 1;
+    const outcome = await next;
 
     assert.equal(outcome.status, 'imported');
     assert.deepEqual(outcome.mailboxes.map((m) => [m.status, m.messageId]), [['imported', created.id]]);
@@ -128,6 +138,28 @@ describe('one item imported by several instances at once (Azurite, Graph simulat
 function failedEarly(err: unknown): undefined {
   if (err !== undefined) throw new Error('the first invocation ended before its claim was seen', { cause: err });
   return undefined;
+}
+
+/** The real store, counting the reads of a copy's claim that found it held by another invocation. */
+class SeesClaimsHeld implements ImportStore {
+  held = 0;
+
+  constructor(private readonly inner: ImportStore, private readonly clock: () => Date) {}
+
+  getOutcome: ImportStore['getOutcome'] = (c, i) => this.inner.getOutcome(c, i);
+  listOutcomes: ImportStore['listOutcomes'] = (c, s) => this.inner.listOutcomes(c, s);
+  getDelivery: ImportStore['getDelivery'] = (c, i, u) => this.inner.getDelivery(c, i, u);
+  createDelivery: ImportStore['createDelivery'] = (d) => this.inner.createDelivery(d);
+  replaceDelivery: ImportStore['replaceDelivery'] = (d, e) => this.inner.replaceDelivery(d, e);
+  putOutcome: ImportStore['putOutcome'] = (o) => this.inner.putOutcome(o);
+  replaceDeliveryWithOutcome: ImportStore['replaceDeliveryWithOutcome'] = (d, e, o) => this.inner.replaceDeliveryWithOutcome(d, e, o);
+
+  async readDelivery(key: Parameters<ImportStore['readDelivery']>[0]): ReturnType<ImportStore['readDelivery']> {
+    const found = await this.inner.readDelivery(key);
+    const until = found?.delivery.leaseUntil;
+    if (found?.delivery.status === 'pending' && until !== undefined && Date.parse(until) > this.clock().getTime()) this.held += 1;
+    return found;
+  }
 }
 
 /** The real store, keeping a copy of each outcome written through it (another invocation may overwrite the row). */
