@@ -1,6 +1,6 @@
 import type { LookupAddress, LookupOptions } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
-import { Agent } from 'undici';
+import type { Agent, fetch } from 'undici';
 import { addressProblem, RefusedAddressError, systemResolver, type AddressPolicy, type Resolver } from './address-policy';
 
 /**
@@ -59,10 +59,19 @@ export function checkedLookup(policy: AddressPolicy, resolve: Resolver = systemR
   };
 }
 
+/** undici's fetch, and a dispatcher of its own whose every connection goes through {@link checkedLookup}. */
+export interface CheckedConnections {
+  fetch: typeof fetch;
+  dispatcher: Agent;
+}
+
 /**
- * An undici dispatcher whose every connection resolves its host through {@link checkedLookup}.
- * Address literals are not looked up by Node: the caller checks them from the URL (`hostProblem`).
+ * Opens {@link CheckedConnections}. Address literals are not looked up by Node: the caller checks
+ * them from the URL (`hostProblem`). undici is loaded here, on first use, not when the app starts:
+ * an instance that only imports items never calls TeleMessage, and loading undici is about a
+ * tenth of a second of a worker's start (`npm run bench:startup`).
  */
-export function checkedAgent(policy: AddressPolicy, resolve?: Resolver): Agent {
-  return new Agent({ connect: { lookup: checkedLookup(policy, resolve) } });
+export async function openCheckedConnections(policy: AddressPolicy, resolve?: Resolver): Promise<CheckedConnections> {
+  const undici = await import('undici');
+  return { fetch: undici.fetch, dispatcher: new undici.Agent({ connect: { lookup: checkedLookup(policy, resolve) } }) };
 }

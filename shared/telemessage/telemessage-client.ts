@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { fetch, type Agent, type Response } from 'undici';
+import type { Response } from 'undici';
 import { AccessTokenCache, type CachedToken } from './access-token-cache';
 import {
   ARCHIVE_PRODUCTS,
@@ -25,7 +25,7 @@ import {
 } from './archive-source-errors';
 import { formatInstant, validateWindow } from './archive-window';
 import { AttachmentBodyStream, describeCause } from './attachment-body-stream';
-import { checkedAgent } from './checked-connections';
+import { openCheckedConnections, type CheckedConnections } from './checked-connections';
 import { RETRY_BUDGETS, RetryPolicy, retryAfterMs, type RetryOptions } from '../platform/resilience';
 
 export interface TeleMessageClientOptions {
@@ -106,7 +106,9 @@ export class TeleMessageClient implements ArchiveSource {
   readonly #retry: RetryPolicy;
   readonly #timeoutMs: number;
   readonly #tokens: AccessTokenCache;
-  readonly #dispatcher: Agent;
+  readonly #addressPolicy: AddressPolicy;
+  readonly #resolve: Resolver | undefined;
+  #connections: Promise<CheckedConnections> | undefined;
 
   constructor(options: TeleMessageClientOptions) {
     let base: URL;
@@ -141,12 +143,13 @@ export class TeleMessageClient implements ArchiveSource {
     this.#retry = options.retry instanceof RetryPolicy ? options.retry : RETRY_BUDGETS.fetch.with(options.retry);
     this.#timeoutMs = timeout;
     this.#tokens = new AccessTokenCache(() => this.#requestToken());
-    this.#dispatcher = checkedAgent(options.addressPolicy, options.resolve);
+    this.#addressPolicy = options.addressPolicy;
+    this.#resolve = options.resolve;
   }
 
   /** Closes the client's connections once the requests under way have finished. */
   async close(): Promise<void> {
-    await this.#dispatcher.close();
+    if (this.#connections !== undefined) await (await this.#connections).dispatcher.close();
   }
 
   /** Fetches a fresh token; rejects with {@link TeleMessageAuthenticationError} when TeleMessage refuses the credentials. */
@@ -305,8 +308,9 @@ export class TeleMessageClient implements ArchiveSource {
       try {
         // Never follow a redirect: a 307/308 would re-send the sign-in body (the password) or the
         // bearer token to wherever it points, another origin or plain http included.
+        const { fetch, dispatcher } = await (this.#connections ??= openCheckedConnections(this.#addressPolicy, this.#resolve));
         response = await fetch(this.#url(spec), {
-          method: spec.method, headers, body: spec.body, signal: controller.signal, redirect: 'manual', dispatcher: this.#dispatcher,
+          method: spec.method, headers, body: spec.body, signal: controller.signal, redirect: 'manual', dispatcher,
         });
       } catch (error) {
         if (signal?.aborted) throw signal.reason;
