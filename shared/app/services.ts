@@ -281,6 +281,7 @@ export function createAdminServices(settings: AdminSettings, options: AdminServi
   const dropZone = new BlobEmlDropZone(dropZoneBlobService(settings.dropZone.storage, stores.storage, adminCredential).getContainerClient(EML_DROP_CONTAINER));
   let directory: UserDirectory | undefined;
   const secrets = createSecretStore(settings.secrets, adminCredential, options.env);
+  const addressPolicy = addressPolicyFor(settings.storage);
   let client: ReturnType<typeof createGraphClient> | undefined;
   const graphClient = (graph: NonNullable<AdminSettings['graph']>): ReturnType<typeof createGraphClient> =>
     (client ??= createGraphClient({ endpoint: graph.endpoint, credential: createGraphCredential(graph, () => managedIdentity({ graph, storage: settings.storage })) }));
@@ -296,12 +297,12 @@ export function createAdminServices(settings: AdminSettings, options: AdminServi
         ? new KeyVaultSecretWriter(settings.secrets.vaultUri, adminCredential())
         : new LocalSettingsSecretWriter(options.localSettingsFile)),
     audit: new TableAuditTrail(stores.storage.table(Tables.audit), options.telemetry ?? new NoTelemetry()),
-    checkCredentials: teleMessageCredentialCheck({ addressPolicy: addressPolicyFor(settings.storage) }),
-    addressPolicy: addressPolicyFor(settings.storage),
+    checkCredentials: teleMessageCredentialCheck({ addressPolicy }),
+    addressPolicy,
     reconciler: (choices = {}) =>
       createReconciler(stores, {
         secrets,
-        addressPolicy: addressPolicyFor(settings.storage),
+        addressPolicy,
         telemetry: choices.telemetry ?? new NoTelemetry(),
         graceHours: choices.graceHours ?? DEFAULT_RECONCILE_AFTER_HOURS,
         ...(choices.clock === undefined ? {} : { clock: choices.clock }),

@@ -83,6 +83,21 @@ export function hostProblem(url: URL, policy: AddressPolicy): string | undefined
   return undefined;
 }
 
+/** Throws {@link RefusedAddressError} when the base URL's host is refused as written, before any lookup. */
+export function assertHostAllowed(url: URL, policy: AddressPolicy): void {
+  const problem = hostProblem(url, policy);
+  if (problem !== undefined) throw new RefusedAddressError(`TeleMessage base URL ${url.origin}: ${problem}; refused`);
+}
+
+/** The first problem among the addresses a name resolves to: every one must pass, since a connection may try any of them. */
+export function resolvedAddressesProblem(addresses: readonly string[], policy: AddressPolicy): string | undefined {
+  for (const address of addresses) {
+    const problem = addressProblem(address, policy);
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
+}
+
 /** Every address a host name resolves to now; injectable so that tests can make a name change its answer. */
 export type Resolver = (hostname: string) => Promise<readonly string[]>;
 
@@ -95,8 +110,7 @@ export const systemResolver: Resolver = async (hostname) => (await lookup(hostna
  */
 export async function checkBaseUrlHost(baseUrl: string, policy: AddressPolicy, resolve: Resolver = systemResolver): Promise<void> {
   const url = new URL(baseUrl);
-  const direct = hostProblem(url, policy);
-  if (direct !== undefined) throw new RefusedAddressError(`TeleMessage base URL ${url.origin}: ${direct}; refused`);
+  assertHostAllowed(url, policy);
   const host = url.hostname.replace(/\.$/, '');
   if (isIP(host.replace(/^\[|\]$/g, '')) !== 0) return;
   let addresses: readonly string[];
@@ -105,8 +119,6 @@ export async function checkBaseUrlHost(baseUrl: string, policy: AddressPolicy, r
   } catch {
     return;
   }
-  for (const address of addresses) {
-    const problem = addressProblem(address, policy);
-    if (problem !== undefined) throw new RefusedAddressError(`TeleMessage base URL ${url.origin}: ${host} resolves to an address refused: ${problem}`);
-  }
+  const problem = resolvedAddressesProblem(addresses, policy);
+  if (problem !== undefined) throw new RefusedAddressError(`TeleMessage base URL ${url.origin}: ${host} resolves to an address refused: ${problem}`);
 }

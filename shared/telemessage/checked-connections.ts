@@ -1,7 +1,7 @@
 import type { LookupAddress, LookupOptions } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
 import type { Agent, fetch } from 'undici';
-import { addressProblem, RefusedAddressError, systemResolver, type AddressPolicy, type Resolver } from './address-policy';
+import { RefusedAddressError, resolvedAddressesProblem, systemResolver, type AddressPolicy, type Resolver } from './address-policy';
 
 /**
  * Connections that only reach addresses the {@link AddressPolicy} allows, judged on the addresses
@@ -22,17 +22,11 @@ function wantedFamily(family: LookupOptions['family']): 4 | 6 | undefined {
 /** The addresses `hostname` may be connected to, or the reason it may not. */
 async function checkedAddresses(hostname: string, options: LookupOptions, policy: AddressPolicy, resolve: Resolver): Promise<LookupAddress[]> {
   const resolved = await resolve(hostname);
-  const addresses: LookupAddress[] = [];
-  for (const address of resolved) {
-    const family = isIP(address);
-    if (family === 0) throw new RefusedAddressError(`TeleMessage host ${hostname} resolved to "${address}", which is not an IP address; refused`);
-    // Every address must pass, as at the check: a connection may try any of them.
-    const problem = addressProblem(address, policy);
-    if (problem !== undefined) {
-      throw new RefusedAddressError(`TeleMessage host ${hostname} resolved, when connecting, to an address refused: ${problem}`);
-    }
-    addresses.push({ address, family });
-  }
+  const notAnAddress = resolved.find((address) => isIP(address) === 0);
+  if (notAnAddress !== undefined) throw new RefusedAddressError(`TeleMessage host ${hostname} resolved to "${notAnAddress}", which is not an IP address; refused`);
+  const problem = resolvedAddressesProblem(resolved, policy);
+  if (problem !== undefined) throw new RefusedAddressError(`TeleMessage host ${hostname} resolved, when connecting, to an address refused: ${problem}`);
+  const addresses: LookupAddress[] = resolved.map((address) => ({ address, family: isIP(address) }));
   const family = wantedFamily(options.family);
   const usable = family === undefined ? addresses : addresses.filter((a) => a.family === family);
   if (usable.length === 0) {
@@ -67,7 +61,7 @@ export interface CheckedConnections {
 
 /**
  * Opens {@link CheckedConnections}. Address literals are not looked up by Node: the caller checks
- * them from the URL (`hostProblem`). undici is loaded here, on first use, not when the app starts:
+ * them from the URL (`assertHostAllowed`). undici is loaded here, on first use, not when the app starts:
  * an instance that only imports items never calls TeleMessage, and loading undici is about a
  * tenth of a second of a worker's start (`npm run bench:startup`).
  */

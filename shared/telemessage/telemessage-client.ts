@@ -14,7 +14,7 @@ import {
   type ListItemsOptions,
   type OpenAttachmentOptions,
 } from './archive-source';
-import { hostProblem, RefusedAddressError, type AddressPolicy, type Resolver } from './address-policy';
+import { assertHostAllowed, RefusedAddressError, type AddressPolicy, type Resolver } from './address-policy';
 import {
   ArchiveWindowError,
   TeleMessageAddressRefusedError,
@@ -125,8 +125,7 @@ export class TeleMessageClient implements ArchiveSource {
     }
     if (!base.pathname.endsWith('/')) base.pathname += '/';
     // An address literal is connected to without a lookup: judge it here.
-    const problem = hostProblem(base, options.addressPolicy);
-    if (problem !== undefined) throw new RefusedAddressError(`TeleMessage base URL ${base.origin}: ${problem}; refused`);
+    assertHostAllowed(base, options.addressPolicy);
     if (typeof options.username !== 'string' || options.username === '') {
       throw new TypeError('TeleMessageClient: username must be a non-empty string');
     }
