@@ -272,7 +272,7 @@ export class TableMailboxLimiter implements MailboxLimiter {
         writtenAt: now,
       };
       this.#count(claim, minute, uploadBytes);
-      const entity = this.#entityOf(claim, claim.leaseUntil);
+      const entity = this.#entityOf(claim);
       try {
         this.stats.storageOperations += 1;
         const written = current === undefined
@@ -328,9 +328,8 @@ export class TableMailboxLimiter implements MailboxLimiter {
       this.stats.memoryHandOffs += 1;
       return 'handed';
     }
-    claim.leaseUntil = now + this.#leaseMs;
-    claim.writtenAt = now;
-    const entity = this.#entityOf(claim, claim.leaseUntil);
+    this.#renew(claim, now);
+    const entity = this.#entityOf(claim);
     const write = this.#write(claim, async () => {
       this.stats.storageOperations += 1;
       try {
@@ -378,11 +377,10 @@ export class TableMailboxLimiter implements MailboxLimiter {
       return false;
     }
     this.#count(claim, Math.floor(now / MINUTE), uploadBytes);
-    claim.leaseUntil = now + this.#leaseMs;
-    claim.writtenAt = now;
+    this.#renew(claim, now);
     try {
       this.stats.storageOperations += 1;
-      const written = await this.#table.updateEntity<SlotEntity>(this.#entityOf(claim, claim.leaseUntil), 'Replace', { etag: claim.etag });
+      const written = await this.#table.updateEntity<SlotEntity>(this.#entityOf(claim), 'Replace', { etag: claim.etag });
       claim.etag = written.etag as string;
     } catch (err) {
       if (!isConflict(err)) throw err;
@@ -419,7 +417,7 @@ export class TableMailboxLimiter implements MailboxLimiter {
       this.#count(claim, minute, uploadBytes);
       try {
         this.stats.storageOperations += 1;
-        const written = await this.#table.updateEntity<SlotEntity>(this.#entityOf(claim, claim.leaseUntil), 'Replace', { etag: slot.etag });
+        const written = await this.#table.updateEntity<SlotEntity>(this.#entityOf(claim), 'Replace', { etag: slot.etag });
         claim.etag = written.etag as string;
         this.stats.reclaims += 1;
         this.#hold(claim);
@@ -520,9 +518,8 @@ export class TableMailboxLimiter implements MailboxLimiter {
   async #extend(claim: Claim): Promise<void> {
     this.stats.storageOperations += 1;
     const now = this.#now();
-    claim.leaseUntil = now + this.#leaseMs;
-    claim.writtenAt = now;
-    const written = await this.#table.updateEntity<SlotEntity>(this.#entityOf(claim, claim.leaseUntil), 'Replace', { etag: claim.etag });
+    this.#renew(claim, now);
+    const written = await this.#table.updateEntity<SlotEntity>(this.#entityOf(claim), 'Replace', { etag: claim.etag });
     claim.etag = written.etag as string;
   }
 
@@ -564,9 +561,16 @@ export class TableMailboxLimiter implements MailboxLimiter {
     return next;
   }
 
-  #entityOf(claim: Claim, leaseUntil: number): SlotEntity {
+  /** The lease the claim's next write sends, from `now`. */
+  #renew(claim: Claim, now: number): void {
+    claim.leaseUntil = now + this.#leaseMs;
+    claim.writtenAt = now;
+  }
+
+  /** The claim's row as its next write leaves it. */
+  #entityOf(claim: Claim): SlotEntity {
     return {
-      partitionKey: partitionOf(claim.mailbox), rowKey: claim.rowKey, holder: claim.holder, leaseUntil,
+      partitionKey: partitionOf(claim.mailbox), rowKey: claim.rowKey, holder: claim.holder, leaseUntil: claim.leaseUntil,
       pausedUntil: claim.pausedUntil, requests: JSON.stringify(claim.requests), bytes: JSON.stringify(claim.bytes),
     };
   }
