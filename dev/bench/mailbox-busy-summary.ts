@@ -25,6 +25,7 @@ export function summarizeBusiestMailbox(stats: SimulatorStatsSnapshot, limit = 4
   const [mailbox, activity] = busiest;
   const total = activity.msByInFlight.reduce((sum, ms) => sum + ms, 0);
   const gaps = [...activity.refillGapsMs].sort((a, b) => a - b);
+  const gapTotal = gaps.reduce((sum, gap) => sum + gap, 0);
   const at = (q: number): number => gaps.length === 0 ? 0 : gaps[Math.min(gaps.length - 1, Math.floor(q * gaps.length))] as number;
   const create = stats.latencyDrawn.messageCreate;
   return {
@@ -34,7 +35,7 @@ export function summarizeBusiestMailbox(stats: SimulatorStatsSnapshot, limit = 4
     meanInFlight: activity.meanInFlight,
     meanHeldMs: activity.admitted === 0 ? 0 : activity.msByInFlight.reduce((sum, ms, n) => sum + n * ms, 0) / activity.admitted,
     refillGapMs: {
-      count: gaps.length, totalMs: gaps.reduce((s, g) => s + g, 0), mean: gaps.length === 0 ? 0 : gaps.reduce((s, g) => s + g, 0) / gaps.length,
+      count: gaps.length, totalMs: gapTotal, mean: gaps.length === 0 ? 0 : gapTotal / gaps.length,
       p50: at(0.5), p90: at(0.9), p99: at(0.99), max: gaps.at(-1) ?? 0,
     },
     simulatorEventLoopDelayMs: stats.eventLoopDelayMs,
